@@ -1,0 +1,102 @@
+"""One build: config → compose → render → publish, for the requested documents and formats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .compose import compose_document
+from .config import Config, load_config
+from .errors import GongfuError, Place
+from .publish import Publisher, build_lock, inputs_digest
+from .render.docx import render_docx, template_path
+from .render.html import render_html, template_dirs
+from .render.pdf import render_pdf
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def document_inputs(config: Config, doc_id: str) -> list[Path]:
+    doc = config.documents[doc_id]
+    files = [config.root / "config.yaml", config.path(config.units), config.path(doc.notice)]
+    if doc.plan:
+        files.append(config.path(doc.plan))
+    if doc.indicators:
+        files.append(config.path(doc.indicators.file))
+    files += [config.path(a.file) for a in doc.attachments]
+    files += template_dirs(config) + [template_path(config), Path(__file__).parent]
+    return files
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise GongfuError(f"不支持的输出格式：{'、'.join(bad) or '（空）'}；可选：docx、pdf")
+    return formats
+
+
+def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,
+          progress=None) -> BuildResult:
+    config = load_config(root)
+    ids = doc_ids or list(config.documents)
+    unknown = [d for d in ids if d not in config.documents]
+    if unknown:
+        raise GongfuError(f"config.yaml 中没有文档“{'、'.join(unknown)}”",
+                          config.place("documents"), hint=f"已有文档：{'、'.join(config.documents)}")
+    build_dir = config.root / "build"
+    result = BuildResult()
+    with build_lock(build_dir):
+        publisher = Publisher(build_dir)
+        try:
+            for doc_id in ids:
+                names = [f"{doc_id}.{fmt}" for fmt in formats]
+                digest = inputs_digest(document_inputs(config, doc_id), __version__)
+                if not force and publisher.up_to_date(doc_id, digest, names):
+                    result.skipped.append(doc_id)
+                    if progress:
+                        progress(doc_id, "skip")
+                    continue
+                if progress:
+                    progress(doc_id, "compose")
+                view = compose_document(config, doc_id)
+                mark_size = config.documents[doc_id].mark_size
+                if "docx" in formats:
+                    if progress:
+                        progress(doc_id, "docx")
+                    publisher.stage(doc_id, digest, f"{doc_id}.docx", render_docx(view, config, mark_size))
+                if "pdf" in formats:
+                    if progress:
+                        progress(doc_id, "pdf")
+                    html = render_html(view, config, mark_size)
+                    publisher.stage(doc_id, digest, f"{doc_id}.pdf", render_pdf(html, view, config.root))
+            result.written = publisher.commit()
+        finally:
+            publisher.discard()
+    return result
+
+
+def check(root: Path) -> list[str]:
+    """Validate config, data and templates of every document without writing anything."""
+    config = load_config(root)
+    problems: list[GongfuError] = []
+    for doc_id in config.documents:
+        try:
+            view = compose_document(config, doc_id)
+            render_html(view, config, config.documents[doc_id].mark_size)
+        except GongfuError as exc:
+            problems.extend(getattr(exc, "errors", [exc]))
+    if problems:
+        from .errors import GongfuErrors
+        raise GongfuErrors(problems) if len(problems) > 1 else problems[0]
+    return list(config.documents)
+
+
+__all__ = ["build", "check", "parse_formats", "FORMATS", "Place"]

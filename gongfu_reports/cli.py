@@ -1,0 +1,89 @@
+"""The `gongfu` command. Help in Chinese and English; user errors exit 2 without a traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from .errors import GongfuError
+
+app = typer.Typer(
+    help="gongfu-reports：把 YAML / Excel 数据生成符合 GB/T 9704-2012 的公文（Word 与 PDF）。\n\n"
+         "Turns YAML/Excel data into Chinese official documents (DOCX and PDF) laid out to GB/T 9704-2012.",
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+DIR_OPTION = typer.Option(Path("."), "--dir", "-C", help="工作目录（含 config.yaml）/ working folder")
+
+
+@app.command()
+def build(
+    doc_ids: Optional[List[str]] = typer.Argument(None, metavar="[DOC_ID]...",
+                                                  help="要生成的文档编号，默认全部 / documents to build (default: all)"),
+    formats: str = typer.Option("docx,pdf", "--format", "-f", help="输出格式 / output formats: docx,pdf"),
+    force: bool = typer.Option(False, "--force", help="忽略缓存，全部重新生成 / rebuild even if unchanged"),
+    directory: Path = DIR_OPTION,
+):
+    """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .build import build as run_build, parse_formats
+
+    steps = {"compose": "整理数据", "docx": "生成 Word", "pdf": "生成 PDF", "skip": "无变化，跳过"}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("读取配置…", total=None)
+
+        def report(doc_id: str, step: str) -> None:
+            progress.update(task, description=f"{doc_id}：{steps[step]}")
+
+        result = run_build(directory, doc_ids, parse_formats(formats), force, report)
+    for path in result.written:
+        out.print(f"已生成 {path.relative_to(directory.resolve()) if path.is_relative_to(directory.resolve()) else path}")
+    for doc_id in result.skipped:
+        out.print(f"{doc_id}：输入未变化，未重新生成（--force 可强制重建）")
+
+
+@app.command()
+def check(directory: Path = DIR_OPTION):
+    """检查配置、数据和模板，列出全部问题，不生成文件。Validate config, data and templates."""
+    from .build import check as run_check
+
+    ids = run_check(directory)
+    out.print(f"检查通过：{'、'.join(ids)}")
+
+
+@app.command("make-template")
+def make_template(target: Path = typer.Argument(Path("templates/docx/notice.docx"),
+                                                help="写入位置 / where to write")):
+    """重新生成 Word 模板（样式、页面设置、页码）。Regenerate the bundled Word template."""
+    from .render.docx import make_template as run
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run(target)
+    out.print(f"已生成 Word 模板：{target}")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except GongfuError as exc:
+        err.print(f"[red]错误：[/red]{exc}", markup=True, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        sys.exit(code or 0)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            err.print(f"用法错误：{exc.format_message()}")
+            sys.exit(2)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise

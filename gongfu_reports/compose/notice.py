@@ -1,0 +1,83 @@
+"""The 通知 frame: 版头, title, 主送, covering text, 署名 and date, 附注."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ..model import DocumentMeta
+from .blocks import Frame, Imprint, Paragraph, Run
+
+CHARS_PER_LINE = 28
+
+
+def text_width(text: str) -> float:
+    """Width in body characters: full-width characters count 1, half-width 0.5."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def frame(meta: DocumentMeta) -> Frame:
+    return Frame(mark=meta.issuer_mark, number=str(meta.number) if meta.number else "")
+
+
+def heading_blocks(meta: DocumentMeta) -> list[Paragraph]:
+    return [Paragraph("title", [Run(meta.title)]),
+            Paragraph("recipients", [Run(meta.recipients + "：")])]
+
+
+def covering_text(meta: DocumentMeta) -> list[Paragraph]:
+    return [Paragraph("body", [Run(p)]) for p in meta.body]
+
+
+def signature_blocks(meta: DocumentMeta, sealed: bool = False) -> list[Paragraph]:
+    """署名 right-indented 2 characters, the date starting 2 characters right of the 署名
+    (4 characters in from the right with a seal); a short 署名 is centred over the date."""
+    signer_w = text_width(meta.signer)
+    date = meta.date_text
+    date_w = text_width(date)
+    right = 4 if sealed else 2
+    if signer_w + 2 >= date_w or sealed:
+        signer_at = CHARS_PER_LINE - right - signer_w
+        date_at = signer_at + 2 if not sealed else CHARS_PER_LINE - 4 - date_w
+    else:
+        date_at = CHARS_PER_LINE - right - date_w
+        signer_at = date_at + (date_w - signer_w) / 2
+    blocks = [Paragraph("signature", [Run(meta.signer)], indent_chars=max(signer_at, 0))]
+    if meta.seal_note:
+        seal = f"（{meta.seal_note}代章）"
+        seal_at = signer_at + (signer_w - text_width(seal)) / 2
+        blocks.append(Paragraph("signature", [Run(seal)], indent_chars=max(seal_at, 0)))
+    blocks.append(Paragraph("signature", [Run(date)], indent_chars=max(date_at, 0)))
+    if meta.note:
+        blocks.append(Paragraph("note", [Run(f"（{meta.note}）")]))
+    return blocks
+
+
+def attachment_note(titles: list[str]) -> list[Paragraph]:
+    """附件说明: "附件：1.名称", further names aligned with the first name, no final punctuation."""
+    if not titles:
+        return []
+    if len(titles) == 1:
+        return [Paragraph("attach-note", [Run(f"附件：{titles[0]}")], hanging_chars=3)]
+    out = []
+    for i, title in enumerate(titles, 1):
+        label = "附件：" if i == 1 else ""
+        number = f"{i}."
+        indent = 0 if i == 1 else 3  # aligned under the first number
+        out.append(Paragraph("attach-note", [Run(f"{label}{number}{title}")],
+                             indent_chars=indent, hanging_chars=(3 if i == 1 else 0) + text_width(number)))
+    return out
+
+
+def attachment_head(index: int | None, title: str) -> list[Paragraph]:
+    """附件 pages: "附件1" top-left, the title centred on the third line."""
+    label = "附件" if index is None else f"附件{index}"
+    return [Paragraph("attach-label", [Run(label)]),
+            Paragraph("plain", [Run("")]),
+            Paragraph("title", [Run(title)])]
+
+
+def imprint(meta: DocumentMeta) -> Imprint | None:
+    if not (meta.copy_to or meta.printer):
+        return None
+    date = meta.print_date or meta.date
+    return Imprint(meta.copy_to, meta.printer, f"{date.year}年{date.month}月{date.day}日印发")

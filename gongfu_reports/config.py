@@ -1,0 +1,148 @@
+"""Load and validate config.yaml: documents, data files, fonts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import GongfuError, GongfuErrors, Place, display_path
+from .sources.yamlfile import LocDict, LocList, load_yaml
+
+CONFIG_NAME = "config.yaml"
+
+# Where the free PDF faces are installed by the setup command (Debian packages).
+FONT_DIRS = [
+    "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol",
+    "/usr/share/fonts",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FontRole(Strict):
+    docx: str = Field(description="Word/WPS 中使用的正式字体名")
+    pdf: str = Field(description="嵌入 PDF 的字体：字体文件名（如 FandolFang-Regular.otf）或系统字体名")
+    weight: int = 400
+
+
+class Fonts(Strict):
+    fang: FontRole   # 仿宋: body text
+    xbs: FontRole    # 小标宋: issuer mark and titles
+    hei: FontRole    # 黑体: level-1 headings, attachment labels
+    kai: FontRole    # 楷体: level-2 headings
+    song: FontRole   # 宋体: page numbers
+
+
+class TableSource(Strict):
+    file: str
+    sheet: str | None = None
+    columns: dict[str, str] | None = None
+
+
+class IndicatorSource(TableSource):
+    target_header: str = "目标值"
+
+
+class AttachmentConfig(Strict):
+    title: str
+    kind: Literal["task_list", "unit_list"]
+    file: str
+    sheet: str | None = None
+    columns: dict[str, str] | None = None
+    landscape: bool = False
+    font_size: float = 10.5
+
+
+class DocumentConfig(Strict):
+    kind: Literal["notice"] = "notice"
+    notice: str
+    plan: str | None = None
+    indicators: IndicatorSource | None = None
+    attachments: list[AttachmentConfig] = []
+    continuous_items: bool = True
+    mark_size: float = 24.0
+
+
+class Config(Strict):
+    units: str = "data/units.yaml"
+    fonts: Fonts
+    documents: dict[str, DocumentConfig]
+    # Filled in after loading:
+    root: Path = Path(".")
+    places: dict = {}
+
+    def path(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+    def place(self, *keys) -> Place:
+        return self.places.get(tuple(keys)) or Place(display_path(self.root / CONFIG_NAME))
+
+
+def _record_places(node, prefix: tuple, out: dict) -> None:
+    if isinstance(node, LocDict):
+        for key, value in node.items():
+            out[prefix + (key,)] = node.place_of(key)
+            _record_places(value, prefix + (key,), out)
+    elif isinstance(node, LocList):
+        for i, value in enumerate(node):
+            out[prefix + (i,)] = node.place_of(i)
+            _record_places(value, prefix + (i,), out)
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "不认识的配置项（可能拼错了）",
+    "literal_error": "取值不在允许范围内",
+    "string_type": "应为文字",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "dict_type": "应为“键: 值”的映射",
+    "list_type": "应为列表",
+}
+
+
+def load_config(root: Path) -> Config:
+    root = Path(root)
+    path = root / CONFIG_NAME
+    if not path.exists():
+        raise GongfuError("找不到配置文件 config.yaml；请在工作目录中运行，或用 --dir 指定工作目录",
+                          Place(display_path(path)))
+    data = load_yaml(path)
+    places: dict = {}
+    _record_places(data, (), places)
+    label = display_path(path)
+    try:
+        config = Config.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            place = places.get(loc)
+            while place is None and loc:
+                loc = loc[:-1]
+                place = places.get(loc)
+            message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
+            if err["type"] == "literal_error":
+                message += f"（{err['ctx'].get('expected', '')}）"
+            errors.append(GongfuError(f"配置项“{'.'.join(map(str, err['loc']))}”：{message}",
+                                      place or Place(label)))
+        raise GongfuErrors(errors) if len(errors) > 1 else errors[0] from None
+    config.root = root.resolve()
+    config.places = places
+    return config
+
+
+def find_font_file(name: str) -> Path | None:
+    """A font given as a file name is looked up in the Debian font folders."""
+    candidate = Path(name)
+    if candidate.is_absolute():
+        return candidate if candidate.exists() else None
+    for folder in FONT_DIRS:
+        for found in Path(folder).rglob(name) if Path(folder).exists() else []:
+            return found
+    return None

@@ -1,0 +1,74 @@
+"""User-facing errors: Chinese message, file and place, exit code 2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something sits in an input file: a YAML line, an Excel cell, a template line."""
+
+    file: str
+    line: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    detail: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet is not None:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column is not None:
+            parts.append(f"“{self.column}”列")
+        if self.line is not None:
+            parts.append(f"第{self.line}行")
+        if self.detail:
+            parts.append(self.detail)
+        return "，".join(parts)
+
+    def at(self, **changes) -> "Place":
+        values = {**self.__dict__, **changes}
+        return Place(**values)
+
+
+def display_path(path: str | Path) -> str:
+    """A path as the user typed it, relative to the working folder when possible."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+class GongfuError(Exception):
+    """An error caused by the user's input: reported without a traceback, exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, place: Place | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.place = place
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.place}：{self.message}" if self.place else self.message
+        if self.hint:
+            text += f"\n  提示：{self.hint}"
+        return text
+
+
+class GongfuErrors(GongfuError):
+    """Several input errors found in one pass."""
+
+    def __init__(self, errors: list[GongfuError]):
+        self.errors = errors
+        super().__init__(f"发现 {len(errors)} 处错误")
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)

@@ -1,0 +1,10 @@
+"""Domain types: units, indicators, tasks, plans and document metadata."""
+
+from .document import Attachment, DocumentMeta, IssueNumber
+from .plan import Indicator, Measure, PlanItem, PlanPart, PlanSection, TaskRow, WorkPlan
+from .units import Unit, UnitRegistry
+
+__all__ = [
+    "Attachment", "DocumentMeta", "IssueNumber", "Indicator", "Measure", "PlanItem", "PlanPart",
+    "PlanSection", "TaskRow", "WorkPlan", "Unit", "UnitRegistry",
+]

@@ -1,0 +1,46 @@
+"""The unit registry: one canonical name per unit, with the aliases found in real documents."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ..errors import GongfuError, Place
+
+# Unit lists are written "市发改委、市经信局" (and sometimes with spaces or commas).
+_SPLIT = re.compile(r"[、，,；;\s]+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    full_name: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+
+class UnitRegistry:
+    def __init__(self, units: list[Unit]):
+        self.units = units
+        self._by_name: dict[str, Unit] = {}
+        for unit in units:
+            for name in (unit.name, unit.full_name, *unit.aliases):
+                if name:
+                    self._by_name[name] = unit
+
+    def resolve(self, name: str, place: Place) -> Unit:
+        unit = self._by_name.get(name)
+        if unit is None:
+            close = difflib.get_close_matches(name, list(self._by_name), n=3, cutoff=0.5)
+            hint = f"最接近的已登记单位：{'、'.join(close)}" if close else None
+            raise GongfuError(f"单位“{name}”不在单位名册中", place,
+                              hint=(hint + "；" if hint else "") + "如确为新单位，请在 data/units.yaml 中登记（可加别称）")
+        return unit
+
+    def check_list(self, text: str, place: Place) -> list[Unit]:
+        """Check a written unit list ("市发改委、市经信局") and return its units in order."""
+        return [self.resolve(name, place) for name in split_units(text)]
+
+
+def split_units(text: str) -> list[str]:
+    return [part for part in _SPLIT.split(text.strip()) if part]

@@ -1,0 +1,325 @@
+"""View model → DOCX: a docxtpl template carries the 版头 and the styles (editable in Word),
+the body is built from the same view model as the PDF and inserted as a subdocument."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import jinja2
+from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..compose.blocks import DocumentView, Paragraph, Table
+from ..config import Config
+from ..errors import GongfuError, Place, display_path
+from . import layout as L
+from . import oxml
+
+TEMPLATE_NAME = "notice.docx"
+
+# Paragraph role → Word style name (Chinese, as a Word user sees it) and font role.
+STYLES = {
+    "title": ("公文标题", "xbs"), "recipients": ("主送机关", "fang"), "body": ("公文正文", "fang"),
+    "h1": ("一级标题", "hei"), "h2": ("二级标题", "kai"), "caption": ("表题", "hei"),
+    "attach-note": ("附件说明", "fang"), "attach-label": ("附件标识", "hei"),
+    "signature": ("落款", "fang"), "note": ("附注", "fang"), "plain": ("无缩进", "fang"),
+    "mark": ("发文机关标志", "xbs"), "number": ("发文字号", "fang"), "cell": ("表格文字", "fang"),
+    "page-number": ("页码", "song"), "imprint": ("版记", "fang"),
+}
+
+TWIPS_PER_MM = 1440 / 25.4
+PAGE_TWIPS = (round(L.PAGE_W * TWIPS_PER_MM), round(L.PAGE_H * TWIPS_PER_MM))
+# The number's top sits 7 mm under the 版心; the footer distance is measured to its bottom.
+FOOTER_TWIPS = round((L.MARGIN_BOTTOM - L.PAGE_NUMBER_GAP_MM) * TWIPS_PER_MM - L.PAGE_NUMBER_PT * 1.3 * 20)
+PORTRAIT_MARGINS = tuple(round(v * TWIPS_PER_MM) for v in
+                         (L.MARGIN_TOP, L.MARGIN_RIGHT, L.MARGIN_BOTTOM, L.MARGIN_LEFT)) + (FOOTER_TWIPS,)
+LAND_FOOTER = round((L.LAND_MARGIN_BOTTOM - L.PAGE_NUMBER_GAP_MM) * TWIPS_PER_MM - L.PAGE_NUMBER_PT * 1.3 * 20)
+LANDSCAPE_MARGINS = tuple(round(v * TWIPS_PER_MM) for v in
+                          (L.LAND_MARGIN_TOP, L.LAND_MARGIN_RIGHT, L.LAND_MARGIN_BOTTOM,
+                           L.LAND_MARGIN_LEFT)) + (max(LAND_FOOTER, 400),)
+LINE_TWIPS = round(L.LINE_PITCH_PT * 20)
+
+
+def template_path(config: Config) -> Path:
+    own = config.root / "templates" / "docx" / TEMPLATE_NAME
+    if own.exists():
+        return own
+    return Path(__file__).resolve().parents[2] / "templates" / "docx" / TEMPLATE_NAME
+
+
+# ---------------------------------------------------------------------------------------------
+# The template: styles, page setup, footers and the 版头 with Jinja tags.
+
+def make_template(path: Path) -> None:
+    """Write the bundled Word template (run by `python -m gongfu_reports.render.docx`)."""
+    doc = Document()
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.size = Pt(L.BODY_PT)
+    rpr = normal.element.get_or_add_rPr()
+    oxml.set_fonts(rpr, "仿宋_GB2312")
+    oxml.set_char_spacing(rpr, round(L.LETTER_SPACING_PT * 20))
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(L.LINE_PITCH_PT)
+    pf.space_before = pf.space_after = Pt(0)
+    pf.widow_control = False
+    pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    indent = Pt(2 * L.CHAR_PITCH_PT)
+    from docx.enum.style import WD_STYLE_TYPE
+    for role, (name, _font) in STYLES.items():
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        f = style.paragraph_format
+        if role in ("body", "h1", "h2", "note"):
+            f.first_line_indent = indent
+        if role in ("title", "mark", "number", "caption"):
+            f.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if role in ("recipients", "signature", "plain", "attach-label"):
+            f.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if role in ("h1", "h2", "caption"):
+            f.keep_with_next = True
+        if role == "title":
+            style.font.size = Pt(L.TITLE_PT)
+            style.element.get_or_add_rPr()
+            oxml.set_char_spacing(style.element.rPr, 0)
+        if role == "mark":
+            style.font.size = Pt(24)
+            style.font.color.rgb = RGBColor.from_string(L.RED)
+            f.space_before = Mm(L.MARK_TOP_MM)
+            f.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+            oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
+            oxml.set_char_spacing(style.element.get_or_add_rPr(), 0)
+        if role == "number":
+            oxml.set_paragraph_border(style.element.get_or_add_pPr(), "bottom", L.RED, 12,
+                                      round(L.RULE_GAP_MM * L.PT_PER_MM - (L.LINE_PITCH_PT - L.BODY_PT) / 2))
+        if role in ("cell", "page-number", "imprint"):
+            f.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            f.first_line_indent = Pt(0)
+            oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
+            oxml.set_char_spacing(style.element.get_or_add_rPr(), 0)
+            style.font.size = Pt(L.PAGE_NUMBER_PT if role != "cell" else 10.5)
+        if role == "cell":
+            f.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    # Page setup: A4, GB/T 9704 margins, a 22-line grid, odd/even page-number footers.
+    section = doc.sections[0]
+    oxml.configure_section(section._sectPr, False, PAGE_TWIPS, PORTRAIT_MARGINS)
+    section._sectPr.remove(section._sectPr.find(qn("w:type")))
+    oxml.set_doc_grid(section._sectPr, LINE_TWIPS)
+    doc.settings.odd_and_even_pages_header_footer = True
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = styles[STYLES["page-number"][0]]
+        p.alignment = align
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            p.paragraph_format.right_indent = Pt(L.PAGE_NUMBER_PT)
+        else:
+            p.paragraph_format.left_indent = Pt(L.PAGE_NUMBER_PT)
+        oxml.add_page_field(p)
+    # The 版头: Jinja tags filled by docxtpl; the body is a subdocument.
+    body = doc.element.body
+    for p in list(body.iterchildren(qn("w:p"))):
+        body.remove(p)
+    doc.add_paragraph("{{ frame.mark }}", style=STYLES["mark"][0])
+    doc.add_paragraph("", style=STYLES["plain"][0])
+    doc.add_paragraph("", style=STYLES["plain"][0])
+    doc.add_paragraph("{{ frame.number }}", style=STYLES["number"][0])
+    doc.add_paragraph("{{p body }}", style=STYLES["plain"][0])
+    doc.core_properties.author = "gongfu-reports"
+    doc.core_properties.created = doc.core_properties.modified = dt.datetime(2024, 1, 1)
+    doc.save(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering.
+
+def apply_fonts(document, config: Config) -> None:
+    """Official font names from config.yaml on every style (Word/WPS on office PCs use them)."""
+    fonts = {role: font.docx for role, font in config.fonts}
+    oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts["fang"])
+    for name, font_role in STYLES.values():
+        if name in [s.name for s in document.styles]:
+            oxml.set_fonts(document.styles[name].element.get_or_add_rPr(), fonts[font_role])
+
+
+def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
+    from docxtpl import DocxTemplate
+
+    path = template_path(config)
+    tpl = DocxTemplate(str(path))
+    tpl.init_docx()
+    apply_fonts(tpl.docx, config)
+    sub = tpl.new_subdoc()
+    sectpr = tpl.docx.sections[-1]._sectPr
+    fonts = {role: font.docx for role, font in config.fonts}
+    for i, section in enumerate(view.sections):
+        for block in section.blocks:
+            if isinstance(block, Table):
+                _add_table(sub, block, section.landscape)
+            else:
+                _add_paragraph(sub, block, fonts)
+        if i + 1 < len(view.sections):
+            holder = sub.add_paragraph(style=STYLES["plain"][0])
+            oxml.section_break(holder, sectpr, section.landscape, PAGE_TWIPS,
+                               LANDSCAPE_MARGINS if section.landscape else PORTRAIT_MARGINS)
+    if view.imprint:
+        _add_imprint(sub, view)
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    context = {"frame": view.frame, "body": sub}
+    try:
+        tpl.render(context, env, autoescape=True)
+    except jinja2.TemplateSyntaxError as exc:
+        raise GongfuError(f"Word 模板中的标记有语法错误：{exc.message}（检查 {{{{ }}}} 与 {{% %}} 是否成对，"
+                          "引号是否被 Word 改成了中文引号）", Place(display_path(path))) from None
+    except jinja2.UndefinedError as exc:
+        raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", Place(display_path(path))) from None
+    # The last section's page setup lives in the body's own sectPr.
+    last = view.sections[-1].landscape
+    oxml.configure_section(tpl.docx.sections[-1]._sectPr, last, PAGE_TWIPS,
+                           LANDSCAPE_MARGINS if last else PORTRAIT_MARGINS)
+    _fit_mark(tpl.docx, view, mark_size)
+    props = tpl.docx.core_properties
+    day = dt.datetime.fromisoformat(view.date)
+    props.title, props.created, props.modified, props.revision = view.title, day, day, 1
+    props.last_modified_by = props.author = "gongfu-reports"
+    out = io.BytesIO()
+    tpl.save(out)
+    return _normalise_zip(out.getvalue(), day)
+
+
+def _fit_mark(document, view: DocumentView, mark_size: float) -> None:
+    if not view.frame:
+        return
+    scale = round(L.mark_scale(view.frame.mark, mark_size) * 100)
+    for p in document.paragraphs:
+        if p.style is not None and p.style.name == STYLES["mark"][0]:
+            for run in p.runs:
+                run.font.size = Pt(mark_size)
+                oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
+
+
+def _add_paragraph(doc, block: Paragraph, fonts: dict) -> None:
+    p = doc.add_paragraph(style=STYLES[block.role][0])
+    pf = p.paragraph_format
+    pitch = L.CHAR_PITCH_PT
+    if block.role == "attach-note":
+        pf.left_indent = Pt((2 + block.indent_chars + block.hanging_chars) * pitch)
+        pf.first_line_indent = Pt(-block.hanging_chars * pitch)
+    elif block.indent_chars:
+        pf.left_indent = Pt(block.indent_chars * pitch)
+    if block.page_break_before:
+        pf.page_break_before = True
+    for r in block.runs:
+        run = p.add_run(r.text)
+        if r.bold:
+            run.bold = True
+        if r.font:
+            oxml.set_fonts(run._r.get_or_add_rPr(), fonts[r.font])
+
+
+def _add_table(doc, block: Table, landscape: bool) -> None:
+    n_cols = len(block.columns)
+    all_rows = block.header + block.rows
+    table = doc.add_table(rows=len(all_rows), cols=n_cols)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    oxml.set_table_borders(table)
+    oxml.set_cell_margins(table)
+    width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
+    total = sum(c.width for c in block.columns)
+    widths = [Mm(width_mm * c.width / total) for c in block.columns]
+    for col, w in zip(table.columns, widths):
+        col.width = w
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths):
+            cell.width = w
+    grid_rows = [row for row in table.rows]
+    for r in range(len(block.header)):
+        oxml.set_repeat_header(grid_rows[r])
+    for row in grid_rows:
+        oxml.set_cant_split(row, False)
+    # Place each cell at the first free grid column, merging its span.
+    occupied = [[False] * n_cols for _ in all_rows]
+    for r, row in enumerate(all_rows):
+        c = 0
+        for cell in row:
+            while c < n_cols and occupied[r][c]:
+                c += 1
+            r2, c2 = r + cell.rowspan - 1, c + cell.colspan - 1
+            for rr in range(r, r2 + 1):
+                for cc in range(c, c2 + 1):
+                    occupied[rr][cc] = True
+            target = table.cell(r, c)
+            if (r2, c2) != (r, c):
+                target = target.merge(table.cell(r2, c2))
+            _fill_cell(target, cell, block.font_size, header=r < len(block.header))
+            c = c2 + 1
+
+
+def _fill_cell(target, cell, size: float, header: bool) -> None:
+    target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraphs = target.paragraphs
+    for extra in paragraphs[1:]:
+        extra._p.getparent().remove(extra._p)
+    for i, line in enumerate(cell.lines):
+        p = paragraphs[0] if i == 0 else target.add_paragraph()
+        p.style = STYLES["cell"][0]
+        if cell.align == "center" or header:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(line)
+        run.font.size = Pt(size)
+        if cell.bold or header:
+            run.bold = True
+
+
+def _add_imprint(doc, view: DocumentView) -> None:
+    imprint = view.imprint
+    lines = []
+    if imprint.copy_to:
+        lines.append(f"抄送：{imprint.copy_to}。")
+    lines.append(f"{imprint.printer}\t{imprint.print_date}")
+    for i, text in enumerate(lines):
+        p = doc.add_paragraph(text, style=STYLES["imprint"][0])
+        ppr = p._p.get_or_add_pPr()
+        if i == 0:
+            oxml.set_paragraph_border(ppr, "top", "000000", 8, 1)
+        oxml.set_paragraph_border(ppr, "bottom", "000000", 8 if i == len(lines) - 1 else 6, 1)
+        p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(14)
+        if "\t" in text:
+            p.paragraph_format.tab_stops.add_tab_stop(Mm(L.TEXT_W) - Pt(28), alignment=2)
+
+
+def _normalise_zip(data: bytes, day: dt.datetime) -> bytes:
+    """Fixed timestamps and order in the zip, so the same inputs give the same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                payload = re.sub(rb"<cp:lastPrinted>.*?</cp:lastPrinted>", b"", payload)
+            new = zipfile.ZipInfo(info.filename, date_time=stamp)
+            new.compress_type = zipfile.ZIP_DEFLATED
+            new.external_attr = 0o644 << 16
+            dst.writestr(new, payload)
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    import sys
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "templates/docx/" + TEMPLATE_NAME)
+    make_template(target)
+    print(f"已生成 Word 模板：{target}")

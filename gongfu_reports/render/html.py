@@ -1,0 +1,75 @@
+"""View model → HTML through a sandboxed Jinja template (for the PDF and the preview)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..compose.blocks import DocumentView
+from ..config import Config, find_font_file
+from ..errors import GongfuError, Place, display_path
+from . import layout
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """The project's own templates first, then the bundled ones."""
+    bundled = Path(__file__).resolve().parents[2] / "templates"
+    dirs = [config.root / "templates" / "html", bundled / "html"]
+    return [d for d in dirs if d.exists()]
+
+
+def environment(config: Config) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def font_faces(config: Config) -> dict[str, dict]:
+    """CSS font-family and @font-face data per role; a missing font is a clear error."""
+    faces = {}
+    for role, font in config.fonts:
+        if "." in font.pdf:
+            path = find_font_file(font.pdf)
+            if path is None:
+                raise GongfuError(
+                    f"找不到 PDF 字体文件“{font.pdf}”（用于 {role}）", config.place("fonts", role, "pdf"),
+                    hint="请先运行 README 中的安装命令（安装 texlive-lang-chinese 等 Debian 字体包）")
+            faces[role] = {"family": f"gf-{role}", "src": path.as_uri(), "weight": font.weight}
+        else:
+            faces[role] = {"family": font.pdf, "src": None, "weight": font.weight}
+    return faces
+
+
+def render_html(view: DocumentView, config: Config, mark_size: float) -> str:
+    env = environment(config)
+    name = "document.html.j2"
+    try:
+        template = env.get_template(name)
+        return template.render(view=view, fonts=font_faces(config), L=layout,
+                               mark_size=mark_size,
+                               mark_scale=layout.mark_scale(view.frame.mark, mark_size) if view.frame else 1)
+    except jinja2.TemplateSyntaxError as exc:
+        raise GongfuError(f"模板语法错误：{exc.message}",
+                          Place(display_path(exc.filename or name), line=exc.lineno)) from None
+    except jinja2.UndefinedError as exc:
+        raise GongfuError(f"模板使用了未定义的变量：{exc.message}", _template_place(exc, name)) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise GongfuError(f"模板中有不安全的操作：{exc}", _template_place(exc, name)) from None
+
+
+def _template_place(exc: Exception, name: str) -> Place:
+    """The template file and line of the innermost template frame in the traceback."""
+    tb = exc.__traceback__
+    place = Place(name)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            place = Place(display_path(filename), line=tb.tb_lineno)
+        tb = tb.tb_next
+    return place

@@ -1,0 +1,32 @@
+"""GB/T 9704-2012 page numbers shared by both renderers (mm and pt)."""
+
+PT_PER_MM = 72 / 25.4
+
+PAGE_W, PAGE_H = 210.0, 297.0
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 37.0, 35.0, 28.0, 26.0
+TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT      # 156 mm
+TEXT_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM      # 225 mm
+LINES, CHARS = 22, 28
+BODY_PT = 16.0                                    # 3号
+TITLE_PT = 22.0                                   # 2号
+PAGE_NUMBER_PT = 14.0                             # 4号
+LINE_PITCH_PT = 28.95                             # 225 mm / 22 lines, a little under
+# 156 mm / 28 characters = 15.79 pt; 16 pt glyphs are condensed to fit 28 per line.
+LETTER_SPACING_PT = -0.25
+CHAR_PITCH_PT = BODY_PT + LETTER_SPACING_PT       # 15.75 pt
+MARK_TOP_MM = 35.0                                # issuer mark: 35 mm below the top of the 版心
+RULE_GAP_MM = 4.0                                 # red rule: 4 mm under the issue number
+PAGE_NUMBER_GAP_MM = 7.0                          # page number: 7 mm below the 版心
+RED = "FF0000"
+
+# Landscape pages keep the same 版心 turned by 90 degrees.
+LAND_MARGIN_TOP, LAND_MARGIN_BOTTOM = 28.0, 26.0
+LAND_MARGIN_LEFT, LAND_MARGIN_RIGHT = 37.0, 35.0
+LAND_TEXT_W = PAGE_H - LAND_MARGIN_LEFT - LAND_MARGIN_RIGHT  # 225 mm
+
+
+def mark_scale(text: str, size_pt: float) -> float:
+    """Horizontal scale that fits the issuer mark on one line of the 版心."""
+    width_pt = len(text) * size_pt
+    # Floor to whole percent (Word's w:w) with a little room, so no renderer wraps it.
+    return min(100, int(98 * TEXT_W * PT_PER_MM / width_pt)) / 100

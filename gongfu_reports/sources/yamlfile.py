@@ -1,0 +1,110 @@
+"""YAML reading that remembers line numbers, so errors can name the place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from ..errors import GongfuError, Place, display_path
+
+
+class LocDict(dict):
+    """A mapping from YAML that knows its own line and the line of each key."""
+
+    place: Place
+    key_places: dict
+
+    def place_of(self, key) -> Place:
+        return self.key_places.get(key, self.place)
+
+
+class LocList(list):
+    """A sequence from YAML that knows its own line and the line of each item."""
+
+    place: Place
+    item_places: list
+
+    def place_of(self, index: int) -> Place:
+        if 0 <= index < len(self.item_places):
+            return self.item_places[index]
+        return self.place
+
+
+def _loader_for(file_label: str):
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def place(node) -> Place:
+        return Place(file_label, line=node.start_mark.line + 1)
+
+    def construct_mapping(loader, node, deep=False):
+        loader.flatten_mapping(node)
+        result = LocDict()
+        result.place = place(node)
+        result.key_places = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in result:
+                raise GongfuError(f"键“{key}”重复出现", place(key_node))
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_places[key] = place(key_node)
+        return result
+
+    def construct_sequence(loader, node, deep=False):
+        result = LocList(loader.construct_object(child, deep=True) for child in node.value)
+        result.place = place(node)
+        result.item_places = [place(child) for child in node.value]
+        return result
+
+    def construct_timestamp(loader, node):
+        # Dates stay as written ("2024-04-30"); the model parses them with a clear error.
+        return loader.construct_scalar(node)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    return Loader
+
+
+def load_yaml(path: str | Path):
+    """Load a YAML file; syntax errors become a Chinese message with file, line and column."""
+    path = Path(path)
+    label = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GongfuError("文件不存在", Place(label)) from None
+    except UnicodeDecodeError:
+        raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", Place(label)) from None
+    try:
+        return yaml.load(text, Loader=_loader_for(label))  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = f"第{mark.column + 1}个字符" if mark else None
+        problem = _translate_problem(exc.problem or exc.context or "")
+        raise GongfuError(f"YAML 语法错误：{problem}", Place(label, line=line, detail=column),
+                          hint="检查缩进是否对齐、冒号后是否有空格、引号是否成对") from None
+    except yaml.YAMLError as exc:
+        raise GongfuError(f"YAML 无法读取：{exc}", Place(label)) from None
+
+
+_PROBLEMS = {
+    "mapping values are not allowed here": "此处不能出现“键: 值”（可能缺少缩进或多了冒号）",
+    "could not find expected ':'": "缺少冒号“:”",
+    "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
+    "found undefined alias": "引用了未定义的锚点",
+    "expected <block end>, but found '<block sequence start>'": "列表缩进不一致",
+    "did not find expected key": "缩进不一致或缺少键",
+    "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
+    "did not find expected '-' indicator": "列表项缩进不一致",
+    "expected <block end>, but found '-'": "列表项缩进不一致",
+}
+
+
+def _translate_problem(problem: str) -> str:
+    for english, chinese in _PROBLEMS.items():
+        if problem.startswith(english):
+            return chinese
+    return problem or "格式不正确"
