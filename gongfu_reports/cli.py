@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -9,7 +10,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from .errors import GongfuError
+from .errors import GongfuError, display_path
 
 app = typer.Typer(
     help="gongfu-reports：把 YAML / Excel 数据生成符合 GB/T 9704-2012 的公文（Word 与 PDF）。\n\n"
@@ -42,9 +43,9 @@ def build(
         def report(doc_id: str, step: str) -> None:
             progress.update(task, description=f"{doc_id}：{steps[step]}")
 
-        result = run_build(directory, doc_ids, parse_formats(formats), force, report)
+        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report)
     for path in result.written:
-        out.print(f"已生成 {path.relative_to(directory.resolve()) if path.is_relative_to(directory.resolve()) else path}")
+        out.print(f"已生成 {display_path(path)}")
     for doc_id in result.skipped:
         out.print(f"{doc_id}：输入未变化，未重新生成（--force 可强制重建）")
 
@@ -54,7 +55,7 @@ def check(directory: Path = DIR_OPTION):
     """检查配置、数据和模板，列出全部问题，不生成文件。Validate config, data and templates."""
     from .build import check as run_check
 
-    ids = run_check(directory)
+    ids = run_check(_enter(directory))
     out.print(f"检查通过：{'、'.join(ids)}")
 
 
@@ -67,6 +68,14 @@ def make_template(target: Path = typer.Argument(Path("templates/docx/notice.docx
     target.parent.mkdir(parents=True, exist_ok=True)
     run(target)
     out.print(f"已生成 Word 模板：{target}")
+
+
+def _enter(directory: Path) -> Path:
+    """Work inside the working folder, so every message names files as the user sees them."""
+    if not directory.is_dir():
+        raise GongfuError(f"工作目录“{directory}”不存在")
+    os.chdir(directory)
+    return Path(".")
 
 
 def main() -> None:

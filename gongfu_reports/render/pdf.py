@@ -15,11 +15,11 @@ def render_pdf(html: str, view: DocumentView, base_url: Path) -> bytes:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=str(base_url)).render()
+    document = HTML(string=html, base_url=str(base_url)).render(pdf_tags=True)
     out = io.BytesIO()
     # Fixed dates from the document itself keep rebuilds byte-identical.
     document.metadata.title = view.title
     document.metadata.created = view.date
     document.metadata.modified = view.date
-    document.write_pdf(out, pdf_identifier=view.id.encode("utf-8"))
+    document.write_pdf(out, pdf_identifier=view.id.encode("utf-8"), pdf_tags=True)
     return out.getvalue()

@@ -71,6 +71,17 @@ def _columns(defaults: dict[str, str], overrides: dict[str, str] | None) -> dict
     return {**defaults, **(overrides or {})}
 
 
+def fill_down(rows: list[Row], columns: list[str]) -> None:
+    """An empty cell in a grouping column means "same as above" (as after unmerging in Excel)."""
+    previous: dict[str, str] = {}
+    for row in rows:
+        for column in columns:
+            if row.get(column):
+                previous[column] = row.get(column)
+            elif column in previous:
+                row.values[column] = previous[column]
+
+
 def _int(row: Row, column: str) -> int:
     text = row.get(column)
     if not re.fullmatch(r"\d+", text):
@@ -113,6 +124,7 @@ def load_tasks(path: Path, registry: UnitRegistry, sheet: str | None = None,
     cols = _columns(TASK_COLUMNS, columns)
     table = read_table(path, sheet)
     table.require([cols[k] for k in ("group", "task", "number", "measure", "units")])
+    fill_down(table.rows, [cols["group"], cols["task"]])
     errors = Collector()
     result = []
     for row in table.rows:

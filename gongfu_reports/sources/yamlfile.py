@@ -95,11 +95,11 @@ _PROBLEMS = {
     "could not find expected ':'": "缺少冒号“:”",
     "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
     "found undefined alias": "引用了未定义的锚点",
-    "expected <block end>, but found '<block sequence start>'": "列表缩进不一致",
     "did not find expected key": "缩进不一致或缺少键",
     "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
     "did not find expected '-' indicator": "列表项缩进不一致",
     "expected <block end>, but found '-'": "列表项缩进不一致",
+    "expected <block end>": "缩进不一致（这一行的缩进与上下文对不上）",
 }
 
 

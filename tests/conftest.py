@@ -1,0 +1,90 @@
+"""Shared fixtures: a copy of the bundled working folder, built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO.parent / "shared" / "seeds"
+DOC_ID = "gongzuo-yaodian-2024"
+MM = 72 / 25.4
+
+
+def copy_workdir(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "config.yaml", target / "config.yaml")
+    shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("_src"))
+    shutil.copytree(REPO / "templates", target / "templates")
+    return target
+
+
+def gongfu(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gongfu_reports", *args, "-C", str(workdir)],
+                          capture_output=True, text=True, cwd=workdir)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The bundled example built once: returns the working folder."""
+    workdir = copy_workdir(tmp_path_factory.mktemp("example"))
+    result = gongfu(workdir, "build")
+    assert result.returncode == 0, result.stderr
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def pdf_path(built) -> Path:
+    return built / "build" / f"{DOC_ID}.pdf"
+
+
+@pytest.fixture(scope="session")
+def docx_path(built) -> Path:
+    return built / "build" / f"{DOC_ID}.docx"
+
+
+@pytest.fixture(scope="session")
+def libreoffice_pdf(docx_path, tmp_path_factory) -> Path:
+    """The DOCX as a Word user on LibreOffice sees it."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is installed by `bash scripts/install.sh --with-test-tools`"
+    out = tmp_path_factory.mktemp("lo")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), str(docx_path)],
+                   check=True, capture_output=True, timeout=300)
+    return out / f"{DOC_ID}.pdf"
+
+
+def normalise(text: str) -> str:
+    return "".join(text.split())
+
+
+def shingles(text: str, size: int = 12) -> set[str]:
+    text = normalise(text)
+    return {text[i:i + size] for i in range(len(text) - size + 1)}
+
+
+def docx_text(path: Path) -> str:
+    """All text of a DOCX in document order: paragraphs and table cells (merged cells once)."""
+    from docx import Document
+
+    doc = Document(path)
+    parts = []
+    for block in doc.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            parts.append("".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            for tc in block.iter():
+                if tc.tag.endswith("}tc"):
+                    vmerge = [e for e in tc.iter() if e.tag.endswith("}vMerge")]
+                    if vmerge and vmerge[0].get(
+                            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val") != "restart":
+                        continue
+                    parts.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")))
+    return "\n".join(parts)

@@ -1,0 +1,128 @@
+"""What a reader sees: the seed's text reproduced, DOCX and PDF alike, from Excel or YAML."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import openpyxl
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import DOC_ID, SEEDS, copy_workdir, docx_text, gongfu, normalise, shingles
+
+
+def pdf_text(path) -> str:
+    """PDF text in content order (how text extractors and screen readers read it)."""
+    lines = "\n".join(page.extract_text() for page in PdfReader(path).pages).splitlines()
+    return "\n".join(line for line in lines if not re.fullmatch(r"— \d+ —", line.strip()))
+
+
+@pytest.fixture(scope="module")
+def seed_shingles():
+    text = (SEEDS / "000_684c7ec549253992.txt").read_text(encoding="utf-8")
+    # The seed is a web/PDF extraction: drop its markup, not its words.
+    text = re.sub(r"</?p>|\*\*", "", text)
+    return shingles(text)
+
+
+def coverage(seed: set, text: str) -> float:
+    return len(seed & shingles(text)) / len(seed)
+
+
+def test_docx_reproduces_the_seed(docx_path, seed_shingles):
+    assert coverage(seed_shingles, docx_text(docx_path)) >= 0.95
+
+
+def test_pdf_reproduces_the_seed(pdf_path, seed_shingles):
+    assert coverage(seed_shingles, pdf_text(pdf_path)) >= 0.90
+
+
+def test_key_passages_and_targets_as_written(docx_path, pdf_path):
+    docx = normalise(docx_text(docx_path))
+    pdf = normalise(pdf_text(pdf_path))
+    for passage in ("舟共富办〔2024〕1号", "（舟山市发展和改革委员会代章）", "2024年4月30日",
+                    "≥95", "<0.019", "≤8.55", ">96", "三分之二以上", "与经济增长基本同步",
+                    "1.夯实共同富裕物质基础。", "14.深入推进平安舟山建设。",
+                    "附件：1.2024年共同富裕示范区先行市重点任务清单", "2.有关单位名单",
+                    "（七）保障措施（2项）", "76.加强宣传推广", "有关单位名单", "嵊泗县"):
+        assert passage in docx, passage
+        assert passage in pdf, passage
+
+
+def paragraphs_outside_tables(docx_path) -> list[str]:
+    from docx import Document
+
+    return [normalise(p.text) for p in Document(docx_path).paragraphs if normalise(p.text)]
+
+
+def test_docx_and_pdf_carry_the_same_text_in_the_same_order(docx_path, pdf_path):
+    pdf = normalise(pdf_text(pdf_path))
+    position = 0
+    for text in paragraphs_outside_tables(docx_path):
+        found = pdf.find(text, position)
+        assert found >= 0, f"not found after position {position}: {text[:40]}"
+        position = found + len(text)
+    # Table text: the same characters (page breaks may split a cell and repeat the header).
+    from docx import Document
+
+    doc = Document(docx_path)
+    for table in doc.tables:
+        cells = {id(c._tc): normalise(c.text) for row in table.rows for c in row.cells}
+        header = "".join({id(c._tc): normalise(c.text) for c in table.rows[0].cells}.values())
+        for text in cells.values():
+            for line in filter(None, text.split("。")):
+                assert line in pdf or all(part in pdf for part in line.split("，")), line[:40]
+        assert header in pdf
+
+
+def xlsx_to_yaml(xlsx, target):
+    """Independent conversion: every row as a mapping of header → cell text, merged cells filled."""
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book.worksheets[0]
+    values = {(c.row, c.column): c.value for row in sheet.iter_rows() for c in row}
+    for merged in sheet.merged_cells.ranges:
+        top_left = values[(merged.min_row, merged.min_col)]
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                values[(r, c)] = top_left
+    headers = [values[(1, c)] for c in range(1, sheet.max_column + 1)]
+    rows = [{h: values[(r, c + 1)] if values[(r, c + 1)] is not None else "" for c, h in enumerate(headers)}
+            for r in range(2, sheet.max_row + 1)]
+    target.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_yaml_and_excel_give_the_same_document(built, tmp_path):
+    workdir = copy_workdir(tmp_path / "yaml")
+    xlsx_to_yaml(workdir / "data" / "indicators.xlsx", workdir / "data" / "indicators.yaml")
+    xlsx_to_yaml(workdir / "data" / "tasks.xlsx", workdir / "data" / "tasks.yaml")
+    config = (workdir / "config.yaml").read_text(encoding="utf-8")
+    config = config.replace("file: data/indicators.xlsx\n      sheet: 指标目标", "file: data/indicators.yaml")
+    config = config.replace("file: data/tasks.xlsx\n        sheet: 重点任务清单", "file: data/tasks.yaml")
+    assert "xlsx" not in config
+    (workdir / "config.yaml").write_text(config, encoding="utf-8")
+    result = gongfu(workdir, "build")
+    assert result.returncode == 0, result.stderr
+    from_excel = docx_text(built / "build" / f"{DOC_ID}.docx")
+    from_yaml = docx_text(workdir / "build" / f"{DOC_ID}.docx")
+    assert from_yaml == from_excel
+    assert normalise(pdf_text(workdir / "build" / f"{DOC_ID}.pdf")) == normalise(
+        pdf_text(built / "build" / f"{DOC_ID}.pdf"))
+
+
+def test_group_counts_are_computed_from_rows(tmp_path):
+    """Delete a task row from the Excel file: its group's "(N项)" follows."""
+    workdir = copy_workdir(tmp_path / "fewer")
+    book = openpyxl.load_workbook(workdir / "data" / "tasks.xlsx")
+    sheet = book.worksheets[0]
+    for merged in list(sheet.merged_cells.ranges):
+        sheet.unmerge_cells(str(merged))
+    sheet.delete_rows(3)  # task 2 (group 一)
+    book.save(workdir / "data" / "tasks.xlsx")
+    result = gongfu(workdir, "build", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    text = docx_text(workdir / "build" / f"{DOC_ID}.docx")
+    assert "（一）筑牢高质量发展基石（3项）" in text
+    assert "（二）实施缩小地区差距行动（8项）" in text
+    assert Counter(re.findall(r"（\d+项）", text)) != {}

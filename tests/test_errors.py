@@ -1,0 +1,118 @@
+"""Bad input: a Chinese message naming file and place, exit code 2, build/ untouched."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from conftest import DOC_ID, copy_workdir, gongfu
+
+
+@pytest.fixture()
+def workdir(tmp_path):
+    folder = copy_workdir(tmp_path / "w")
+    result = gongfu(folder, "build", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in (folder / "build").iterdir() if p.is_file() and p.name != ".lock"}
+
+
+def fails_with(folder, *expected: str):
+    before = snapshot(folder)
+    result = gongfu(folder, "build", "--force")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert snapshot(folder) == before
+    assert not [p for p in (folder / "build").iterdir() if p.name.startswith(".staging")]
+    return result.stderr
+
+
+def test_yaml_syntax_error_names_file_and_line(workdir):
+    path = workdir / "data" / "workplan.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(5, "   坏缩进: 这里")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    fails_with(workdir, "data/workplan.yaml，第6行", "YAML 语法错误", "缩进不一致")
+
+
+def test_missing_column_names_sheet_and_expected_headers(workdir):
+    path = workdir / "data" / "tasks.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    sheet.cell(1, 7).value = "负责单位"
+    book.save(path)
+    fails_with(workdir, "data/tasks.xlsx", "工作表“重点任务清单”", "缺少列：牵头单位", "负责单位")
+
+
+def test_unknown_unit_in_excel_names_row_column_and_close_names(workdir):
+    path = workdir / "data" / "tasks.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    sheet.cell(10, 7).value = "市发改局、市财政局"
+    book.save(path)
+    fails_with(workdir, "data/tasks.xlsx", "第10行", "“牵头单位”列", "单位“市发改局”不在单位名册中", "市发改委")
+
+
+def test_unknown_unit_in_yaml_names_the_line(workdir):
+    path = workdir / "data" / "workplan.yaml"
+    text = path.read_text(encoding="utf-8").replace("单位: 市经信局、市市场监管局、市数据局",
+                                                    "单位: 市经信局、市场监督局、市数据局", 1)
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "市场监督局" in l)
+    fails_with(workdir, "data/workplan.yaml", f"第{line}行", "市场监督局", "市市场监管局")
+
+
+def test_template_syntax_error_names_template_and_line(workdir):
+    path = workdir / "templates" / "html" / "document.html.j2"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[12] = lines[12] + "{% if %}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    fails_with(workdir, "document.html.j2", "第13行", "模板语法错误")
+
+
+def test_template_undefined_variable_names_template_and_line(workdir):
+    path = workdir / "templates" / "html" / "document.html.j2"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[15] = lines[15] + "{{ view.no_such_field }}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    fails_with(workdir, "document.html.j2", "第16行", "未定义的变量")
+
+
+def test_unsafe_template_is_refused(workdir):
+    path = workdir / "templates" / "html" / "document.html.j2"
+    text = path.read_text(encoding="utf-8").replace("<body>", "<body>{{ view.__class__.__mro__ }}", 1)
+    path.write_text(text, encoding="utf-8")
+    fails_with(workdir, "document.html.j2")
+
+
+def test_unknown_config_key_and_document(workdir):
+    config = workdir / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("plan:", "plann:"), encoding="utf-8")
+    stderr = fails_with(workdir, "config.yaml", "plann", "不认识的配置项")
+    assert "第" in stderr
+
+
+def test_not_an_excel_file(workdir):
+    (workdir / "data" / "tasks.xlsx").write_text("这不是 Excel", encoding="utf-8")
+    fails_with(workdir, "data/tasks.xlsx", "无法作为 Excel 工作簿")
+
+
+def test_several_errors_are_reported_together(workdir):
+    path = workdir / "data" / "tasks.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    sheet.cell(4, 7).value = "市甲局"
+    sheet.cell(6, 3).value = "三"
+    book.save(path)
+    stderr = fails_with(workdir, "市甲局", "第4行", "第6行", "应为正整数")
+
+
+def test_unknown_document_id(workdir):
+    result = gongfu(workdir, "build", "no-such-doc")
+    assert result.returncode == 2
+    assert "没有文档“no-such-doc”" in result.stderr and DOC_ID in result.stderr
