@@ -88,6 +88,10 @@ def make_template(path: Path) -> None:
             f.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if role in ("h1", "h2", "caption"):
             f.keep_with_next = True
+        if role in ("title", "h1", "h2", "caption", "attach-label"):
+            # Other faces are taller than 仿宋: snapping them to the grid would double their lines
+            # in LibreOffice. Exact line spacing keeps them on the 28.95 pt pitch anyway.
+            oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
         if role == "title":
             style.font.size = Pt(L.TITLE_PT)
             style.element.get_or_add_rPr()
@@ -268,7 +272,9 @@ def _add_table(doc, block: Table, landscape: bool) -> None:
 
 
 def _fill_cell(target, cell, size: float, header: bool) -> None:
-    target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    # A merged cell that may cross a page keeps its text at the top of its first page.
+    target.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.TOP if cell.rowspan > 1
+                                 else WD_CELL_VERTICAL_ALIGNMENT.CENTER)
     paragraphs = target.paragraphs
     for extra in paragraphs[1:]:
         extra._p.getparent().remove(extra._p)
