@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "tests" / "fixtures" / "seeds"  # reference texts (copies of shared/seeds)
 DOC_ID = "gongzuo-yaodian-2024"
 MM = 72 / 25.4
 
