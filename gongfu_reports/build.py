@@ -21,15 +21,19 @@ FORMATS = ("docx", "pdf")
 class BuildResult:
     written: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def document_inputs(config: Config, doc_id: str) -> list[Path]:
     doc = config.documents[doc_id]
     files = [config.root / "config.yaml", config.path(config.units), config.path(doc.notice)]
-    if doc.plan:
-        files.append(config.path(doc.plan))
-    if doc.indicators:
-        files.append(config.path(doc.indicators.file))
+    if config.districts:
+        files.append(config.path(config.districts))
+    for enc in doc.enclosures:
+        files.append(config.path(enc.file))
+        files += [config.path(p.file) for p in (enc.indicators,) if p]
+        files += [config.path(enc.leaders)] if enc.leaders else []
+        files += [config.path(a.file) for a in enc.attachments]
     files += [config.path(a.file) for a in doc.attachments]
     files += template_dirs(config) + [template_path(config), Path(__file__).parent]
     return files
@@ -66,7 +70,9 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     continue
                 if progress:
                     progress(doc_id, "compose")
-                view = compose_document(config, doc_id)
+                composed = compose_document(config, doc_id)
+                view = composed.view
+                result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
                 mark_size = config.documents[doc_id].mark_size
                 if "docx" in formats:
                     if progress:
@@ -89,8 +95,9 @@ def check(root: Path) -> list[str]:
     problems: list[GongfuError] = []
     for doc_id in config.documents:
         try:
-            view = compose_document(config, doc_id)
-            render_html(view, config, config.documents[doc_id].mark_size)
+            composed = compose_document(config, doc_id)
+            render_html(composed.view, config, config.documents[doc_id].mark_size)
+            problems += [GongfuError(w) for w in composed.warnings]
         except GongfuError as exc:
             problems.extend(getattr(exc, "errors", [exc]))
     if problems:

@@ -46,6 +46,8 @@ def build(
         result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report)
     for path in result.written:
         out.print(f"已生成 {display_path(path)}")
+    for warning in result.warnings:
+        err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
     for doc_id in result.skipped:
         out.print(f"{doc_id}：输入未变化，未重新生成（--force 可强制重建）")
 

@@ -49,26 +49,41 @@ class IndicatorSource(TableSource):
 
 class AttachmentConfig(Strict):
     title: str
-    kind: Literal["task_list", "unit_list"]
+    kind: Literal["task_list", "unit_list", "allocation"]
     file: str
     sheet: str | None = None
     columns: dict[str, str] | None = None
     landscape: bool = False
     font_size: float = 10.5
+    name_column: str = "事项名称"          # allocation: the column that names the item
+
+
+class EnclosureConfig(Strict):
+    """A document issued by the notice (印发的文件), starting on a new page."""
+
+    kind: Literal["work_plan", "leader_tasks", "livelihood"]
+    file: str
+    sheet: str | None = None
+    indicators: IndicatorSource | None = None   # work_plan: the indicator table
+    continuous_items: bool = True               # work_plan: items numbered across sections
+    leaders: str | None = None                  # leader_tasks, livelihood: the leaders list
+    title: str | None = None                    # leader_tasks: the enclosure's title
+    lead_note: str = "列第一位者为牵头单位，下同"  # leader_tasks: printed once after the first unit list
+    numbered_items: bool = False                # livelihood: one numbered paragraph per item
+    attachments: list[AttachmentConfig] = []
 
 
 class DocumentConfig(Strict):
     kind: Literal["notice"] = "notice"
     notice: str
-    plan: str | None = None
-    indicators: IndicatorSource | None = None
+    enclosures: list[EnclosureConfig] = []
     attachments: list[AttachmentConfig] = []
-    continuous_items: bool = True
     mark_size: float = 24.0
 
 
 class Config(Strict):
     units: str = "data/units.yaml"
+    districts: str | None = None   # 区县名录, for allocation tables
     fonts: Fonts
     documents: dict[str, DocumentConfig]
     # Filled in after loading:

@@ -1,69 +1,140 @@
-"""Compose: model → view model, one function per document kind."""
+"""Compose: model → view model. One module per document kind; this module assembles a 通知
+with the documents it issues (enclosures) and their attachments."""
 
 from __future__ import annotations
 
-from ..config import Config, DocumentConfig
+from dataclasses import dataclass, field
+
+from ..config import AttachmentConfig, Config, DocumentConfig, EnclosureConfig
+from ..errors import GongfuError, Place, display_path
+from ..model import UnitRegistry
+from ..sources.breakdown import (load_allocation, load_districts, load_key_tasks, load_leaders,
+                                 load_livelihood)
 from ..sources.loaders import (Collector, load_indicators, load_notice, load_tasks, load_units,
                                load_workplan)
 from ..sources.yamlfile import LocDict, load_yaml
-from ..errors import GongfuError, Place, display_path
 from . import notice as notice_kind
 from .blocks import DocumentView, Paragraph, Run, Section
+from .breakdown import (allocation_sum_problems, allocation_table, leader_task_blocks,
+                        livelihood_blocks)
 from .tasklist import task_table
 from .workplan import plan_blocks
 
 
-def compose_document(config: Config, doc_id: str) -> DocumentView:
+@dataclass
+class Composed:
+    view: DocumentView
+    warnings: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)   # loaded model objects, for extracts
+
+
+class Context:
+    """Registries loaded once per document."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.units = load_units(config.path(config.units))
+        self._districts: UnitRegistry | None = None
+        self.warnings: list[str] = []
+        self.data: dict = {"key_tasks": [], "livelihood": [], "leaders": []}
+
+    @property
+    def districts(self) -> UnitRegistry:
+        if self._districts is None:
+            if not self.config.districts:
+                raise GongfuError("任务分解表需要区县名录：请在 config.yaml 中设置 districts",
+                                  self.config.place())
+            self._districts = load_districts(self.config.path(self.config.districts))
+        return self._districts
+
+
+def compose_document(config: Config, doc_id: str) -> Composed:
     doc: DocumentConfig = config.documents[doc_id]
-    registry = load_units(config.path(config.units))
+    ctx = Context(config)
     errors = Collector()
-    meta = errors.run(load_notice, config.path(doc.notice), registry)
-    plan = errors.run(load_workplan, config.path(doc.plan), registry) if doc.plan else None
-    indicators = []
-    if doc.indicators:
-        src = doc.indicators
-        indicators = errors.run(load_indicators, config.path(src.file), registry, src.sheet, src.columns) or []
-    attachment_blocks = []
-    for index, att in enumerate(doc.attachments, 1):
-        blocks = errors.run(_attachment, att, config, registry)
-        attachment_blocks.append((att, blocks or []))
+    meta = errors.run(load_notice, config.path(doc.notice), ctx.units)
+    enclosures = [errors.run(_enclosure, enc, ctx) for enc in doc.enclosures]
+    attachments = [(att, errors.run(_attachment, att, ctx)) for att in doc.attachments]
     errors.raise_if_any()
 
-    sections = [Section(False, notice_kind.heading_blocks(meta))]
-    body = sections[0].blocks
-    body[:0] = [Paragraph("plain", [Run("")]), Paragraph("plain", [Run("")])]  # two lines under the rule
-    body += notice_kind.covering_text(meta)
-    titles = [a.title for a, _ in attachment_blocks]
-    if plan is None:
-        body += _blank() + notice_kind.attachment_note(titles)
-        body += _blank() + notice_kind.signature_blocks(meta)
+    first = [Paragraph("plain", [Run("")]), Paragraph("plain", [Run("")])]  # two lines under the rule
+    first += notice_kind.heading_blocks(meta) + notice_kind.covering_text(meta)
+    sections = [Section(False, first)]
+    if attachments:
+        first += _blank() + notice_kind.attachment_note([a.title for a, _ in attachments])
+    first += _blank() + notice_kind.signature_blocks(meta)
+    for enc, (blocks, enc_attachments) in zip(doc.enclosures, enclosures):
+        _append(sections, Section(False, blocks))
+        if enc_attachments:
+            sections[-1].blocks += _blank() + notice_kind.attachment_note([a.title for a, _ in enc_attachments])
+        _add_attachments(sections, enc_attachments)
+    _add_attachments(sections, attachments)
+    imprint = notice_kind.imprint(meta)
+    if imprint and sections[-1].landscape:
+        sections.append(Section(False, []))   # the 版记 goes on a portrait page of its own
+    view = DocumentView(id=doc_id, title=meta.title, date=meta.date.isoformat(),
+                        frame=notice_kind.frame(meta), sections=sections, imprint=imprint)
+    ctx.data["meta"] = meta
+    return Composed(view, ctx.warnings, ctx.data)
+
+
+def _append(sections: list[Section], section: Section) -> None:
+    """Portrait content after portrait content continues the section (its first block breaks
+    the page); anything else starts a new section."""
+    if not section.landscape and not sections[-1].landscape:
+        if section.blocks:
+            section.blocks[0].page_break_before = True
+        sections[-1].blocks += section.blocks
     else:
-        body += _blank() + notice_kind.signature_blocks(meta)
-        plan.indicators = indicators
-        body += plan_blocks(plan, doc.indicators.target_header if doc.indicators else "目标值",
-                            doc.continuous_items)
-        body += _blank() + notice_kind.attachment_note(titles)
-    numbered = len(attachment_blocks) > 1
-    for index, (att, blocks) in enumerate(attachment_blocks, 1):
+        sections.append(section)
+
+
+def _add_attachments(sections: list[Section], attachments) -> None:
+    numbered = len(attachments) > 1
+    for index, (att, blocks) in enumerate(attachments, 1):
         head = notice_kind.attachment_head(index if numbered else None, att.title)
-        if att.landscape or sections[-1].landscape:
-            sections.append(Section(att.landscape, head + blocks))
-        else:
-            head[0].page_break_before = True
-            sections[-1].blocks += head + blocks
-    return DocumentView(id=doc_id, title=meta.title, date=meta.date.isoformat(),
-                        frame=notice_kind.frame(meta), sections=sections,
-                        imprint=notice_kind.imprint(meta))
+        _append(sections, Section(att.landscape, head + blocks))
 
 
 def _blank() -> list[Paragraph]:
     return [Paragraph("plain", [Run("")])]
 
 
-def _attachment(att, config: Config, registry) -> list:
-    path = config.path(att.file)
+def _enclosure(enc: EnclosureConfig, ctx: Context):
+    config = ctx.config
+    path = config.path(enc.file)
+    errors = Collector()
+    blocks: list = []
+    if enc.kind == "work_plan":
+        plan = load_workplan(path, ctx.units)
+        if enc.indicators:
+            src = enc.indicators
+            plan.indicators = errors.run(load_indicators, config.path(src.file), ctx.units, src.sheet,
+                                         src.columns) or []
+        blocks = plan_blocks(plan, enc.indicators.target_header if enc.indicators else "目标值",
+                             enc.continuous_items)
+    elif enc.kind in ("leader_tasks", "livelihood"):
+        if not enc.leaders:
+            raise GongfuError(f"{enc.kind} 需要 leaders（领导名单文件）", config.place())
+        leaders = load_leaders(config.path(enc.leaders))
+        ctx.data["leaders"] = ctx.data["leaders"] or leaders
+        if enc.kind == "leader_tasks":
+            tasks = load_key_tasks(path, enc.sheet, ctx.units, leaders)
+            ctx.data["key_tasks"] += [(enc.title or "", t) for t in tasks]
+            blocks = leader_task_blocks(enc.title or "", leaders, tasks, enc.lead_note)
+        else:
+            title, areas = load_livelihood(path, ctx.units, leaders)
+            ctx.data["livelihood"] += [(title, item) for area in areas for item in area.items]
+            blocks = livelihood_blocks(title, areas, enc.numbered_items)
+    attachments = [(att, errors.run(_attachment, att, ctx)) for att in enc.attachments]
+    errors.raise_if_any()
+    return blocks, attachments
+
+
+def _attachment(att: AttachmentConfig, ctx: Context) -> list:
+    path = ctx.config.path(att.file)
     if att.kind == "task_list":
-        tasks = load_tasks(path, registry, att.sheet, att.columns)
+        tasks = load_tasks(path, ctx.units, att.sheet, att.columns)
         _check_numbering(tasks)
         return [Paragraph("plain", [Run("")]), task_table(tasks, att.font_size)]
     if att.kind == "unit_list":
@@ -72,8 +143,12 @@ def _attachment(att, config: Config, registry) -> list:
             raise GongfuError("应包含“单位”列表", Place(display_path(path), line=1))
         names = [str(n) for n in data["单位"]]
         for i, name in enumerate(names):
-            registry.resolve(name, data["单位"].place_of(i))
+            ctx.units.resolve(name, data["单位"].place_of(i))
         return [Paragraph("plain", [Run("")]), Paragraph("body", [Run("、".join(names))])]
+    if att.kind == "allocation":
+        allocation = load_allocation(path, att.sheet, ctx.units, ctx.districts, att.name_column)
+        ctx.warnings += [f"{place}：{message}" for place, message in allocation_sum_problems(allocation)]
+        return [Paragraph("plain", [Run("")]), allocation_table(allocation, att.font_size)]
     raise GongfuError(f"未知的附件类型“{att.kind}”")
 
 

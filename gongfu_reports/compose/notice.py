@@ -20,7 +20,8 @@ def frame(meta: DocumentMeta) -> Frame:
 
 
 def heading_blocks(meta: DocumentMeta) -> list[Paragraph]:
-    return [Paragraph("title", [Run(meta.title)]),
+    # 主送机关 one blank line under the title.
+    return [Paragraph("title", [Run(meta.title)]), Paragraph("plain", [Run("")]),
             Paragraph("recipients", [Run(meta.recipients + "：")])]
 
 

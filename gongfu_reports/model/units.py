@@ -17,6 +17,7 @@ class Unit:
     name: str
     full_name: str = ""
     aliases: tuple[str, ...] = field(default=())
+    group: bool = False   # 类型: 集合 — names a set of units ("各县（区）政府")
 
 
 class UnitRegistry:
@@ -27,6 +28,9 @@ class UnitRegistry:
             for name in (unit.name, unit.full_name, *unit.aliases):
                 if name:
                     self._by_name[name] = unit
+
+    def find(self, name: str) -> Unit | None:
+        return self._by_name.get(name)
 
     def resolve(self, name: str, place: Place) -> Unit:
         unit = self._by_name.get(name)

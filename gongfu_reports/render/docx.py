@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from jinja2.sandbox import SandboxedEnvironment
@@ -108,6 +108,9 @@ def make_template(path: Path) -> None:
                                       round(L.RULE_GAP_MM * L.PT_PER_MM - (L.LINE_PITCH_PT - L.BODY_PT) / 2))
         if role in ("cell", "page-number", "imprint"):
             f.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            if role == "imprint":
+                f.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                f.line_spacing = Pt(L.IMPRINT_LINE_PT)
             f.first_line_indent = Pt(0)
             oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
             oxml.set_char_spacing(style.element.get_or_add_rPr(), 0)
@@ -178,7 +181,7 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
             oxml.section_break(holder, sectpr, section.landscape, PAGE_TWIPS,
                                LANDSCAPE_MARGINS if section.landscape else PORTRAIT_MARGINS)
     if view.imprint:
-        _add_imprint(sub, view)
+        _add_imprint(sub, view, view.sections[-1].landscape)
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
     context = {"frame": view.frame, "body": sub}
     try:
@@ -289,21 +292,38 @@ def _fill_cell(target, cell, size: float, header: bool) -> None:
             run.bold = True
 
 
-def _add_imprint(doc, view: DocumentView) -> None:
+def _add_imprint(doc, view: DocumentView, landscape: bool) -> None:
+    """版记 at the bottom of the last page: thick rules first and last, a thin rule between;
+    抄送 indented 1 character (continuation under the names), 印发机关 left and 印发日期 right,
+    each 1 character in."""
     imprint = view.imprint
-    lines = []
-    if imprint.copy_to:
-        lines.append(f"抄送：{imprint.copy_to}。")
+    lines = [f"抄送：{imprint.copy_to}。"] if imprint.copy_to else []
     lines.append(f"{imprint.printer}\t{imprint.print_date}")
-    for i, text in enumerate(lines):
-        p = doc.add_paragraph(text, style=STYLES["imprint"][0])
-        ppr = p._p.get_or_add_pPr()
-        if i == 0:
-            oxml.set_paragraph_border(ppr, "top", "000000", 8, 1)
-        oxml.set_paragraph_border(ppr, "bottom", "000000", 8 if i == len(lines) - 1 else 6, 1)
-        p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(14)
+    width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
+    table = doc.add_table(rows=len(lines), cols=1)
+    oxml.set_cell_margins(table, 0, 0, 0, 0)
+    oxml.set_borders(table, {"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm
+    indent = Pt(L.IMPRINT_PT)  # 1 character of 4号
+    chars = width_mm * L.PT_PER_MM / L.IMPRINT_PT
+    height = 0.0
+    for row, text in zip(table.rows, lines):
+        cell = row.cells[0]
+        cell.width = Mm(width_mm)
+        p = cell.paragraphs[0]
+        p.style = STYLES["imprint"][0]
+        p.add_run(text)
+        fmt = p.paragraph_format
+        fmt.left_indent = fmt.right_indent = indent
+        if text.startswith("抄送："):
+            fmt.left_indent, fmt.first_line_indent = indent + Pt(3 * L.IMPRINT_PT), Pt(-3 * L.IMPRINT_PT)
+            height += L.wrapped_lines(text, chars - 2, chars - 5) * L.IMPRINT_LINE_PT
+        else:
+            height += L.IMPRINT_LINE_PT
         if "\t" in text:
-            p.paragraph_format.tab_stops.add_tab_stop(Mm(L.TEXT_W) - Pt(28), alignment=2)
+            fmt.tab_stops.add_tab_stop(Mm(width_mm) - 2 * indent, alignment=WD_TAB_ALIGNMENT.RIGHT)
+    anchor = doc.add_paragraph(style=STYLES["plain"][0])
+    # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
+    oxml.bottom_text_box(anchor, table._tbl, width_mm * L.PT_PER_MM, height + 3)
 
 
 def _normalise_zip(data: bytes, day: dt.datetime) -> bytes:

@@ -18,6 +18,8 @@ MARK_TOP_MM = 35.0                                # issuer mark: 35 mm below the
 RULE_GAP_MM = 4.0                                 # red rule: 4 mm under the issue number
 PAGE_NUMBER_GAP_MM = 7.0                          # page number: 7 mm below the 版心
 RED = "FF0000"
+IMPRINT_PT = 14.0                                 # 版记: 4号
+IMPRINT_LINE_PT = 22.0                            # 版记 line pitch
 
 # Landscape pages keep the same 版心 turned by 90 degrees.
 LAND_MARGIN_TOP, LAND_MARGIN_BOTTOM = 28.0, 26.0
@@ -30,3 +32,16 @@ def mark_scale(text: str, size_pt: float) -> float:
     width_pt = len(text) * size_pt
     # Floor to whole percent (Word's w:w) with a little room, so no renderer wraps it.
     return min(100, int(98 * TEXT_W * PT_PER_MM / width_pt)) / 100
+
+
+def wrapped_lines(text: str, first_width_chars: float, width_chars: float) -> int:
+    """How many lines `text` takes when full-width characters count 1 and half-width 0.5."""
+    import unicodedata
+
+    lines, used, room = 1, 0.0, first_width_chars
+    for ch in text:
+        w = 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+        if used + w > room + 1e-9:
+            lines, used, room = lines + 1, 0.0, width_chars
+        used += w
+    return lines

@@ -136,3 +136,47 @@ def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> Non
                         ("header", 851), ("footer", footer), ("gutter", 0)):
         pgmar.set(qn(f"w:{name}"), str(value))
     _child(sectpr, "w:type", before=("w:pgSz",)).set(qn("w:val"), "nextPage")
+
+
+VML_NS = ('xmlns:v="urn:schemas-microsoft-com:vml" '
+          'xmlns:w10="urn:schemas-microsoft-com:office:word"')
+
+
+def bottom_text_box(paragraph, content, width_pt: float, height_pt: float) -> None:
+    """Move `content` (a table) into a text box anchored to the bottom of the page's text area,
+    carried by `paragraph`. A VML box: Word, WPS and LibreOffice all place it at the bottom
+    (LibreOffice drops framed paragraphs whose borders differ, which the 版记 rules need)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    xml = (f'<w:r {nsdecls("w")} {VML_NS}><w:pict>'
+           '<v:shape id="gongfu-imprint" type="#_x0000_t202" stroked="f" filled="f" '
+           f'style="position:absolute;margin-left:0;margin-top:0;width:{width_pt:.1f}pt;height:{height_pt:.1f}pt;'
+           'z-index:1;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+           'mso-position-vertical:bottom;mso-position-vertical-relative:margin">'
+           '<v:textbox inset="0,0,0,0"><w:txbxContent/></v:textbox>'
+           '<w10:wrap type="topAndBottom"/></v:shape></w:pict></w:r>')
+    run = parse_xml(xml)
+    box = run.find(".//" + qn("w:txbxContent"))
+    content.getparent().remove(content)
+    box.append(content)
+    # A text box must end with a paragraph; keep it 1 pt high so the last rule sits at the bottom.
+    box.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:snapToGrid w:val="0"/>'
+                         '<w:spacing w:line="20" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr>'
+                         '</w:pPr></w:p>'))
+    paragraph._p.append(run)
+
+
+def set_borders(table, sides: dict[str, int]) -> None:
+    """Table borders by side (eighths of a point; 0 = none)."""
+    tblpr = table._tbl.tblPr
+    borders = _child(tblpr, "w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = _child(borders, f"w:{side}")
+        size = sides.get(side, 0)
+        el.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+

@@ -56,7 +56,7 @@ def load_units(path: Path) -> UnitRegistry:
         if isinstance(aliases, str):
             aliases = [aliases]
         unit = Unit(str(item["名称"]).strip(), str(item.get("全称") or "").strip(),
-                    tuple(str(a).strip() for a in aliases))
+                    tuple(str(a).strip() for a in aliases), group=str(item.get("类型") or "") == "集合")
         for name in (unit.name, unit.full_name, *unit.aliases):
             if not name:
                 continue
