@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+import re
+
 from .compose import compose_document
+from .compose.extract import unit_extracts
 from .config import Config, load_config
 from .errors import GongfuError, Place
 from .publish import Publisher, build_lock, inputs_digest
@@ -47,8 +50,14 @@ def parse_formats(text: str) -> list[str]:
     return formats
 
 
+def safe_file_name(name: str) -> str:
+    """A file name derived from data: no path separators, control characters or leading dots."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ")
+    return cleaned[:120] or "未命名"
+
+
 def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,
-          progress=None) -> BuildResult:
+          progress=None, per_unit: bool = False) -> BuildResult:
     config = load_config(root)
     ids = doc_ids or list(config.documents)
     unknown = [d for d in ids if d not in config.documents]
@@ -61,32 +70,55 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
         publisher = Publisher(build_dir)
         try:
             for doc_id in ids:
-                names = [f"{doc_id}.{fmt}" for fmt in formats]
-                digest = inputs_digest(document_inputs(config, doc_id), __version__)
-                if not force and publisher.up_to_date(doc_id, digest, names):
+                digest = inputs_digest(document_inputs(config, doc_id), __version__ + ",".join(formats))
+                mark_size = config.documents[doc_id].mark_size
+                composed = None
+                if force or not publisher.up_to_date(doc_id, digest, [f"{doc_id}.{f}" for f in formats]):
+                    if progress:
+                        progress(doc_id, "compose")
+                    composed = compose_document(config, doc_id)
+                    result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
+                    _render(publisher, doc_id, digest, doc_id, composed.view, config, formats, mark_size,
+                            progress)
+                else:
                     result.skipped.append(doc_id)
                     if progress:
                         progress(doc_id, "skip")
+                if not per_unit:
                     continue
-                if progress:
-                    progress(doc_id, "compose")
-                composed = compose_document(config, doc_id)
-                view = composed.view
-                result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
-                mark_size = config.documents[doc_id].mark_size
-                if "docx" in formats:
+                key = f"{doc_id}/per-unit"
+                if not force and publisher.up_to_date(key, digest):
+                    result.skipped.append(key)
+                    continue
+                composed = composed or compose_document(config, doc_id)
+                data = composed.data
+                if not data["key_tasks"] and not data["livelihood"]:
+                    raise GongfuError(f"文档“{doc_id}”没有责任分解内容，无法按单位生成清单",
+                                      config.place("documents", doc_id))
+                meta = data["meta"]
+                extracts = unit_extracts(data, data["units"], meta.title, str(meta.number or ""),
+                                         meta.date.isoformat())
+                for unit, view in extracts:
                     if progress:
-                        progress(doc_id, "docx")
-                    publisher.stage(doc_id, digest, f"{doc_id}.docx", render_docx(view, config, mark_size))
-                if "pdf" in formats:
-                    if progress:
-                        progress(doc_id, "pdf")
-                    html = render_html(view, config, mark_size)
-                    publisher.stage(doc_id, digest, f"{doc_id}.pdf", render_pdf(html, view, config.root))
+                        progress(f"{doc_id}：{unit}", "extract")
+                    _render(publisher, key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view,
+                            config, formats, mark_size, None)
             result.written = publisher.commit()
         finally:
             publisher.discard()
     return result
+
+
+def _render(publisher, key, digest, stem, view, config, formats, mark_size, progress) -> None:
+    if "docx" in formats:
+        if progress:
+            progress(stem, "docx")
+        publisher.stage(key, digest, f"{stem}.docx", render_docx(view, config, mark_size))
+    if "pdf" in formats:
+        if progress:
+            progress(stem, "pdf")
+        html = render_html(view, config, mark_size)
+        publisher.stage(key, digest, f"{stem}.pdf", render_pdf(html, view, config.root))
 
 
 def check(root: Path) -> list[str]:

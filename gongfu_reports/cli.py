@@ -28,6 +28,10 @@ def build(
                                                   help="要生成的文档编号，默认全部 / documents to build (default: all)"),
     formats: str = typer.Option("docx,pdf", "--format", "-f", help="输出格式 / output formats: docx,pdf"),
     force: bool = typer.Option(False, "--force", help="忽略缓存，全部重新生成 / rebuild even if unchanged"),
+    per_unit: bool = typer.Option(False, "--per-unit",
+                                  help="另为每个责任单位生成任务清单 build/<编号>-per-unit/<单位>.docx|pdf / "
+                                       "also write one extract per responsible unit"),
+    strict: bool = typer.Option(False, "--strict", help="有警告时退出码为 1 / exit 1 on warnings"),
     directory: Path = DIR_OPTION,
 ):
     """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""
@@ -35,7 +39,8 @@ def build(
 
     from .build import build as run_build, parse_formats
 
-    steps = {"compose": "整理数据", "docx": "生成 Word", "pdf": "生成 PDF", "skip": "无变化，跳过"}
+    steps = {"compose": "整理数据", "docx": "生成 Word", "pdf": "生成 PDF", "skip": "无变化，跳过",
+             "extract": "生成单位清单"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
         task = progress.add_task("读取配置…", total=None)
@@ -43,13 +48,20 @@ def build(
         def report(doc_id: str, step: str) -> None:
             progress.update(task, description=f"{doc_id}：{steps[step]}")
 
-        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report)
-    for path in result.written:
-        out.print(f"已生成 {display_path(path)}")
+        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit)
     for warning in result.warnings:
         err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
+    per_unit_count = sum(1 for p in result.written if p.parent.name.endswith("-per-unit"))
+    for path in result.written:
+        if not path.parent.name.endswith("-per-unit"):
+            out.print(f"已生成 {display_path(path)}")
+    if per_unit_count:
+        folders = sorted({display_path(p.parent) for p in result.written if p.parent.name.endswith("-per-unit")})
+        out.print(f"已生成单位清单 {per_unit_count} 个文件：{'、'.join(folders)}")
     for doc_id in result.skipped:
         out.print(f"{doc_id}：输入未变化，未重新生成（--force 可强制重建）")
+    if strict and result.warnings:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -62,14 +74,14 @@ def check(directory: Path = DIR_OPTION):
 
 
 @app.command("make-template")
-def make_template(target: Path = typer.Argument(Path("templates/docx/notice.docx"),
-                                                help="写入位置 / where to write")):
-    """重新生成 Word 模板（样式、页面设置、页码）。Regenerate the bundled Word template."""
-    from .render.docx import make_template as run
+def make_template(folder: Path = typer.Argument(Path("templates/docx"), help="写入目录 / target folder")):
+    """重新生成 Word 模板（样式、页面设置、页码）。Regenerate the bundled Word templates."""
+    from .render.docx import PLAIN_TEMPLATE_NAME, TEMPLATE_NAME, make_template as run
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    run(target)
-    out.print(f"已生成 Word 模板：{target}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in ((TEMPLATE_NAME, True), (PLAIN_TEMPLATE_NAME, False)):
+        run(folder / name, frame)
+        out.print(f"已生成 Word 模板：{folder / name}")
 
 
 def _enter(directory: Path) -> Path:

@@ -54,7 +54,7 @@ class AttachmentConfig(Strict):
     sheet: str | None = None
     columns: dict[str, str] | None = None
     landscape: bool = False
-    font_size: float = 10.5
+    font_size: float | None = None          # table text size in pt (default: 10.5, allocations 9)
     name_column: str = "事项名称"          # allocation: the column that names the item
 
 

@@ -61,25 +61,35 @@ class Publisher:
         self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
         self.staged: dict[str, tuple[str, list[str]]] = {}
 
-    def up_to_date(self, doc_id: str, digest: str, names: list[str]) -> bool:
-        entry = self.manifest.get(doc_id, {})
-        return entry.get("digest") == digest and all((self.build_dir / n).exists() for n in names) \
-            and set(names) <= set(entry.get("outputs", []))
+    def up_to_date(self, key: str, digest: str, names: list[str] | None = None) -> bool:
+        """Same inputs as last time and every output still there (names: the outputs expected;
+        by default the ones recorded)."""
+        entry = self.manifest.get(key, {})
+        recorded = entry.get("outputs", [])
+        names = recorded if names is None else names
+        return entry.get("digest") == digest and bool(names) and set(names) <= set(recorded) \
+            and all((self.build_dir / n).exists() for n in names)
 
-    def stage(self, doc_id: str, digest: str, name: str, data: bytes) -> None:
-        (self.staging / name).write_bytes(data)
-        names = self.staged.setdefault(doc_id, (digest, []))[1]
-        names.append(name)
+    def stage(self, key: str, digest: str, name: str, data: bytes) -> None:
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.staged.setdefault(key, (digest, []))[1].append(name)
 
     def commit(self) -> list[Path]:
-        """Move every staged file into build/ (each move is atomic), then the manifest."""
+        """Move every staged file into build/ (each move is atomic), drop outputs of the same key
+        that are no longer produced, then write the manifest."""
         written = []
-        for doc_id, (digest, names) in self.staged.items():
+        for key, (digest, names) in self.staged.items():
             for name in names:
                 target = self.build_dir / name
+                target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(self.staging / name, target)
                 written.append(target)
-            self.manifest[doc_id] = {"digest": digest, "outputs": sorted(names)}
+            for stale in set(self.manifest.get(key, {}).get("outputs", [])) - set(names):
+                if key.endswith("/per-unit"):
+                    (self.build_dir / stale).unlink(missing_ok=True)
+            self.manifest[key] = {"digest": digest, "outputs": sorted(names)}
         tmp = self.staging / MANIFEST
         tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
         os.replace(tmp, self.manifest_path)

@@ -97,11 +97,14 @@ def test_yaml_and_excel_give_the_same_document(built, tmp_path):
     workdir = copy_workdir(tmp_path / "yaml")
     xlsx_to_yaml(workdir / "data" / "indicators.xlsx", workdir / "data" / "indicators.yaml")
     xlsx_to_yaml(workdir / "data" / "tasks.xlsx", workdir / "data" / "tasks.yaml")
-    config = (workdir / "config.yaml").read_text(encoding="utf-8")
-    config = config.replace("file: data/indicators.xlsx\n      sheet: 指标目标", "file: data/indicators.yaml")
-    config = config.replace("file: data/tasks.xlsx\n        sheet: 重点任务清单", "file: data/tasks.yaml")
-    assert "xlsx" not in config
-    (workdir / "config.yaml").write_text(config, encoding="utf-8")
+    config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))
+    plan = config["documents"][DOC_ID]["enclosures"][0]
+    plan["indicators"].update(file="data/indicators.yaml", sheet=None)
+    plan["attachments"][0].update(file="data/tasks.yaml", sheet=None)
+    config["documents"] = {DOC_ID: config["documents"][DOC_ID]}
+    text = yaml.safe_dump(config, allow_unicode=True)
+    assert "xlsx" not in text
+    (workdir / "config.yaml").write_text(text, encoding="utf-8")
     result = gongfu(workdir, "build")
     assert result.returncode == 0, result.stderr
     from_excel = docx_text(built / "build" / f"{DOC_ID}.docx")

@@ -11,7 +11,7 @@ from conftest import DOC_ID, copy_workdir, gongfu
 @pytest.fixture()
 def workdir(tmp_path):
     folder = copy_workdir(tmp_path / "w")
-    result = gongfu(folder, "build", "--format", "docx")
+    result = gongfu(folder, "build", DOC_ID, "--format", "docx")
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -22,7 +22,7 @@ def snapshot(folder):
 
 def fails_with(folder, *expected: str):
     before = snapshot(folder)
-    result = gongfu(folder, "build", "--force")
+    result = gongfu(folder, "build", DOC_ID, "--force")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     for text in expected:
@@ -92,8 +92,8 @@ def test_unsafe_template_is_refused(workdir):
 
 def test_unknown_config_key_and_document(workdir):
     config = workdir / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("plan:", "plann:"), encoding="utf-8")
-    stderr = fails_with(workdir, "config.yaml", "plann", "不认识的配置项")
+    config.write_text(config.read_text(encoding="utf-8").replace("enclosures:", "enclosure:", 1), encoding="utf-8")
+    stderr = fails_with(workdir, "config.yaml", "enclosure", "不认识的配置项")
     assert "第" in stderr
 
 

@@ -75,6 +75,7 @@ def compose_document(config: Config, doc_id: str) -> Composed:
     view = DocumentView(id=doc_id, title=meta.title, date=meta.date.isoformat(),
                         frame=notice_kind.frame(meta), sections=sections, imprint=imprint)
     ctx.data["meta"] = meta
+    ctx.data["units"] = ctx.units
     return Composed(view, ctx.warnings, ctx.data)
 
 
@@ -136,7 +137,7 @@ def _attachment(att: AttachmentConfig, ctx: Context) -> list:
     if att.kind == "task_list":
         tasks = load_tasks(path, ctx.units, att.sheet, att.columns)
         _check_numbering(tasks)
-        return [Paragraph("plain", [Run("")]), task_table(tasks, att.font_size)]
+        return [Paragraph("plain", [Run("")]), task_table(tasks, att.font_size or 10.5)]
     if att.kind == "unit_list":
         data = load_yaml(path)
         if not isinstance(data, LocDict) or not isinstance(data.get("单位"), list):
@@ -148,7 +149,7 @@ def _attachment(att: AttachmentConfig, ctx: Context) -> list:
     if att.kind == "allocation":
         allocation = load_allocation(path, att.sheet, ctx.units, ctx.districts, att.name_column)
         ctx.warnings += [f"{place}：{message}" for place, message in allocation_sum_problems(allocation)]
-        return [Paragraph("plain", [Run("")]), allocation_table(allocation, att.font_size)]
+        return [Paragraph("plain", [Run("")]), allocation_table(allocation, att.font_size or 9)]
     raise GongfuError(f"未知的附件类型“{att.kind}”")
 
 

@@ -55,10 +55,10 @@ def livelihood_blocks(title: str, areas: list[LivelihoodArea], numbered: bool) -
     return blocks
 
 
-def allocation_table(allocation: Allocation, font_size: float = 10.5) -> Table:
+def allocation_table(allocation: Allocation, font_size: float = 9) -> Table:
     """序号 | 事项分类 | 事项名称 | 全市目标任务 | districts … | 责任单位.
     A row without 序号 shares the previous 序号 cell; 事项分类 and (within it) 责任单位 merge down."""
-    widths = [1.0, 1.5, 5.2, 1.7] + [1.05] * len(allocation.districts) + [2.0]
+    widths = [0.9, 1.3, 5.0, 1.6] + [1.25] * len(allocation.districts) + [1.9]
     columns = [Column(w, "center") for w in widths]
     columns[2] = Column(widths[2])
     labels = allocation.columns + allocation.districts + ["责任单位"]

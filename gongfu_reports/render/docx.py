@@ -23,7 +23,8 @@ from ..errors import GongfuError, Place, display_path
 from . import layout as L
 from . import oxml
 
-TEMPLATE_NAME = "notice.docx"
+TEMPLATE_NAME = "notice.docx"      # with the 版头 (red mark, issue number, rule)
+PLAIN_TEMPLATE_NAME = "plain.docx"  # without: lists and extracts
 
 # Paragraph role → Word style name (Chinese, as a Word user sees it) and font role.
 STYLES = {
@@ -48,18 +49,19 @@ LANDSCAPE_MARGINS = tuple(round(v * TWIPS_PER_MM) for v in
 LINE_TWIPS = round(L.LINE_PITCH_PT * 20)
 
 
-def template_path(config: Config) -> Path:
-    own = config.root / "templates" / "docx" / TEMPLATE_NAME
+def template_path(config: Config, name: str = TEMPLATE_NAME) -> Path:
+    """The project's own template first, then the bundled one."""
+    own = config.root / "templates" / "docx" / name
     if own.exists():
         return own
-    return Path(__file__).resolve().parents[2] / "templates" / "docx" / TEMPLATE_NAME
+    return Path(__file__).resolve().parents[2] / "templates" / "docx" / name
 
 
 # ---------------------------------------------------------------------------------------------
 # The template: styles, page setup, footers and the 版头 with Jinja tags.
 
-def make_template(path: Path) -> None:
-    """Write the bundled Word template (run by `python -m gongfu_reports.render.docx`)."""
+def make_template(path: Path, frame: bool = True) -> None:
+    """Write a bundled Word template (`gongfu make-template`)."""
     doc = Document()
     styles = doc.styles
     normal = styles["Normal"]
@@ -138,10 +140,11 @@ def make_template(path: Path) -> None:
     body = doc.element.body
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)
-    doc.add_paragraph("{{ frame.mark }}", style=STYLES["mark"][0])
-    doc.add_paragraph("", style=STYLES["plain"][0])
-    doc.add_paragraph("", style=STYLES["plain"][0])
-    doc.add_paragraph("{{ frame.number }}", style=STYLES["number"][0])
+    if frame:
+        doc.add_paragraph("{{ frame.mark }}", style=STYLES["mark"][0])
+        doc.add_paragraph("", style=STYLES["plain"][0])
+        doc.add_paragraph("", style=STYLES["plain"][0])
+        doc.add_paragraph("{{ frame.number }}", style=STYLES["number"][0])
     doc.add_paragraph("{{p body }}", style=STYLES["plain"][0])
     doc.core_properties.author = "gongfu-reports"
     doc.core_properties.created = doc.core_properties.modified = dt.datetime(2024, 1, 1)
@@ -163,7 +166,7 @@ def apply_fonts(document, config: Config) -> None:
 def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
     from docxtpl import DocxTemplate
 
-    path = template_path(config)
+    path = template_path(config, TEMPLATE_NAME if view.frame else PLAIN_TEMPLATE_NAME)
     tpl = DocxTemplate(str(path))
     tpl.init_docx()
     apply_fonts(tpl.docx, config)
@@ -341,11 +344,3 @@ def _normalise_zip(data: bytes, day: dt.datetime) -> bytes:
             new.external_attr = 0o644 << 16
             dst.writestr(new, payload)
     return out.getvalue()
-
-
-if __name__ == "__main__":
-    import sys
-
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "templates/docx/" + TEMPLATE_NAME)
-    make_template(target)
-    print(f"已生成 Word 模板：{target}")
