@@ -10,7 +10,7 @@ import re
 
 from .compose import compose_document
 from .compose.extract import unit_extracts
-from .config import Config, load_config
+from .config import BulletinConfig, Config, load_config
 from .errors import GongfuError, Place
 from .publish import Publisher, build_lock, inputs_digest
 from .render.docx import render_docx, template_path
@@ -29,7 +29,13 @@ class BuildResult:
 
 def document_inputs(config: Config, doc_id: str) -> list[Path]:
     doc = config.documents[doc_id]
-    files = [config.root / "config.yaml", config.path(config.units), config.path(doc.notice)]
+    common = [config.root / "config.yaml", config.path(config.units)]
+    common += template_dirs(config) + [template_path(config), Path(__file__).parent]
+    if isinstance(doc, BulletinConfig):
+        files = common + [config.path(doc.tasks), config.path(doc.leaders), config.path(doc.progress)]
+        files += [config.path(doc.indicators.file)] if doc.indicators else []
+        return files + ([config.path(doc.indicator_values)] if doc.indicator_values else [])
+    files = common + [config.path(doc.notice)]
     if config.districts:
         files.append(config.path(config.districts))
     for enc in doc.enclosures:
@@ -38,7 +44,6 @@ def document_inputs(config: Config, doc_id: str) -> list[Path]:
         files += [config.path(enc.leaders)] if enc.leaders else []
         files += [config.path(a.file) for a in enc.attachments]
     files += [config.path(a.file) for a in doc.attachments]
-    files += template_dirs(config) + [template_path(config), Path(__file__).parent]
     return files
 
 
@@ -57,7 +62,7 @@ def safe_file_name(name: str) -> str:
 
 
 def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,
-          progress=None, per_unit: bool = False) -> BuildResult:
+          progress=None, per_unit: bool = False, period: str | None = None) -> BuildResult:
     config = load_config(root)
     ids = doc_ids or list(config.documents)
     unknown = [d for d in ids if d not in config.documents]
@@ -70,6 +75,9 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
         publisher = Publisher(build_dir)
         try:
             for doc_id in ids:
+                if isinstance(config.documents[doc_id], BulletinConfig):
+                    _build_bulletin(publisher, config, doc_id, formats, force, period, progress, result)
+                    continue
                 digest = inputs_digest(document_inputs(config, doc_id), __version__ + ",".join(formats))
                 mark_size = config.documents[doc_id].mark_size
                 composed = None
@@ -109,6 +117,29 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
     return result
 
 
+def _build_bulletin(publisher, config, doc_id, formats, force, period, progress, result) -> None:
+    """One output per period: build/<id>-<period>.docx|pdf (all periods when none is given)."""
+    from .compose import compose_bulletin
+    from .sources.progress import period_files
+
+    doc = config.documents[doc_id]
+    periods = [period] if period else list(period_files(config.path(doc.progress)))
+    if not periods:
+        raise GongfuError("还没有任何一期进展数据", Place(str(doc.progress)),
+                          hint="先用 gongfu forms 生成填报表，再用 gongfu collect 收集")
+    digest = inputs_digest(document_inputs(config, doc_id), __version__ + ",".join(formats))
+    for p in periods:
+        key = f"{doc_id}-{p}"
+        if not force and publisher.up_to_date(key, digest, [f"{key}.{f}" for f in formats]):
+            result.skipped.append(key)
+            continue
+        if progress:
+            progress(key, "compose")
+        composed = compose_bulletin(config, doc_id, p)
+        result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
+        _render(publisher, key, digest, key, composed.view, config, formats, doc.mark_size, progress)
+
+
 def _render(publisher, key, digest, stem, view, config, formats, mark_size, progress) -> None:
     if "docx" in formats:
         if progress:
@@ -126,6 +157,16 @@ def check(root: Path) -> list[str]:
     config = load_config(root)
     problems: list[GongfuError] = []
     for doc_id in config.documents:
+        if isinstance(config.documents[doc_id], BulletinConfig):
+            from .compose import compose_bulletin
+            from .sources.progress import period_files
+
+            for period in period_files(config.path(config.documents[doc_id].progress)):
+                try:
+                    compose_bulletin(config, doc_id, period)
+                except GongfuError as exc:
+                    problems.extend(getattr(exc, "errors", [exc]))
+            continue
         try:
             composed = compose_document(config, doc_id)
             render_html(composed.view, config, config.documents[doc_id].mark_size)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -81,11 +81,26 @@ class DocumentConfig(Strict):
     mark_size: float = 24.0
 
 
+class BulletinConfig(Strict):
+    """完成情况 / 通报: the progress of a breakdown's tasks in one period."""
+
+    kind: Literal["bulletin"]
+    tasks: str                     # the breakdown's tasks (编号, 牵头领导, 任务内容, 责任单位)
+    sheet: str | None = None
+    leaders: str
+    progress: str                  # folder of <period>.yaml files (written by `gongfu collect`)
+    title: str = "{year}年市政府工作报告重点工作{label}完成情况"   # {year} {month} {label}
+    summary: bool = False          # 通报: counts, 滞后 tasks, chart, changes since last period
+    indicators: IndicatorSource | None = None   # indicator targets for monitoring
+    indicator_values: str | None = None         # folder of <period>.yaml actual values
+    mark_size: float = 24.0
+
+
 class Config(Strict):
     units: str = "data/units.yaml"
     districts: str | None = None   # 区县名录, for allocation tables
     fonts: Fonts
-    documents: dict[str, DocumentConfig]
+    documents: dict[str, Annotated[Union[DocumentConfig, BulletinConfig], Field(discriminator="kind")]]
     # Filled in after loading:
     root: Path = Path(".")
     places: dict = {}

@@ -15,6 +15,7 @@ from ..sources.loaders import (Collector, load_indicators, load_notice, load_tas
 from ..sources.yamlfile import LocDict, load_yaml
 from . import notice as notice_kind
 from .blocks import DocumentView, Paragraph, Run, Section
+from .numbering import level_number
 from .breakdown import (allocation_sum_problems, allocation_table, leader_task_blocks,
                         livelihood_blocks)
 from .tasklist import task_table
@@ -159,3 +160,55 @@ def _check_numbering(tasks) -> None:
         if t.number in seen:
             raise GongfuError(f"序号 {t.number} 重复（另见{seen[t.number]}）", t.place)
         seen[t.number] = t.place
+
+
+def _monitor(config: Config, doc, units, period: str, number: int) -> list:
+    from .monitor import load_values, monitor_blocks
+
+    src = doc.indicators
+    indicators = load_indicators(config.path(src.file), units, src.sheet, src.columns)
+    values = {}
+    if doc.indicator_values:
+        path = config.path(doc.indicator_values) / f"{period}.yaml"
+        if path.exists():
+            values = load_values(path, indicators)
+    return monitor_blocks(number, indicators, values)
+
+
+def compose_bulletin(config: Config, doc_id: str, period: str) -> Composed:
+    """The progress of the breakdown's tasks in one period (see compose/bulletin.py)."""
+    from ..sources.progress import load_period, period_files
+    from .bulletin import bulletin_title, progress_table, summary_blocks
+
+    doc = config.documents[doc_id]
+    units = load_units(config.path(config.units))
+    leaders = load_leaders(config.path(doc.leaders))
+    tasks = load_key_tasks(config.path(doc.tasks), doc.sheet, units, leaders)
+    by_id = {t.id: t for t in tasks}
+    files = period_files(config.path(doc.progress))
+    if period not in files:
+        known = "、".join(files) or "（无）"
+        raise GongfuError(f"没有 {period} 期的进展数据", Place(display_path(config.path(doc.progress))),
+                          hint=f"已有期间：{known}；用 gongfu collect 收集各单位报送的表格")
+    current = load_period(files[period], by_id)
+    earlier = [p for p in files if p < period]
+    previous = load_period(files[earlier[-1]], by_id) if earlier else None
+    # A title set in config.yaml wins; else the period's own (as published); else the default.
+    title = bulletin_title(doc.title, period) if "title" in doc.model_fields_set or not current.title \
+        else current.title
+    blocks: list = [Paragraph("title", [Run(title)]), Paragraph("plain", [Run("")])]
+    if current.sample:
+        blocks.append(Paragraph("note", [Run("（示例数据，仅用于演示进展变化）")]))
+    if doc.summary:
+        blocks += summary_blocks(tasks, leaders, units, current, previous, config.fonts.hei.pdf)
+        section = 4
+        if doc.indicators:
+            blocks += _monitor(config, doc, units, period, section)
+            section += 1
+        blocks.append(Paragraph("h1", [Run(f"{level_number(1, section)}分项完成情况")]))
+    blocks.append(progress_table(tasks, leaders, current))
+    missing = [t.id for t in tasks if t.id not in current.by_task()]
+    warnings = [f"{period} 期有 {len(missing)} 项任务未报送：{'、'.join(missing)}"] if missing else []
+    view = DocumentView(id=f"{doc_id}-{period}", title=title, date=f"{period}-01", frame=None,
+                        sections=[Section(False, blocks)])
+    return Composed(view, warnings, {"tasks": tasks, "leaders": leaders, "units": units})

@@ -132,3 +132,19 @@ class DocumentView:
                     for row in block.header + block.rows:
                         out += ["".join(c.lines) for c in row]
         return out
+
+
+@dataclass
+class Image:
+    """A chart: PNG for Word, SVG (vector) for the PDF."""
+
+    png: bytes
+    svg: str
+    width_mm: float
+    kind: str = "image"
+
+    @property
+    def svg_uri(self) -> str:
+        import base64
+
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")

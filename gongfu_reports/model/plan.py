@@ -16,6 +16,7 @@ class Indicator:
     target: str           # kept exactly as written: "≥95", "三分之二以上"
     units: str            # as written; checked against the registry
     place: Place
+    direction: str = ""   # 方向 for plain-number targets: 越大越好 (default) / 越小越好
 
 
 @dataclass

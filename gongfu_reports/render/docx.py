@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..compose.blocks import DocumentView, Paragraph, Table
+from ..compose.blocks import DocumentView, Image, Paragraph, Table
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
 from . import layout as L
@@ -177,6 +177,8 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
         for block in section.blocks:
             if isinstance(block, Table):
                 _add_table(sub, block, section.landscape)
+            elif isinstance(block, Image):
+                _add_image(sub, block)
             else:
                 _add_paragraph(sub, block, fonts)
         if i + 1 < len(view.sections):
@@ -217,6 +219,14 @@ def _fit_mark(document, view: DocumentView, mark_size: float) -> None:
             for run in p.runs:
                 run.font.size = Pt(mark_size)
                 oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
+
+
+def _add_image(doc, block: Image) -> None:
+    p = doc.add_paragraph(style=STYLES["plain"][0])
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # not the exact body pitch
+    oxml.set_snap_to_grid(p._p.get_or_add_pPr(), False)
+    p.add_run().add_picture(io.BytesIO(block.png), width=Mm(block.width_mm))
 
 
 def _add_paragraph(doc, block: Paragraph, fonts: dict) -> None:

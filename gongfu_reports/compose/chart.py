@@ -1,0 +1,51 @@
+"""Charts for bulletins (matplotlib): the same figure as PNG (Word) and SVG (PDF), byte-stable."""
+
+from __future__ import annotations
+
+import io
+
+from ..config import find_font_file
+from .blocks import Image
+
+COLOURS = {"已完成": "#2e7d32", "序时推进": "#1565c0", "滞后": "#c62828", "未启动": "#9e9e9e",
+           "未填状态": "#e0e0e0", "未报送": "#ffffff"}
+
+
+def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_file: str,
+                 width_mm: float = 150) -> Image:
+    """Horizontal stacked bars: one bar per leader, one segment per status."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager, pyplot as plt
+
+    path = find_font_file(font_file)
+    if path is not None:
+        font_manager.fontManager.addfont(str(path))
+        family = font_manager.FontProperties(fname=str(path)).get_name()
+    else:
+        family = "sans-serif"
+    labels = [label if len(label) <= 12 else label[:11] + "…" for label in counts]
+    counts = dict(zip(labels, counts.values()))
+    with matplotlib.rc_context({"font.family": family, "svg.hashsalt": "gongfu", "svg.fonttype": "path",
+                                "axes.unicode_minus": False}):
+        height = max(2.0, 0.42 * len(labels) + 1.0)
+        fig, ax = plt.subplots(figsize=(width_mm / 25.4, height))
+        left = [0] * len(labels)
+        for status in statuses:
+            values = [counts[label].get(status, 0) for label in labels]
+            if not any(values):
+                continue
+            ax.barh(labels, values, left=left, color=COLOURS.get(status, "#888888"), edgecolor="#333333",
+                    linewidth=0.4, label=status)
+            left = [a + b for a, b in zip(left, values)]
+        ax.invert_yaxis()
+        ax.set_xlabel("任务数（项）")
+        ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        png, svg = io.BytesIO(), io.StringIO()
+        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+    return Image(png.getvalue(), svg.getvalue(), width_mm)

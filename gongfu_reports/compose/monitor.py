@@ -1,0 +1,51 @@
+"""指标监测: indicator targets (as written) against actual values of a period."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..errors import GongfuError, Place, display_path
+from ..model import Indicator
+from ..model.targets import STATUS_ORDER, judge, parse_target
+from ..sources.loaders import _list, _mapping, _text
+from ..sources.yamlfile import load_yaml
+from .blocks import Cell, Column, Paragraph, Run, Table
+from .numbering import level_number
+
+
+def load_values(path: Path, indicators: list[Indicator]) -> dict[tuple[int, str], str]:
+    """Actual values by (序号, 分项); every key must name an indicator of the table."""
+    data = _mapping(load_yaml(path), Place(display_path(path), line=1), "指标实际值文件")
+    known = {(i.number, i.sub_name) for i in indicators}
+    values = {}
+    for i, raw in enumerate(_list(data, "实际值")):
+        item = _mapping(raw, data["实际值"].place_of(i), "每个实际值")
+        number = _text(item, "序号")
+        if not number.isdigit():
+            raise GongfuError(f"序号应为数字，实际为“{number}”", item.place_of("序号"))
+        key = (int(number), _text(item, "分项", required=False))
+        if key not in known:
+            raise GongfuError(f"指标表中没有序号 {key[0]}{('、分项“' + key[1] + '”') if key[1] else ''}",
+                              item.place, hint="有分项的指标请写明“分项”")
+        values[key] = _text(item, "实际值", required=False)
+    return values
+
+
+def monitor_blocks(number: int, indicators: list[Indicator], values: dict[tuple[int, str], str]) -> list:
+    columns = [Column(0.8, "center"), Column(5.6), Column(1.8, "center"), Column(1.6, "center"),
+               Column(1.6, "center"), Column(4.4)]
+    header = [[Cell([h], align="center", bold=True) for h in ("序号", "指标", "目标值", "实际值", "状态", "说明")]]
+    rows, counts = [], Counter()
+    for ind in indicators:
+        result = judge(parse_target(ind.target, ind.direction), values.get((ind.number, ind.sub_name), ""))
+        counts[result.status] += 1
+        name = f"{ind.name}：{ind.sub_name}" if ind.sub_name else ind.name
+        rows.append([Cell([str(ind.number)], align="center"), Cell([name]), Cell([ind.target], align="center"),
+                     Cell([values.get((ind.number, ind.sub_name), "") or "—"], align="center"),
+                     Cell([result.status], align="center"), Cell([result.reason])])
+    summary = "、".join(f"{s}{counts[s]}项" for s in STATUS_ORDER if counts[s])
+    return [Paragraph("h1", [Run(f"{level_number(1, number)}指标监测")]),
+            Paragraph("body", [Run(f"共监测指标{len(indicators)}项（含分项），其中{summary}。"
+                                   "文字表述的目标不作自动判断。")]),
+            Table(columns, header, rows, font_size=10.5)]

@@ -1,0 +1,155 @@
+"""Indicator targets kept exactly as written, and judging an actual value against them.
+
+A target is one of three kinds:
+
+- ``comparison``: a comparator and a number, e.g. "≥95", ">= 95", "＞96", "<0.019", "≤8.55%";
+- ``number``: a plain number, optionally with a unit, e.g. "19", "45000", "95%", "5亿元";
+  the indicator's direction (越大越好 / 越小越好) decides whether it is a floor or a ceiling;
+- ``text``: anything else ("三分之二以上", "与经济增长基本同步", "较2023年增长"), which is
+  never judged automatically.
+
+Actual values are text as entered ("96.5", "96.5%", "4000万元"). A judgement never guesses:
+textual targets, actuals that are not a plain number and differing units all go to
+需人工判断; nothing is converted between units.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACHIEVED = "达标"
+NOT_ACHIEVED = "未达标"
+MANUAL = "需人工判断"
+MISSING = "未填报"
+
+STATUS_ORDER: tuple[str, ...] = (ACHIEVED, NOT_ACHIEVED, MANUAL, MISSING)
+
+HIGHER = "越大越好"
+LOWER = "越小越好"
+
+_DIRECTIONS = {
+    "": HIGHER, HIGHER: HIGHER, "越高越好": HIGHER, "正向": HIGHER, "higher": HIGHER,
+    LOWER: LOWER, "越低越好": LOWER, "逆向": LOWER, "反向": LOWER, "lower": LOWER,
+}
+
+# Full-width and variant characters → their plain forms, before any matching.
+_NORMALISE = str.maketrans({
+    **{chr(0xFF10 + i): str(i) for i in range(10)},   # ０–９
+    "．": ".", "％": "%", "＋": "+", "－": "-", "＝": "=",
+    "＞": ">", "＜": "<", "≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤",
+    "\u3000": " ", "\u00a0": " ",
+})
+
+# Longest spellings first so ">=" is not read as ">".
+_OPS = {">=": ">=", "=>": ">=", "≥": ">=", "<=": "<=", "=<": "<=", "≤": "<=",
+        ">": ">", "<": "<"}
+_OP_RE = "|".join(re.escape(op) for op in sorted(_OPS, key=len, reverse=True))
+
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# A unit is a short run of letters, CJK characters and a few symbols: "%", "亿元", "台",
+# "人/万车", "km". Digits and punctuation make the whole target textual.
+_UNIT = r"[A-Za-z%‰℃°/·²³\u4e00-\u9fff]{0,8}"
+_VALUE_RE = re.compile(rf"(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})")
+_TARGET_RE = re.compile(rf"(?:(?P<op>{_OP_RE})\s*)?{_VALUE_RE.pattern}")
+
+# Words that qualify a number rather than name its unit: "5亿元以上", "约95", "30余个".
+_QUALIFIERS = ("以上", "以下", "以内", "左右", "上下", "约", "余", "多", "超", "达", "至", "到",
+               "及", "或", "和", "不", "近", "逾", "增", "减", "降", "提", "高", "低", "少")
+
+_SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+_NEGATION = {">=": "<", ">": "≤", "<=": ">", "<": "≥"}
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str                 # exactly as written
+    kind: str                 # "comparison" | "number" | "text"
+    op: str | None            # ">=", ">", "<=", "<"; None for text
+    value: float | None       # None for text
+    unit: str = ""            # "", "%", "亿元", "台" …
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: str               # one of STATUS_ORDER
+    reason: str               # Chinese, for the report
+
+
+def parse_direction(direction: str | None) -> str:
+    """Normalise an indicator direction to 越大越好 or 越小越好 (empty means 越大越好)."""
+    key = (direction or "").strip()
+    found = _DIRECTIONS.get(key) or _DIRECTIONS.get(key.lower())
+    if found is None:
+        raise ValueError(f"指标方向“{direction}”无法识别，应为“{HIGHER}”或“{LOWER}”")
+    return found
+
+
+def parse_target(text: str, direction: str = "") -> Target:
+    """Read a target as written. Raises ValueError for an unknown direction."""
+    written = _as_text(text)
+    higher = parse_direction(direction) == HIGHER
+    match = _TARGET_RE.fullmatch(written.translate(_NORMALISE).strip())
+    if match is None or not _is_unit(match["unit"]):
+        return Target(written, "text", None, None, "")
+    value = _to_float(match["number"])
+    if match["op"]:
+        return Target(written, "comparison", _OPS[match["op"]], value, match["unit"])
+    return Target(written, "number", ">=" if higher else "<=", value, match["unit"])
+
+
+def judge(target: Target, actual: str | float | int | None) -> Judgement:
+    """Judge an actual value (as entered) against a target."""
+    entered = _as_text(actual).strip()
+    if not entered:
+        return Judgement(MISSING, "未填报实际值")
+    if target.kind == "text" or target.op is None or target.value is None:
+        if not target.text.strip():
+            return Judgement(MANUAL, "未设定目标值，需人工判断")
+        return Judgement(MANUAL, f"目标为文字表述“{target.text}”，需人工判断")
+    match = _VALUE_RE.fullmatch(entered.translate(_NORMALISE).strip())
+    if match is None or not _is_unit(match["unit"]):
+        return Judgement(MANUAL, f"实际值“{entered}”无法识别为数字，需人工判断")
+    value, unit = _to_float(match["number"]), match["unit"]
+    if unit and target.unit and unit != target.unit:
+        return Judgement(MANUAL, f"实际值单位“{unit}”与目标单位“{target.unit}”不一致"
+                                 f"（实际“{entered}”，目标“{target.text}”），需人工判断")
+    shown_actual = _format(value) + (unit or target.unit)
+    shown_target = _format(target.value) + target.unit
+    if _holds(value, target.op, target.value):
+        return Judgement(ACHIEVED, f"实际 {shown_actual} {_SYMBOL[target.op]} 目标 {shown_target}")
+    return Judgement(NOT_ACHIEVED, f"实际 {shown_actual} {_NEGATION[target.op]} 目标 {shown_target}"
+                                   f"，未达到“{target.text}”")
+
+
+def _holds(actual: float, op: str, target: float) -> bool:
+    if op == ">=":
+        return actual >= target
+    if op == ">":
+        return actual > target
+    if op == "<=":
+        return actual <= target
+    return actual < target
+
+
+def _is_unit(unit: str) -> bool:
+    return not any(word in unit for word in _QUALIFIERS)
+
+
+def _to_float(number: str) -> float:
+    return float(number.replace(",", ""))
+
+
+def _format(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
