@@ -9,7 +9,7 @@ from ..errors import GongfuError, Place, display_path
 from ..model import (Allocation, AllocationRow, KeyTask, Leader, LivelihoodArea, LivelihoodItem,
                      Unit, UnitRegistry)
 from .loaders import Collector, _list, _mapping, _required, _text, fill_down, load_yaml
-from .table import read_table
+from .table import Row, read_table
 from .yamlfile import LocList
 
 KEY_TASK_COLUMNS = {"id": "编号", "leader": "牵头领导", "text": "任务内容", "units": "责任单位"}
@@ -53,24 +53,22 @@ def load_key_tasks(path: Path, sheet: str | None, registry: UnitRegistry,
     table = read_table(path, sheet)
     table.require([cols["id"], cols["text"], cols["units"]] + ([cols["leader"]] if cols["leader"] in table.headers else []))
     errors = Collector()
-    tasks: list[KeyTask] = []
     ids: dict[str, Place] = {}
-    for row in table.rows:
-        def one(row=row):
-            task_id = _required(row, cols["id"])
-            if not ID_PATTERN.fullmatch(task_id):
-                raise GongfuError(f"编号“{task_id}”只能用字母、数字、-、_ 和 .", row.place_of(cols["id"]))
-            if task_id in ids:
-                raise GongfuError(f"编号“{task_id}”重复（另见{ids[task_id]}）", row.place_of(cols["id"]))
-            ids[task_id] = row.place
-            task = KeyTask(task_id, row.get(cols["leader"]), _required(row, cols["text"]),
-                           _required(row, cols["units"]), row.place)
-            _check_leader(task.leader, leaders, row.place_of(cols["leader"]))
-            registry.check_list(task.units, row.place_of(cols["units"]))
-            return task
-        task = errors.run(one)
-        if task:
-            tasks.append(task)
+
+    def one(row: Row) -> KeyTask:
+        task_id = _required(row, cols["id"])
+        if not ID_PATTERN.fullmatch(task_id):
+            raise GongfuError(f"编号“{task_id}”只能用字母、数字、-、_ 和 .", row.place_of(cols["id"]))
+        if task_id in ids:
+            raise GongfuError(f"编号“{task_id}”重复（另见{ids[task_id]}）", row.place_of(cols["id"]))
+        ids[task_id] = row.place
+        task = KeyTask(task_id, row.get(cols["leader"]), _required(row, cols["text"]),
+                       _required(row, cols["units"]), row.place)
+        _check_leader(task.leader, leaders, row.place_of(cols["leader"]))
+        registry.check_list(task.units, row.place_of(cols["units"]))
+        return task
+
+    tasks = errors.each(table.rows, one)
     errors.raise_if_any()
     return tasks
 
@@ -113,21 +111,19 @@ def load_allocation(path: Path, sheet: str | None, registry: UnitRegistry, distr
         district_columns.append(header)
     fill_down(table.rows, ["事项分类", "责任单位"])
     errors = Collector()
-    rows = []
-    for row in table.rows:
-        def one(row=row):
-            number = row.get("序号")
-            if number and not re.fullmatch(r"\d+", number):
-                raise GongfuError(f"序号应为数字或留空（与上一行同一事项），实际为“{number}”", row.place_of("序号"))
-            if not number and not rows:
-                raise GongfuError("第一行必须有序号", row.place_of("序号"))
-            registry.check_list(row.get("责任单位"), row.place_of("责任单位"))
-            return AllocationRow(number, _required(row, "事项分类"), _required(row, name_column),
-                                 row.get("全市目标任务"), {d: row.get(d) for d in district_columns},
-                                 _required(row, "责任单位"), row.place)
-        entry = errors.run(one)
-        if entry:
-            rows.append(entry)
+
+    def one(row: Row) -> AllocationRow:
+        number = row.get("序号")
+        if number and not re.fullmatch(r"\d+", number):
+            raise GongfuError(f"序号应为数字或留空（与上一行同一事项），实际为“{number}”", row.place_of("序号"))
+        registry.check_list(row.get("责任单位"), row.place_of("责任单位"))
+        return AllocationRow(number, _required(row, "事项分类"), _required(row, name_column),
+                             row.get("全市目标任务"), {d: row.get(d) for d in district_columns},
+                             _required(row, "责任单位"), row.place)
+
+    if table.rows and not table.rows[0].get("序号"):
+        errors.errors.append(GongfuError("第一行必须有序号", table.rows[0].place_of("序号")))
+    rows = errors.each(table.rows, one)
     errors.raise_if_any()
     return Allocation(["序号", "事项分类", name_column, "全市目标任务"], district_columns, rows)
 

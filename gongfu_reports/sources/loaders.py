@@ -34,6 +34,11 @@ class Collector:
             self.errors.append(exc)
         return None
 
+    def each(self, items, func) -> list:
+        """func(item) for every item; failures are collected, successes returned in order."""
+        results = [self.run(func, item) for item in items]
+        return [r for r in results if r is not None]
+
     def raise_if_any(self):
         if len(self.errors) == 1:
             raise self.errors[0]
@@ -102,25 +107,23 @@ def load_indicators(path: Path, registry: UnitRegistry, sheet: str | None = None
     table = read_table(path, sheet)
     table.require([cols[k] for k in ("category", "number", "name", "target", "units")])
     errors = Collector()
-    result = []
-    for row in table.rows:
-        def one(row=row):
-            indicator = Indicator(
-                category=_required(row, cols["category"]), number=_int(row, cols["number"]),
-                name=_required(row, cols["name"]), sub_name=row.get(cols["sub_name"]),
-                target=_required(row, cols["target"]), units=_required(row, cols["units"]),
-                place=row.place, direction=row.get(cols["direction"]))
-            if indicator.direction:
-                from ..model.targets import parse_direction
-                try:
-                    parse_direction(indicator.direction)
-                except ValueError as exc:
-                    raise GongfuError(str(exc), row.place_of(cols["direction"])) from None
-            registry.check_list(indicator.units, row.place_of(cols["units"]))
-            return indicator
-        indicator = errors.run(one)
-        if indicator:
-            result.append(indicator)
+
+    def one(row: Row) -> Indicator:
+        indicator = Indicator(
+            category=_required(row, cols["category"]), number=_int(row, cols["number"]),
+            name=_required(row, cols["name"]), sub_name=row.get(cols["sub_name"]),
+            target=_required(row, cols["target"]), units=_required(row, cols["units"]),
+            place=row.place, direction=row.get(cols["direction"]))
+        if indicator.direction:
+            from ..model.targets import parse_direction
+            try:
+                parse_direction(indicator.direction)
+            except ValueError as exc:
+                raise GongfuError(str(exc), row.place_of(cols["direction"])) from None
+        registry.check_list(indicator.units, row.place_of(cols["units"]))
+        return indicator
+
+    result = errors.each(table.rows, one)
     errors.raise_if_any()
     return result
 
@@ -132,19 +135,17 @@ def load_tasks(path: Path, registry: UnitRegistry, sheet: str | None = None,
     table.require([cols[k] for k in ("group", "task", "number", "measure", "units")])
     fill_down(table.rows, [cols["group"], cols["task"]])
     errors = Collector()
-    result = []
-    for row in table.rows:
-        def one(row=row):
-            task = TaskRow(
-                group=_required(row, cols["group"]), task=_required(row, cols["task"]),
-                number=_int(row, cols["number"]), measure=_required(row, cols["measure"]),
-                goals=row.get(cols["goals"]), actions=row.get(cols["actions"]),
-                units=_required(row, cols["units"]), place=row.place)
-            registry.check_list(task.units, row.place_of(cols["units"]))
-            return task
-        task = errors.run(one)
-        if task:
-            result.append(task)
+
+    def one(row: Row) -> TaskRow:
+        task = TaskRow(
+            group=_required(row, cols["group"]), task=_required(row, cols["task"]),
+            number=_int(row, cols["number"]), measure=_required(row, cols["measure"]),
+            goals=row.get(cols["goals"]), actions=row.get(cols["actions"]),
+            units=_required(row, cols["units"]), place=row.place)
+        registry.check_list(task.units, row.place_of(cols["units"]))
+        return task
+
+    result = errors.each(table.rows, one)
     errors.raise_if_any()
     return result
 
