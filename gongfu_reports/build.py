@@ -6,13 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-import re
-
 from .compose import compose_document
 from .compose.extract import unit_extracts
 from .config import BulletinConfig, Config, load_config
 from .errors import GongfuError, Place
-from .publish import Publisher, build_lock, inputs_digest
+from .publish import Publisher, build_lock, inputs_digest, safe_file_name
 from .render.docx import render_docx, template_path
 from .render.html import render_html, template_dirs
 from .render.pdf import render_pdf
@@ -53,12 +51,6 @@ def parse_formats(text: str) -> list[str]:
     if bad or not formats:
         raise GongfuError(f"不支持的输出格式：{'、'.join(bad) or '（空）'}；可选：docx、pdf")
     return formats
-
-
-def safe_file_name(name: str) -> str:
-    """A file name derived from data: no path separators, control characters or leading dots."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ")
-    return cleaned[:120] or "未命名"
 
 
 def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,

@@ -32,6 +32,9 @@ def build(
                                   help="另为每个责任单位生成任务清单 build/<编号>-per-unit/<单位>.docx|pdf / "
                                        "also write one extract per responsible unit"),
     strict: bool = typer.Option(False, "--strict", help="有警告时退出码为 1 / exit 1 on warnings"),
+    period: Optional[str] = typer.Option(None, "--period", "-p",
+                                         help="完成情况/通报的期间，如 2024-06 或 last-month；默认全部已有期间 / "
+                                              "bulletin period (YYYY-MM or last-month)"),
     directory: Path = DIR_OPTION,
 ):
     """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""
@@ -48,7 +51,11 @@ def build(
         def report(doc_id: str, step: str) -> None:
             progress.update(task, description=f"{doc_id}：{steps[step]}")
 
-        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit)
+        if period:
+            from .progress.period import parse_period
+
+            period = parse_period(period)
+        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit, period)
     for warning in result.warnings:
         err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
     per_unit_count = sum(1 for p in result.written if p.parent.name.endswith("-per-unit"))
@@ -82,6 +89,61 @@ def make_template(folder: Path = typer.Argument(Path("templates/docx"), help="�
     for name, frame in ((TEMPLATE_NAME, True), (PLAIN_TEMPLATE_NAME, False)):
         run(folder / name, frame)
         out.print(f"已生成 Word 模板：{folder / name}")
+
+
+PERIOD_OPTION = typer.Option(..., "--period", "-p",
+                             help="期间，如 2024-06，或 last-month 表示上个月 / period: YYYY-MM or last-month")
+
+
+@app.command()
+def forms(
+    doc_id: Optional[str] = typer.Argument(None, metavar="[DOC_ID]",
+                                           help="完成情况文档编号，默认 config.yaml 中的 bulletin 文档 / bulletin "
+                                                "document (default: the one in config.yaml)"),
+    period: str = PERIOD_OPTION,
+    directory: Path = DIR_OPTION,
+):
+    """为每个牵头单位生成进展填报表 build/forms/<期间>/<单位>.xlsx。
+    Write one progress workbook per lead unit into build/forms/<period>/."""
+    from .progress.forms import write_forms
+    from .progress.period import parse_period
+
+    written = write_forms(_enter(directory), doc_id, parse_period(period))
+    out.print(f"已生成填报表 {len(written)} 个（每个牵头单位一个）：{display_path(written[0].parent)}",
+              soft_wrap=True, markup=False)
+
+
+@app.command()
+def collect(
+    folder: Path = typer.Argument(..., metavar="DIR", help="收回的填报表所在目录（文件名不限）/ "
+                                                           "folder of returned workbooks (any file names)"),
+    doc_id: Optional[str] = typer.Argument(None, metavar="[DOC_ID]",
+                                           help="完成情况文档编号，默认 config.yaml 中的 bulletin 文档 / bulletin "
+                                                "document (default: the one in config.yaml)"),
+    period: str = PERIOD_OPTION,
+    replace: bool = typer.Option(False, "--replace",
+                                 help="已有条目内容不同时以本次填报为准覆盖 / overwrite entries that differ"),
+    directory: Path = DIR_OPTION,
+):
+    """检查收回的填报表并合并到该期进展数据；有任何问题则整批不合并。
+    Validate returned workbooks and merge them into the period's progress file (all or nothing)."""
+    from .progress.collect import collect as run_collect
+    from .progress.period import parse_period
+
+    folder = folder.resolve()   # relative to where the command was typed, not to --dir
+    result = run_collect(_enter(directory), folder, doc_id, parse_period(period), replace)
+    out.print(f"已检查填报表 {result.files} 个：新增 {len(result.added)} 条，覆盖 {len(result.replaced)} 条，"
+              f"未变化 {len(result.unchanged)} 条", soft_wrap=True, markup=False)
+    if result.written:
+        backup = f"（原文件备份为 {display_path(result.backup)}）" if result.backup else ""
+        out.print(f"已写入 {display_path(result.path)}{backup}", soft_wrap=True, markup=False)
+    else:
+        out.print(f"进展数据无变化，未改写 {display_path(result.path)}", soft_wrap=True, markup=False)
+    if result.missing_units:
+        out.print(f"尚未报送的牵头单位（{len(result.missing_units)} 个）：{'、'.join(result.missing_units)}",
+                  soft_wrap=True, markup=False)
+    else:
+        out.print("全部牵头单位均已报送")
 
 
 def _enter(directory: Path) -> Path:

@@ -7,6 +7,10 @@ lock keeps two builds in the same working folder from interleaving.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import io
+import re
+import zipfile
 import fcntl
 import hashlib
 import json
@@ -97,3 +101,29 @@ class Publisher:
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def normalise_zip(data: bytes, day: dt.datetime) -> bytes:
+    """Fixed timestamps and order in the zip, so the same inputs give the same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                payload = re.sub(rb"<cp:lastPrinted>.*?</cp:lastPrinted>", b"", payload)
+                iso = day.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                payload = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + iso + rb"\g<2>",
+                                 payload)
+            new = zipfile.ZipInfo(info.filename, date_time=stamp)
+            new.compress_type = zipfile.ZIP_DEFLATED
+            new.external_attr = 0o644 << 16
+            dst.writestr(new, payload)
+    return out.getvalue()
+
+
+def safe_file_name(name: str) -> str:
+    """A file name derived from data: no path separators, control characters or leading dots."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", name).strip(". ")
+    return cleaned[:120] or "未命名"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import zipfile
 from pathlib import Path
 
 import jinja2
@@ -20,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..compose.blocks import DocumentView, Image, Paragraph, Table
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
+from ..publish import normalise_zip
 from . import layout as L
 from . import oxml
 
@@ -207,7 +206,7 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
     props.last_modified_by = props.author = "gongfu-reports"
     out = io.BytesIO()
     tpl.save(out)
-    return _normalise_zip(out.getvalue(), day)
+    return normalise_zip(out.getvalue(), day)
 
 
 def _fit_mark(document, view: DocumentView, mark_size: float) -> None:
@@ -337,20 +336,3 @@ def _add_imprint(doc, view: DocumentView, landscape: bool) -> None:
     anchor = doc.add_paragraph(style=STYLES["plain"][0])
     # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
     oxml.bottom_text_box(anchor, table._tbl, width_mm * L.PT_PER_MM, height + 3)
-
-
-def _normalise_zip(data: bytes, day: dt.datetime) -> bytes:
-    """Fixed timestamps and order in the zip, so the same inputs give the same bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = re.sub(rb"<cp:lastPrinted>.*?</cp:lastPrinted>", b"", payload)
-            new = zipfile.ZipInfo(info.filename, date_time=stamp)
-            new.compress_type = zipfile.ZIP_DEFLATED
-            new.external_attr = 0o644 << 16
-            dst.writestr(new, payload)
-    return out.getvalue()
