@@ -8,10 +8,10 @@ from pathlib import Path
 from . import __version__
 from .compose import compose_document
 from .compose.extract import unit_extracts
-from .config import BulletinConfig, Config, load_config
+from .config import BulletinConfig, Config, ProseConfig, load_config
 from .errors import GongfuError, Place
 from .publish import Publisher, build_lock, inputs_digest, safe_file_name
-from .render.docx import render_docx, template_path
+from .render.docx import PLAIN_TEMPLATE_NAME, render_docx, template_path
 from .render.html import render_html, template_dirs
 from .render.pdf import render_pdf
 
@@ -28,9 +28,13 @@ class BuildResult:
 def document_inputs(config: Config, doc_id: str) -> list[Path]:
     doc = config.documents[doc_id]
     common = [config.root / "config.yaml", config.path(config.units)]
-    common += template_dirs(config) + [template_path(config), Path(__file__).parent]
+    common += template_dirs(config) + [template_path(config), template_path(config, PLAIN_TEMPLATE_NAME),
+                                       Path(__file__).parent]
+    if isinstance(doc, ProseConfig):
+        return common + [config.path(doc.file)]
     if isinstance(doc, BulletinConfig):
-        files = common + [config.path(doc.tasks), config.path(doc.leaders), config.path(doc.progress)]
+        files = common + [config.path(doc.tasks), config.path(doc.progress)]
+        files += [config.path(doc.leaders)] if doc.leaders else []
         files += [config.path(doc.indicators.file)] if doc.indicators else []
         return files + ([config.path(doc.indicator_values)] if doc.indicator_values else [])
     files = common + [config.path(doc.notice)]

@@ -61,7 +61,7 @@ class AttachmentConfig(Strict):
 class EnclosureConfig(Strict):
     """A document issued by the notice (印发的文件), starting on a new page."""
 
-    kind: Literal["work_plan", "leader_tasks", "livelihood"]
+    kind: Literal["work_plan", "leader_tasks", "livelihood", "prose"]
     file: str
     sheet: str | None = None
     indicators: IndicatorSource | None = None   # work_plan: the indicator table
@@ -81,13 +81,22 @@ class DocumentConfig(Strict):
     mark_size: float = 24.0
 
 
+class ProseConfig(Strict):
+    """A prose document (方案、意见、报告) from a Markdown outline, published on its own."""
+
+    kind: Literal["prose"]
+    file: str
+    mark_size: float = 24.0
+
+
 class BulletinConfig(Strict):
     """完成情况 / 通报: the progress of a breakdown's tasks in one period."""
 
     kind: Literal["bulletin"]
-    tasks: str                     # the breakdown's tasks (编号, 牵头领导, 任务内容, 责任单位)
+    tasks: str                     # the tasks: a table (编号, 牵头领导, 任务内容, 责任单位) or a Markdown plan
+                                   # whose items carry {#编号 单位、…}
     sheet: str | None = None
-    leaders: str
+    leaders: str | None = None     # leaders list (tasks are grouped by leader); optional for a plan
     progress: str                  # folder of <period>.yaml files (written by `gongfu collect`)
     title: str = "{year}年市政府工作报告重点工作{label}完成情况"   # {year} {month} {label}
     summary: bool = False          # 通报: counts, 滞后 tasks, chart, changes since last period
@@ -100,7 +109,8 @@ class Config(Strict):
     units: str = "data/units.yaml"
     districts: str | None = None   # 区县名录, for allocation tables
     fonts: Fonts
-    documents: dict[str, Annotated[Union[DocumentConfig, BulletinConfig], Field(discriminator="kind")]]
+    documents: dict[str, Annotated[Union[DocumentConfig, ProseConfig, BulletinConfig],
+                                        Field(discriminator="kind")]]
     # Filled in after loading:
     root: Path = Path(".")
     places: dict = {}

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..config import AttachmentConfig, Config, DocumentConfig, EnclosureConfig
+from ..config import AttachmentConfig, Config, EnclosureConfig, ProseConfig
 from ..errors import GongfuError, Place, display_path
 from ..model import UnitRegistry
 from ..sources.breakdown import (load_allocation, load_districts, load_key_tasks, load_leaders,
+                                 load_tracked_tasks,
                                  load_livelihood)
 from ..sources.loaders import (Collector, load_indicators, load_notice, load_tasks, load_units,
                                load_workplan)
+from ..sources.markdown import load_prose
 from ..sources.yamlfile import LocDict, load_yaml
 from . import notice as notice_kind
 from .blocks import DocumentView, Paragraph, Run, Section
 from .numbering import level_number
 from .breakdown import (allocation_sum_problems, allocation_table, leader_task_blocks,
                         livelihood_blocks)
+from .prose import prose_blocks
 from .tasklist import task_table
 from .workplan import plan_blocks
 
@@ -50,8 +53,13 @@ class Context:
 
 
 def compose_document(config: Config, doc_id: str) -> Composed:
-    doc: DocumentConfig = config.documents[doc_id]
+    doc = config.documents[doc_id]
     ctx = Context(config)
+    if isinstance(doc, ProseConfig):
+        prose = load_prose(config.path(doc.file), ctx.units)
+        view = DocumentView(id=doc_id, title=prose.title, date=_prose_date(prose), frame=None,
+                            sections=[Section(False, prose_blocks(prose))])
+        return Composed(view, [], {"units": ctx.units})
     errors = Collector()
     meta = errors.run(load_notice, config.path(doc.notice), ctx.units)
     enclosures = [errors.run(_enclosure, enc, ctx) for enc in doc.enclosures]
@@ -78,6 +86,14 @@ def compose_document(config: Config, doc_id: str) -> Composed:
     ctx.data["meta"] = meta
     ctx.data["units"] = ctx.units
     return Composed(view, ctx.warnings, ctx.data)
+
+
+def _prose_date(prose) -> str:
+    """The document's own date (front matter 日期) keeps rebuilds identical; else a fixed one."""
+    value = str(prose.meta.get("日期") or "")
+    from ..sources.loaders import parse_date
+
+    return parse_date(value, prose.meta.place_of("日期")).isoformat() if value else "2000-01-01"
 
 
 def _append(sections: list[Section], section: Section) -> None:
@@ -115,6 +131,8 @@ def _enclosure(enc: EnclosureConfig, ctx: Context):
                                          src.columns) or []
         blocks = plan_blocks(plan, enc.indicators.target_header if enc.indicators else "目标值",
                              enc.continuous_items)
+    elif enc.kind == "prose":
+        blocks = prose_blocks(load_prose(path, ctx.units))
     elif enc.kind in ("leader_tasks", "livelihood"):
         if not enc.leaders:
             raise GongfuError(f"{enc.kind} 需要 leaders（领导名单文件）", config.place())
@@ -182,8 +200,7 @@ def compose_bulletin(config: Config, doc_id: str, period: str) -> Composed:
 
     doc = config.documents[doc_id]
     units = load_units(config.path(config.units))
-    leaders = load_leaders(config.path(doc.leaders))
-    tasks = load_key_tasks(config.path(doc.tasks), doc.sheet, units, leaders)
+    tasks, leaders = load_tracked_tasks(config, doc, units)
     by_id = {t.id: t for t in tasks}
     files = period_files(config.path(doc.progress))
     if period not in files:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 # Paragraph roles shared by both renderers.
 ROLES = (
     "title",          # 2号小标宋, centred (document and attachment titles)
+    "title-sub",      # 3号楷体 centred line under a title: "（2021-2025年）"
     "recipients",     # 主送机关, flush left
     "body",           # 3号仿宋, first line indented 2 characters
     "h1",             # 一、 黑体

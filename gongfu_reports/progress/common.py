@@ -10,7 +10,7 @@ from ..config import BulletinConfig, Config
 from ..errors import GongfuError
 from ..model import KeyTask, Unit, UnitRegistry
 from ..model.units import split_units
-from ..sources.breakdown import load_key_tasks, load_leaders
+from ..sources.breakdown import load_tracked_tasks
 from ..sources.loaders import load_units
 
 SHEET = "进展填报"
@@ -59,9 +59,9 @@ class Assignments:
 
 def load_assignments(config: Config, doc: BulletinConfig) -> Assignments:
     registry = load_units(config.path(config.units))
-    leaders = load_leaders(config.path(doc.leaders))
+    tasks, _ = load_tracked_tasks(config, doc, registry)
     result = Assignments(registry)
-    for task in load_key_tasks(config.path(doc.tasks), doc.sheet, registry, leaders):
+    for task in tasks:
         unit = registry.resolve(split_units(task.units)[0], task.place)
         result.tasks[task.id] = task
         result.lead[task.id] = unit

@@ -27,7 +27,7 @@ PLAIN_TEMPLATE_NAME = "plain.docx"  # without: lists and extracts
 
 # Paragraph role → Word style name (Chinese, as a Word user sees it) and font role.
 STYLES = {
-    "title": ("公文标题", "xbs"), "recipients": ("主送机关", "fang"), "body": ("公文正文", "fang"),
+    "title": ("公文标题", "xbs"), "title-sub": ("副标题", "kai"), "recipients": ("主送机关", "fang"), "body": ("公文正文", "fang"),
     "h1": ("一级标题", "hei"), "h2": ("二级标题", "kai"), "caption": ("表题", "hei"),
     "attach-note": ("附件说明", "fang"), "attach-label": ("附件标识", "hei"),
     "signature": ("落款", "fang"), "note": ("附注", "fang"), "plain": ("无缩进", "fang"),
@@ -83,7 +83,7 @@ def make_template(path: Path, frame: bool = True) -> None:
         f = style.paragraph_format
         if role in ("body", "h1", "h2", "note"):
             f.first_line_indent = indent
-        if role in ("title", "mark", "number", "caption"):
+        if role in ("title", "title-sub", "mark", "number", "caption"):
             f.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if role in ("recipients", "signature", "plain", "attach-label"):
             f.alignment = WD_ALIGN_PARAGRAPH.LEFT

@@ -139,3 +139,21 @@ def unit_roles(units_text: str, registry: UnitRegistry) -> list[tuple[Unit, bool
             seen.add(unit.name)
             out.append((unit, index == 0))
     return out
+
+
+def load_tracked_tasks(config, doc, registry: UnitRegistry) -> tuple[list[KeyTask], list[Leader]]:
+    """The tasks a bulletin tracks: a key-task table with its leaders list, or the items with ids
+    of a Markdown plan (one group, headed by the plan's title)."""
+    from .markdown import load_prose
+
+    path = config.path(doc.tasks)
+    if path.suffix.lower() == ".md":
+        plan = load_prose(path, registry)
+        tasks = plan.tasks()
+        if not tasks:
+            raise GongfuError("方案中没有带编号的事项（标题末尾写 {#编号 牵头单位、…}）", Place(display_path(path)))
+        return tasks, [Leader("", "", heading=plan.title)]
+    if not doc.leaders:
+        raise GongfuError("任务表需要领导名单：请在 config.yaml 中设置 leaders", config.place("documents"))
+    leaders = load_leaders(config.path(doc.leaders))
+    return load_key_tasks(path, doc.sheet, registry, leaders), leaders

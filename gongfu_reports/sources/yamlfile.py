@@ -31,12 +31,12 @@ class LocList(list):
         return self.place
 
 
-def _loader_for(file_label: str):
+def _loader_for(file_label: str, first_line: int = 1):
     class Loader(yaml.SafeLoader):
         pass
 
     def place(node) -> Place:
-        return Place(file_label, line=node.start_mark.line + 1)
+        return Place(file_label, line=node.start_mark.line + first_line)
 
     def construct_mapping(loader, node, deep=False):
         loader.flatten_mapping(node)
@@ -77,11 +77,16 @@ def load_yaml(path: str | Path):
         raise GongfuError("文件不存在", Place(label)) from None
     except UnicodeDecodeError:
         raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", Place(label)) from None
+    return load_yaml_text(text, label)
+
+
+def load_yaml_text(text: str, label: str, first_line: int = 1):
+    """YAML from text that starts at `first_line` of the file `label` (e.g. Markdown front matter)."""
     try:
-        return yaml.load(text, Loader=_loader_for(label))  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_loader_for(label, first_line))  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = mark.line + first_line if mark else None
         column = f"第{mark.column + 1}个字符" if mark else None
         problem = _translate_problem(exc.problem or exc.context or "")
         raise GongfuError(f"YAML 语法错误：{problem}", Place(label, line=line, detail=column),

@@ -1,0 +1,93 @@
+"""Prose documents from Markdown outlines (seed 001): numbering, bold leads, errors, plan → forms."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from docx import Document
+
+from conftest import SEEDS, copy_workdir, docx_text, gongfu, shingles
+from test_content import pdf_text
+
+
+@pytest.fixture(scope="module")
+def fangan(built):
+    return built / "build" / "shishi-fangan.docx", built / "build" / "shishi-fangan.pdf"
+
+
+def test_reproduces_seed_001_body(fangan):
+    seed = (SEEDS / "001_58f6c8e0dd5c019a.txt").read_text(encoding="utf-8")
+    body = seed[seed.index("舟山高质量发展建设共同富裕示范区先行市实施方案"):seed.index("(来源")]
+    wanted = shingles(body)
+    docx, pdf = fangan
+    assert len(wanted & shingles(docx_text(docx))) / len(wanted) >= 0.95
+    assert len(wanted & shingles(pdf_text(pdf))) / len(wanted) >= 0.95
+
+
+def test_headings_numbered_and_items_continuous_with_bold_leads(fangan):
+    doc = Document(fangan[0])
+    chapters = [p.text for p in doc.paragraphs if p.style.name == "一级标题"]
+    assert [c.split("、")[0] for c in chapters] == list("一二三四五六七八九")
+    assert chapters[0] == "一、全面落实发展目标"
+    items = [p for p in doc.paragraphs if p.runs and p.runs[0].bold]
+    assert [p.runs[0].text.split(".")[0] for p in items] == [str(n) for n in range(1, 46)]
+    assert items[0].runs[0].text == "1.打造具有国际竞争力的现代海洋产业。"
+    assert items[0].runs[1].bold is not True and items[0].runs[1].text.startswith("巩固壮大实体经济根基")
+
+
+PLAN = """---
+标题: 测试方案
+要求牵头单位: {require}
+---
+
+导语。
+
+# 第一章
+
+## 第一项 {{#T-01 市发改委、市经信局}}
+第一项正文。
+
+## 第二项 {{#T-02 市财政局}}
+第二项正文。
+"""
+
+
+def write_plan(workdir, text):
+    (workdir / "data" / "plan.md").write_text(text, encoding="utf-8")
+    config = (workdir / "config.yaml").read_text(encoding="utf-8")
+    config += "\n  plan-doc:\n    kind: prose\n    file: data/plan.md\n"
+    (workdir / "config.yaml").write_text(config, encoding="utf-8")
+
+
+@pytest.mark.parametrize("change, message, line", [
+    (lambda t: t.replace("## 第一项", "### 第一项"), "标题层级跳级", 10),
+    (lambda t: t.replace("#T-02", "#T-01"), "编号“T-01”重复", 13),
+    (lambda t: t.replace("市财政局}", "市财务局}"), "单位“市财务局”不在单位名册中", 13),
+    (lambda t: t.replace("## 第一项", "## 1.第一项"), "手写了编号", 10),
+    (lambda t: t.replace(" {#T-02 市财政局}", ""), "缺少牵头单位", 13),
+])
+def test_markdown_mistakes_name_file_and_line(tmp_path, change, message, line):
+    workdir = copy_workdir(tmp_path / "w")
+    write_plan(workdir, change(PLAN.format(require="true")))
+    result = gongfu(workdir, "build", "plan-doc")
+    assert result.returncode == 2, result.stdout
+    assert "data/plan.md" in result.stderr and f"第{line}行" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plan_items_with_ids_become_tasks_in_forms(tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    write_plan(workdir, PLAN.format(require="true"))
+    config = (workdir / "config.yaml").read_text(encoding="utf-8")
+    start = config.index("  bulletin:")
+    config = config[:start] + ("  bulletin:\n    kind: bulletin\n    tasks: data/plan.md\n"
+                               "    progress: data/plan-progress\n") + config[config.index("  tongbao:"):]
+    config = config[:config.index("  tongbao:")]  + config[config.index("  plan-doc:"):]
+    (workdir / "config.yaml").write_text(config, encoding="utf-8")
+    result = gongfu(workdir, "forms", "--period", "2024-09")
+    assert result.returncode == 0, result.stderr
+    forms = workdir / "build" / "forms" / "2024-09"
+    assert sorted(p.stem for p in forms.glob("*.xlsx")) == ["市发改委", "市财政局"]
+    sheet = openpyxl.load_workbook(forms / "市发改委.xlsx")["进展填报"]
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value]
+    assert "T-01" in values and "第一项。第一项正文。" in values
