@@ -146,6 +146,25 @@ def collect(
         out.print("全部牵头单位均已报送")
 
 
+@app.command("import")
+def import_(
+    source: Path = typer.Argument(..., metavar="FILE", help="要导入的文件（.docx 正文类文档）/ file to import"),
+    name: str = typer.Option(..., "--as", help="新文档的编号 / id of the new document"),
+    force: bool = typer.Option(False, "--force", help="覆盖已有的数据文件 / overwrite existing data"),
+    directory: Path = DIR_OPTION,
+):
+    """把已有的方案、意见等 Word 文档转成 Markdown 提纲并加入 config.yaml（手写编号转为标题层级）。
+    Turn an existing prose .docx into a Markdown outline and a config entry."""
+    from .sources.import_docx import import_prose
+
+    source = source.resolve()   # relative to where the command was typed
+    if source.suffix.lower() != ".docx":
+        raise GongfuError(f"暂只支持导入 .docx 正文类文档：{source.name}")
+    target, doc_id = import_prose(source, _enter(directory), name, force)
+    out.print(f"已导入 {display_path(target)}，并在 config.yaml 中加入文档“{doc_id}”；"
+              f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
+
+
 def _enter(directory: Path) -> Path:
     """Work inside the working folder, so every message names files as the user sees them."""
     if not directory.is_dir():

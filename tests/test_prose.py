@@ -91,3 +91,49 @@ def test_plan_items_with_ids_become_tasks_in_forms(tmp_path):
     sheet = openpyxl.load_workbook(forms / "市发改委.xlsx")["进展填报"]
     values = [c.value for row in sheet.iter_rows() for c in row if c.value]
     assert "T-01" in values and "第一项。第一项正文。" in values
+
+
+def test_import_docx_round_trip(built, tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    result = gongfu(workdir, "import", str(built / "build" / "shishi-fangan.docx"), "--as", "imported")
+    assert result.returncode == 0, result.stderr
+    markdown = (workdir / "data" / "imported.md").read_text(encoding="utf-8")
+    assert "\n# 全面落实发展目标\n" in markdown and "\n## 打造具有国际竞争力的现代海洋产业\n巩固壮大" in markdown
+    assert "1." not in markdown.split("---")[2][:200]  # typed numbers stripped
+    result = gongfu(workdir, "build", "imported", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    assert docx_text(workdir / "build" / "imported.docx") == docx_text(built / "build" / "shishi-fangan.docx")
+
+
+def test_import_recognises_typed_numbering(tmp_path):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    source = Document()
+    source.add_paragraph("某某工作意见").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in ("总述。", "一、总体要求", "（一）指导思想", "坚持问题导向。", "（二）工作目标",
+                 "1.完成甲项任务。具体内容。", "2.完成乙项任务。", "二、保障措施", "（一）加强领导",
+                 "1.建立机制。内容。", "（1）细项说明"):
+        source.add_paragraph(text)
+    path = tmp_path / "yijian.docx"
+    source.save(path)
+    workdir = copy_workdir(tmp_path / "w")
+    result = gongfu(workdir, "import", str(path), "--as", "yijian")
+    assert result.returncode == 0, result.stderr
+    markdown = (workdir / "data" / "yijian.md").read_text(encoding="utf-8")
+    assert '层级编号: ["一、", "（一）", "1.", "（1）"]' in markdown
+    assert "连续编号" not in markdown  # items restart at 1 in the second chapter
+    for line in ("# 总体要求", "## 指导思想", "### 完成甲项任务\n具体内容。", "#### 细项说明"):
+        assert f"\n{line}" in markdown
+    result = gongfu(workdir, "build", "yijian", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    text = docx_text(workdir / "build" / "yijian.docx")
+    assert "一、总体要求" in text and "（二）工作目标" in text and "1.完成甲项任务。具体内容。" in text
+    assert "1.建立机制。内容。" in text and "（1）细项说明" in text
+
+
+def test_import_refuses_a_non_docx(tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    bad = tmp_path / "x.docx"
+    bad.write_text("不是 Word 文件", encoding="utf-8")
+    result = gongfu(workdir, "import", str(bad), "--as", "x")
+    assert result.returncode == 2 and "无法作为 Word 文档" in result.stderr and "Traceback" not in result.stderr
