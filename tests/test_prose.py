@@ -137,3 +137,23 @@ def test_import_refuses_a_non_docx(tmp_path):
     bad.write_text("不是 Word 文件", encoding="utf-8")
     result = gongfu(workdir, "import", str(bad), "--as", "x")
     assert result.returncode == 2 and "无法作为 Word 文档" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_prose_issued_inside_a_notice(tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    config = (workdir / "config.yaml").read_text(encoding="utf-8")
+    config += ("\n  fangan-notice:\n    kind: notice\n    notice: data/notice.yaml\n    enclosures:\n"
+               "      - kind: prose\n        file: data/shishi-fangan/plan.md\n")
+    (workdir / "config.yaml").write_text(config, encoding="utf-8")
+    result = gongfu(workdir, "build", "fangan-notice", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    doc = Document(workdir / "build" / "fangan-notice.docx")
+    paragraphs = [p for p in doc.paragraphs if p.text]
+    texts = [p.text for p in paragraphs]
+    assert texts[0] == "舟山高质量发展建设共同富裕示范区先行市领导小组办公室文件"
+    plan_title = texts.index("舟山高质量发展建设共同富裕示范区先行市实施方案")
+    assert plan_title > texts.index("2024年4月30日")
+    assert paragraphs[plan_title].paragraph_format.page_break_before
+    assert texts[plan_title + 1] == "(2021-2025年)"
+    leads = [p.runs[0].text for p in paragraphs if p.runs and p.runs[0].bold]
+    assert [t.split(".")[0] for t in leads] == [str(n) for n in range(1, 46)]
