@@ -16,8 +16,8 @@ app = typer.Typer(
     help="gongfu-reports：把 YAML / Excel 数据生成符合 GB/T 9704-2012 的公文（Word 与 PDF）。\n\n"
          "Turns YAML/Excel data into Chinese official documents (DOCX and PDF) laid out to GB/T 9704-2012.",
     add_completion=False, no_args_is_help=True, rich_markup_mode=None)
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 DIR_OPTION = typer.Option(Path("."), "--dir", "-C", help="工作目录（含 config.yaml）/ working folder")
 
@@ -29,12 +29,16 @@ def build(
     formats: str = typer.Option("docx,pdf", "--format", "-f", help="输出格式 / output formats: docx,pdf"),
     force: bool = typer.Option(False, "--force", help="忽略缓存，全部重新生成 / rebuild even if unchanged"),
     per_unit: bool = typer.Option(False, "--per-unit",
-                                  help="另为每个责任单位生成任务清单 build/<编号>-per-unit/<单位>.docx|pdf / "
+                                  help="另为每个责任单位生成任务清单 build/<编号>-per-unit/<单位>.docx|pdf"
+                                       "（未指定文档时，用于有责任分解的文档）/ "
                                        "also write one extract per responsible unit"),
     strict: bool = typer.Option(False, "--strict", help="有警告时退出码为 1 / exit 1 on warnings"),
     period: Optional[str] = typer.Option(None, "--period", "-p",
                                          help="完成情况/通报的期间，如 2024-06 或 last-month；默认全部已有期间 / "
                                               "bulletin period (YYYY-MM or last-month)"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="同时生成的进程数，默认等于 CPU 核数；1 = 不并行。结果与逐个生成逐字节相同 / "
+                                            "worker processes (default: all cores); same bytes as --jobs 1"),
     directory: Path = DIR_OPTION,
 ):
     """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""
@@ -55,7 +59,8 @@ def build(
             from .progress.period import parse_period
 
             period = parse_period(period)
-        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit, period)
+        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit, period,
+                           jobs)
     for warning in result.warnings:
         err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
     per_unit_count = sum(1 for p in result.written if p.parent.name.endswith("-per-unit"))
@@ -146,6 +151,26 @@ def collect(
         out.print("全部牵头单位均已报送")
 
 
+@app.command()
+def lint(files: List[Path] = typer.Argument(..., metavar="FILE...", help="要检查的 .docx / .pdf 文件 / files to check")):
+    """按 GB/T 9704-2012 检查生成的 Word/PDF（纸张、页边距、字号、行数字数、版头、页码、版记、表头），有问题时退出码为 1。
+    Check DOCX/PDF outputs against GB/T 9704-2012; exit 1 when something is off."""
+    from .lint import lint as run_lint
+
+    problems = 0
+    for path in files:
+        findings = run_lint(path)
+        problems += len(findings)
+        if findings:
+            out.print(f"{display_path(path)}：发现 {len(findings)} 处不符合", markup=False)
+            for finding in findings:
+                out.print(f"  {finding}", markup=False, soft_wrap=True)
+        else:
+            out.print(f"{display_path(path)}：符合 GB/T 9704-2012 的各项检查", markup=False)
+    if problems:
+        raise typer.Exit(1)
+
+
 @app.command("import")
 def import_(
     source: Path = typer.Argument(..., metavar="FILE", help="要导入的文件（.docx 正文类文档）/ file to import"),
@@ -175,7 +200,9 @@ def _enter(directory: Path) -> Path:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)   # returns the exit code of typer.Exit in this mode
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except GongfuError as exc:
         err.print(f"[red]错误：[/red]{exc}", markup=True, soft_wrap=True)
         sys.exit(exc.exit_code)

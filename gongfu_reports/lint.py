@@ -1,0 +1,219 @@
+"""`gongfu lint`: check a DOCX or PDF against GB/T 9704-2012 and say what is off, by page and element.
+
+The checks read the file the way a reader (or Word) does: page geometry, where text sits, font sizes,
+lines per page, characters per line, the red 标志 and rule, page numbers and their sides, the 版记,
+and repeated table headers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GongfuError, Place, display_path
+from .render import layout as L
+
+MM = 72 / 25.4
+TOL_MM = 1.5
+FULL_WIDTH_LINE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—]+")
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str      # "第3页" / "第2节" / "样式“公文正文”"
+    element: str    # "页边距", "页码" …
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}，{self.element}：{self.message}"
+
+
+def lint(path: Path) -> list[Finding]:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise GongfuError("文件不存在", Place(display_path(path)))
+    if suffix == ".pdf":
+        return lint_pdf(path)
+    if suffix == ".docx":
+        return lint_docx(path)
+    raise GongfuError("只能检查 .docx 或 .pdf 文件", Place(display_path(path)))
+
+
+# --------------------------------------------------------------------------------------------- PDF
+
+def lint_pdf(path: Path) -> list[Finding]:
+    import pdfplumber
+
+    findings: list[Finding] = []
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
+        raise GongfuError("无法作为 PDF 打开", Place(display_path(path)), hint=type(exc).__name__) from None
+    with pdf:
+        pages = pdf.pages
+        body_sizes: Counter = Counter()
+        for page in pages:
+            where = f"第{page.page_number}页"
+            landscape = page.width > page.height
+            size = sorted((round(page.width / MM), round(page.height / MM)))
+            if size != [210, 297]:
+                findings.append(Finding(where, "纸张", f"应为 A4（210×297 mm），实际为 {size[0]}×{size[1]} mm"))
+                continue
+            if landscape:
+                left, right, top, bottom = L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT, L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM
+            else:
+                left, right, top, bottom = L.MARGIN_LEFT, L.MARGIN_RIGHT, L.MARGIN_TOP, L.MARGIN_BOTTOM
+            lines = page.extract_text_lines()
+            limit = page.height - bottom * MM
+            body = [l for l in lines if l["bottom"] <= limit + 2]
+            footer = [l for l in lines if l["top"] > limit + 2]
+            for line in body:
+                if line["x0"] < left * MM - TOL_MM * MM or line["x1"] > page.width - (right - TOL_MM) * MM \
+                        or line["top"] < (top - 3) * MM:
+                    findings.append(Finding(where, "页边距", f"文字超出版心：“{line['text'][:12]}”"))
+                    break
+            findings += _page_number(page, where, footer)
+            if not landscape and not page.find_tables():
+                body_sizes.update(round(c["size"]) for c in page.chars if c["top"] < limit)
+                if len(body) > L.LINES:
+                    findings.append(Finding(where, "行数", f"每页应不超过 {L.LINES} 行，实际 {len(body)} 行"))
+                long = [l for l in body if FULL_WIDTH_LINE.fullmatch(l["text"]) and len(l["text"]) > L.CHARS]
+                if long:
+                    findings.append(Finding(where, "每行字数", f"应不超过 {L.CHARS} 字，有 {len(long[0]['text'])} 字的行"))
+        if body_sizes and body_sizes.most_common(1)[0][0] != round(L.BODY_PT):
+            findings.append(Finding("全文", "正文字号", f"应为 3 号（16 pt），实际多为 {body_sizes.most_common(1)[0][0]} pt"))
+        findings += _frame(pages[0]) if pages else []
+        findings += _imprint(pages)
+        findings += _repeated_headers(pages)
+    return findings
+
+
+def _page_number(page, where: str, footer) -> list[Finding]:
+    expected = f"— {page.page_number} —"
+    texts = [l["text"].strip() for l in footer]
+    if not footer:
+        return [Finding(where, "页码", "缺少页码")]
+    line = footer[-1]
+    out = []
+    if line["text"].strip() != expected:
+        out.append(Finding(where, "页码", f"应为“{expected}”，实际为“{'、'.join(texts)}”"))
+    centre = (line["x0"] + line["x1"]) / 2
+    odd = page.page_number % 2 == 1
+    if odd and centre <= page.width / 2:
+        out.append(Finding(where, "页码", "单页页码应在右侧"))
+    if not odd and centre >= page.width / 2:
+        out.append(Finding(where, "页码", "双页页码应在左侧"))
+    sizes = {round(c["size"]) for c in page.chars if c["top"] >= line["top"] - 1 and c["text"].isdigit()}
+    if sizes and sizes != {round(L.PAGE_NUMBER_PT)}:
+        out.append(Finding(where, "页码", f"应为 4 号（14 pt），实际为 {sorted(sizes)} pt"))
+    return out
+
+
+def _is_red(colour) -> bool:
+    colour = tuple(colour or ())
+    return len(colour) == 3 and colour[0] > 0.8 and colour[1] < 0.3 and colour[2] < 0.3
+
+
+def _frame(page) -> list[Finding]:
+    """A red 标志 (when present) 35 mm under the 版心 top, with a red rule of 版心 width under it."""
+    red = [c for c in page.chars if _is_red(c.get("non_stroking_color"))]
+    if not red:
+        return []
+    out = []
+    top = min(c["top"] for c in red) / MM
+    expected = L.MARGIN_TOP + L.MARK_TOP_MM
+    if abs(top - expected) > 5:
+        out.append(Finding("第1页", "发文机关标志", f"上边缘应距版心上边 35 mm（页面 {expected:.0f} mm），实际 {top:.0f} mm"))
+    rules = [r for r in page.rects + page.lines
+             if abs((r["x1"] - r["x0"]) - L.TEXT_W * MM) < 2 * MM and r["bottom"] - r["top"] < 3 * MM
+             and (_is_red(r.get("non_stroking_color")) or _is_red(r.get("stroking_color")))]
+    if not rules:
+        out.append(Finding("第1页", "分隔线", "缺少与版心等宽的红色分隔线"))
+    return out
+
+
+def _imprint(pages) -> list[Finding]:
+    out = []
+    for page in pages:
+        text = page.extract_text() or ""
+        if "抄送：" in text.replace(" ", "") or re.search(r"\d+年\d+月\d+日印发", text.replace(" ", "")):
+            if page is not pages[-1]:
+                out.append(Finding(f"第{page.page_number}页", "版记", "版记应在最后一页"))
+            else:
+                lines = [l for l in page.extract_text_lines() if "印发" in l["text"].replace(" ", "")]
+                bottom = page.height - (L.MARGIN_BOTTOM if page.width < page.height else L.LAND_MARGIN_BOTTOM) * MM
+                if lines and bottom - lines[-1]["bottom"] > 15:
+                    out.append(Finding(f"第{page.page_number}页", "版记", "版记应位于版心底部"))
+    return out
+
+
+def _repeated_headers(pages) -> list[Finding]:
+    """A table that runs on to the next page repeats its header row there."""
+    out = []
+    previous_header = None
+    for page in pages:
+        tables = page.extract_tables()
+        if not tables:
+            previous_header = None
+            continue
+        first = ["".join((c or "").split()) for c in tables[0][0]]
+        top_of_page = page.find_tables()[0].bbox[1] < (L.LAND_MARGIN_TOP if page.width > page.height else L.MARGIN_TOP) * MM + 10
+        if previous_header and top_of_page and len(first) == len(previous_header) and first != previous_header:
+            out.append(Finding(f"第{page.page_number}页", "表格", "跨页表格应重复表头"))
+        last = tables[-1]
+        previous_header = ["".join((c or "").split()) for c in last[0]] if last else None
+    return out
+
+
+# -------------------------------------------------------------------------------------------- DOCX
+
+def lint_docx(path: Path) -> list[Finding]:
+    import zipfile
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    try:
+        doc = Document(path)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise GongfuError("无法作为 Word 文档打开", Place(display_path(path)), hint=type(exc).__name__) from None
+    out: list[Finding] = []
+    for n, section in enumerate(doc.sections, 1):
+        where = f"第{n}节"
+        landscape = section.page_width > section.page_height
+        w, h = sorted((round(section.page_width.mm), round(section.page_height.mm)))
+        if (w, h) != (210, 297):
+            out.append(Finding(where, "纸张", f"应为 A4，实际为 {w}×{h} mm"))
+        margins = (L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM, L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT) if landscape \
+            else (L.MARGIN_TOP, L.MARGIN_BOTTOM, L.MARGIN_LEFT, L.MARGIN_RIGHT)
+        actual = (section.top_margin.mm, section.bottom_margin.mm, section.left_margin.mm, section.right_margin.mm)
+        for name, want, got in zip(("上", "下", "左", "右"), margins, actual):
+            if abs(want - got) > 0.5:
+                out.append(Finding(where, "页边距", f"{name}边距应为 {want:g} mm，实际 {got:.1f} mm"))
+        grid = section._sectPr.find(qn("w:docGrid"))
+        if grid is None or grid.get(qn("w:linePitch")) != str(round(L.LINE_PITCH_PT * 20)):
+            out.append(Finding(where, "文档网格", f"行距网格应为 {L.LINE_PITCH_PT} pt（每页 {L.LINES} 行）"))
+    normal = doc.styles["Normal"]
+    if normal.font.size is None or round(normal.font.size.pt) != round(L.BODY_PT):
+        out.append(Finding("样式“正文”", "字号", "应为 3 号（16 pt）"))
+    spacing = normal.paragraph_format.line_spacing
+    if spacing is None or not hasattr(spacing, "pt") or abs(spacing.pt - L.LINE_PITCH_PT) > 0.1:
+        out.append(Finding("样式“正文”", "行距", f"应为固定值 {L.LINE_PITCH_PT} pt"))
+    fonts = normal.element.rPr.find(qn("w:rFonts")) if normal.element.rPr is not None else None
+    if fonts is None or "仿宋" not in (fonts.get(qn("w:eastAsia")) or ""):
+        out.append(Finding("样式“正文”", "字体", "中文字体应为仿宋（如仿宋_GB2312）"))
+    settings = doc.settings.element
+    if settings.find(qn("w:evenAndOddHeaders")) is None:
+        out.append(Finding("页面设置", "页码", "应设置奇偶页不同的页脚（单页居右、双页居左）"))
+    section = doc.sections[0]
+    for footer, side in ((section.footer, "单页"), (section.even_page_footer, "双页")):
+        xml = "".join(p._p.xml for p in footer.paragraphs)
+        if "PAGE" not in xml:
+            out.append(Finding("页脚", "页码", f"{side}页脚缺少页码域"))
+    for n, table in enumerate(doc.tables, 1):
+        if len(table.rows) > 15:
+            first = table.rows[0]._tr
+            if first.trPr is None or first.trPr.find(qn("w:tblHeader")) is None:
+                out.append(Finding(f"第{n}个表格", "表头", "跨页表格应设置“标题行重复”"))
+    return out
