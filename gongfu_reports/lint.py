@@ -91,18 +91,17 @@ def lint_pdf(path: Path) -> list[Finding]:
 
 def _page_number(page, where: str, footer) -> list[Finding]:
     expected = f"— {page.page_number} —"
-    texts = [l["text"].strip() for l in footer]
     if not footer:
         return [Finding(where, "页码", "缺少页码")]
     line = footer[-1]
     out = []
     if line["text"].strip() != expected:
-        out.append(Finding(where, "页码", f"应为“{expected}”，实际为“{'、'.join(texts)}”"))
+        out.append(Finding(where, "页码", f"应为“{expected}”，实际为“{line['text'].strip()[:20]}”"))
     centre = (line["x0"] + line["x1"]) / 2
     odd = page.page_number % 2 == 1
-    if odd and centre <= page.width / 2:
+    if odd and centre <= page.width * 0.6:
         out.append(Finding(where, "页码", "单页页码应在右侧"))
-    if not odd and centre >= page.width / 2:
+    if not odd and centre >= page.width * 0.4:
         out.append(Finding(where, "页码", "双页页码应在左侧"))
     sizes = {round(c["size"]) for c in page.chars if c["top"] >= line["top"] - 1 and c["text"].isdigit()}
     if sizes and sizes != {round(L.PAGE_NUMBER_PT)}:
