@@ -116,3 +116,16 @@ def test_unknown_document_id(workdir):
     result = gongfu(workdir, "build", "no-such-doc")
     assert result.returncode == 2
     assert "没有文档“no-such-doc”" in result.stderr and DOC_ID in result.stderr
+
+
+def test_word_template_tag_error_names_the_paragraph(workdir):
+    from docx import Document
+
+    path = workdir / "templates" / "docx" / "notice.docx"
+    doc = Document(path)
+    paragraph = next(p for p in doc.paragraphs if "frame.number" in p.text)
+    for run in paragraph.runs:
+        run.text = run.text.replace("{{ frame.number }}", "{{ frame.number ”}}")  # Word's smart quote
+    doc.save(path)
+    fails_with(workdir, "templates/docx/notice.docx", "第4段“{{ frame.number ”}}”", "Word 模板中的标记有语法错误",
+               "中文引号")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import jinja2
@@ -191,10 +192,10 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
     try:
         tpl.render(context, env, autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
-        raise GongfuError(f"Word 模板中的标记有语法错误：{exc.message}（检查 {{{{ }}}} 与 {{% %}} 是否成对，"
-                          "引号是否被 Word 改成了中文引号）", Place(display_path(path))) from None
+        raise GongfuError(f"Word 模板中的标记有语法错误：{exc.message}", _tag_place(path, env),
+                          hint="检查 {{ }} 与 {% %} 是否成对，引号是否被 Word 改成了中文引号") from None
     except jinja2.UndefinedError as exc:
-        raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", Place(display_path(path))) from None
+        raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
     # The last section's page setup lives in the body's own sectPr.
     last = view.sections[-1].landscape
     oxml.configure_section(tpl.docx.sections[-1]._sectPr, last, PAGE_TWIPS,
@@ -207,6 +208,33 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
     out = io.BytesIO()
     tpl.save(out)
     return normalise_zip(out.getvalue(), day)
+
+
+SMART_QUOTES = "“”‘’"
+
+
+def _tag_place(path: Path, env, exc: Exception | None = None) -> Place:
+    """docxtpl reports positions in its joined XML; name the Word paragraph instead: the first
+    paragraph whose tags do not parse on their own, hold smart quotes, or use the undefined name."""
+    undefined = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", str(exc or ""))
+    name = next((g for g in undefined.groups() if g), None) if undefined else None
+    doc = Document(path)
+    paragraphs = list(doc.paragraphs) + [p for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+    for index, p in enumerate(paragraphs, 1):
+        text = p.text
+        tags = re.findall(r"\{[{%].*?[}%]\}|\{[{%][^}]*$", text)
+        if not tags:
+            continue
+        bad = any(ch in tag for tag in tags for ch in SMART_QUOTES)
+        if not bad and name is None:
+            try:
+                # docxtpl's own prefixes ({{p …}}, {%tr …%}) are not Jinja: drop them to parse the tag alone.
+                env.parse(re.sub(r"(\{[{%])(p|r|tr|tc)\s", r"\1 ", text))
+            except jinja2.TemplateSyntaxError:
+                bad = True
+        if bad or (name and name in text):
+            return Place(display_path(path), detail=f"第{index}段“{text[:30]}”")
+    return Place(display_path(path))
 
 
 def _fit_mark(document, view: DocumentView, mark_size: float) -> None:
