@@ -109,7 +109,7 @@ def test_several_errors_are_reported_together(workdir):
     sheet.cell(4, 7).value = "市甲局"
     sheet.cell(6, 3).value = "三"
     book.save(path)
-    stderr = fails_with(workdir, "市甲局", "第4行", "第6行", "应为正整数")
+    fails_with(workdir, "市甲局", "第4行", "第6行", "应为正整数")
 
 
 def test_unknown_document_id(workdir):
