@@ -209,12 +209,12 @@ def main() -> None:
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 0))
         sys.exit(code or 0)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            err.print(f"用法错误：{exc.format_message()}")
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        # Usage errors of the command line (typer's bundled click): print them without a traceback.
+        message = getattr(exc, "format_message", None)
+        if message is None or not isinstance(getattr(exc, "exit_code", None), int):
+            raise
+        err.print(f"用法错误：{message()}", markup=False, soft_wrap=True)
+        sys.exit(2)
