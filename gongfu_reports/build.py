@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .compose import compose_document
+from .compose.blocks import Paragraph, Table
 from .compose.extract import unit_extracts
 from .config import BulletinConfig, Config, ProseConfig, load_config
 from .errors import GongfuError, Place
@@ -58,7 +60,9 @@ def parse_formats(text: str) -> list[str]:
 
 
 def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,
-          progress=None, per_unit: bool = False, period: str | None = None) -> BuildResult:
+          progress=None, per_unit: bool = False, period: str | None = None,
+          jobs: int | None = None) -> BuildResult:
+    """jobs: worker processes that render documents (default: all cores; 1 = render in this process)."""
     config = load_config(root)
     ids = doc_ids or list(config.documents)
     unknown = [d for d in ids if d not in config.documents]
@@ -69,10 +73,11 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
     result = BuildResult()
     with build_lock(build_dir):
         publisher = Publisher(build_dir)
+        renderer = _Renderer(publisher, config, formats, jobs or os.cpu_count() or 1, progress)
         try:
             for doc_id in ids:
                 if isinstance(config.documents[doc_id], BulletinConfig):
-                    _build_bulletin(publisher, config, doc_id, formats, force, period, progress, result)
+                    _build_bulletin(publisher, renderer, config, doc_id, force, period, progress, result)
                     continue
                 digest = inputs_digest(document_inputs(config, doc_id), __version__ + ",".join(formats))
                 mark_size = config.documents[doc_id].mark_size
@@ -82,14 +87,13 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                         progress(doc_id, "compose")
                     composed = compose_document(config, doc_id)
                     result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
-                    _render(publisher, doc_id, digest, doc_id, composed.view, config, formats, mark_size,
-                            progress)
+                    renderer.add(doc_id, digest, doc_id, composed.view, mark_size)
                 else:
                     result.skipped.append(doc_id)
                     if progress:
                         progress(doc_id, "skip")
-                if not per_unit:
-                    continue
+                if not per_unit or (not doc_ids and not _has_breakdown(config.documents[doc_id])):
+                    continue   # `build --per-unit` without ids: extracts of the documents that have any
                 key = f"{doc_id}/per-unit"
                 if not force and publisher.up_to_date(key, digest):
                     result.skipped.append(key)
@@ -102,18 +106,22 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                 meta = data["meta"]
                 extracts = unit_extracts(data, data["units"], meta.title, str(meta.number or ""),
                                          meta.date.isoformat())
+                if progress:
+                    progress(doc_id, "extract")
                 for unit, view in extracts:
-                    if progress:
-                        progress(f"{doc_id}：{unit}", "extract")
-                    _render(publisher, key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view,
-                            config, formats, mark_size, None)
+                    renderer.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, mark_size)
+            renderer.run()
             result.written = publisher.commit()
         finally:
             publisher.discard()
     return result
 
 
-def _build_bulletin(publisher, config, doc_id, formats, force, period, progress, result) -> None:
+def _has_breakdown(doc) -> bool:
+    return any(e.kind in ("leader_tasks", "livelihood") for e in getattr(doc, "enclosures", []))
+
+
+def _build_bulletin(publisher, renderer, config, doc_id, force, period, progress, result) -> None:
     """One output per period: build/<id>-<period>.docx|pdf (all periods when none is given)."""
     from .compose import compose_bulletin
     from .sources.progress import period_files
@@ -123,6 +131,7 @@ def _build_bulletin(publisher, config, doc_id, formats, force, period, progress,
     if not periods:
         raise GongfuError("还没有任何一期进展数据", Place(str(doc.progress)),
                           hint="先用 gongfu forms 生成填报表，再用 gongfu collect 收集")
+    formats = renderer.formats
     digest = inputs_digest(document_inputs(config, doc_id), __version__ + ",".join(formats))
     for p in periods:
         key = f"{doc_id}-{p}"
@@ -133,19 +142,71 @@ def _build_bulletin(publisher, config, doc_id, formats, force, period, progress,
             progress(key, "compose")
         composed = compose_bulletin(config, doc_id, p)
         result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
-        _render(publisher, key, digest, key, composed.view, config, formats, doc.mark_size, progress)
+        renderer.add(key, digest, key, composed.view, doc.mark_size)
 
 
-def _render(publisher, key, digest, stem, view, config, formats, mark_size, progress) -> None:
-    if "docx" in formats:
-        if progress:
-            progress(stem, "docx")
-        publisher.stage(key, digest, f"{stem}.docx", render_docx(view, config, mark_size))
-    if "pdf" in formats:
-        if progress:
-            progress(stem, "pdf")
-        html = render_html(view, config, mark_size)
-        publisher.stage(key, digest, f"{stem}.pdf", render_pdf(html, view, config.root))
+def render_one(config: Config, fmt: str, view, mark_size: float) -> bytes:
+    """One output as bytes: the unit of work of a parallel build (runs in a worker process)."""
+    if fmt == "docx":
+        return render_docx(view, config, mark_size)
+    return render_pdf(render_html(view, config, mark_size), view, config.root)
+
+
+class _Renderer:
+    """Collects the outputs to render while documents are composed, then renders them: in this
+    process (jobs=1) or in a pool of worker processes. Either way the parent stages the results
+    in the order they were added, so outputs, manifest and commit are those of a serial build."""
+
+    def __init__(self, publisher: Publisher, config: Config, formats: list[str], jobs: int, progress):
+        self.publisher, self.config, self.formats, self.jobs = publisher, config, formats, jobs
+        self.progress = progress
+        self.work: list[tuple] = []   # (key, digest, stem, fmt, view, mark_size)
+
+    def add(self, key, digest, stem, view, mark_size) -> None:
+        self.work += [(key, digest, stem, fmt, view, mark_size) for fmt in FORMATS if fmt in self.formats]
+
+    def _stage(self, item, data: bytes) -> None:
+        key, digest, stem, fmt = item[:4]
+        self.publisher.stage(key, digest, f"{stem}.{fmt}", data)
+
+    def run(self) -> None:
+        work, self.work = self.work, []
+        if self.jobs <= 1 or len(work) <= 1:
+            for item in work:
+                self._report(item)
+                self._stage(item, render_one(self.config, item[3], item[4], item[5]))
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
+        pool = ProcessPoolExecutor(min(self.jobs, len(work)), mp_context=multiprocessing.get_context("spawn"))
+        try:
+            # Largest first, so a long document does not start last and keep the others waiting.
+            order = sorted(range(len(work)), key=lambda i: -_weight(work[i][4]))
+            futures = {i: pool.submit(render_one, self.config, work[i][3], work[i][4], work[i][5])
+                       for i in order}
+            for i, item in enumerate(work):
+                self._report(item)
+                self._stage(item, futures.pop(i).result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _report(self, item) -> None:
+        if self.progress:
+            self.progress(item[2], item[3])
+
+
+def _weight(view) -> int:
+    """Roughly how long a view takes to render: its characters."""
+    n = 0
+    for section in view.sections:
+        for block in section.blocks:
+            if isinstance(block, Table):
+                n += sum(len(line) for row in block.header + block.rows for cell in row for line in cell.lines)
+            else:
+                n += len(block.text) if isinstance(block, Paragraph) else 1000
+    return n
 
 
 def check(root: Path) -> list[str]:
