@@ -143,6 +143,13 @@ _PYDANTIC_MESSAGES = {
     "bool_parsing": "应为 true 或 false",
     "dict_type": "应为“键: 值”的映射",
     "list_type": "应为列表",
+    "int_type": "应为整数",
+    "float_type": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "int_from_float": "应为整数",
+    "model_type": "应为“键: 值”的映射",
+    "model_attributes_type": "应为“键: 值”的映射",
+    "union_tag_not_found": "缺少“kind”（文档类型）",
 }
 
 
@@ -166,9 +173,14 @@ def load_config(root: Path) -> Config:
             while place is None and loc:
                 loc = loc[:-1]
                 place = places.get(loc)
-            message = _PYDANTIC_MESSAGES.get(err["type"], err["msg"])
+            message = _PYDANTIC_MESSAGES.get(err["type"], f"取值不正确（{err['msg']}）")
             if err["type"] == "literal_error":
                 message += f"（{err['ctx'].get('expected', '')}）"
+            if err["type"] == "union_tag_invalid":
+                ctx = err.get("ctx", {})
+                message = (f"文档类型 kind“{ctx.get('tag', '')}”不认识，应为："
+                           f"{str(ctx.get('expected_tags', '')).replace(chr(39), '')}")
+                place = places.get(tuple(err["loc"]) + ("kind",), place)
             errors.append(GongfuError(f"配置项“{'.'.join(map(str, err['loc']))}”：{message}",
                                       place or Place(label)))
         raise GongfuErrors(errors) if len(errors) > 1 else errors[0] from None

@@ -28,7 +28,7 @@ MANIFEST = ".manifest.json"
 def build_lock(build_dir: Path):
     """An exclusive lock on build/.lock; the OS releases it if the process dies."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(build_dir / ".lock", "w")
+    handle = open(build_dir / ".lock", "a")   # not "w": a build that changes nothing touches nothing
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -47,11 +47,33 @@ def inputs_digest(paths: list[Path], extra: str = "") -> str:
     for path in sorted(set(paths)):
         digest.update(str(path).encode("utf-8"))
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            # Sources only: bytecode caches come and go (first import, other Python) without a change.
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
                 digest.update(child.read_bytes())
         elif path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def remove_stale_staging(build_dir: Path) -> None:
+    """Staging folders left by a build that was killed (its process is gone) are removed."""
+    for folder in build_dir.glob(".staging-*"):
+        match = re.match(r"\.staging-(\d+)-", folder.name)
+        if match and _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Publisher:
@@ -62,7 +84,8 @@ class Publisher:
             self.manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.manifest = {}
-        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
+        remove_stale_staging(build_dir)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=build_dir))
         self.staged: dict[str, tuple[str, list[str]]] = {}
 
     def up_to_date(self, key: str, digest: str, names: list[str] | None = None) -> bool:
@@ -94,9 +117,11 @@ class Publisher:
                 if key.endswith("/per-unit"):
                     (self.build_dir / stale).unlink(missing_ok=True)
             self.manifest[key] = {"digest": digest, "outputs": sorted(names)}
-        tmp = self.staging / MANIFEST
-        tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-        os.replace(tmp, self.manifest_path)
+        text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True)
+        if not self.manifest_path.exists() or self.manifest_path.read_bytes() != text.encode("utf-8"):
+            tmp = self.staging / MANIFEST
+            tmp.write_text(text, "utf-8")
+            os.replace(tmp, self.manifest_path)
         return written
 
     def discard(self) -> None:

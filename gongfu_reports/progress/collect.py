@@ -7,11 +7,8 @@ would be harder to sort out than re-running once the bad files are fixed.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import openpyxl
 
 from ..config import Config, load_config
 from ..errors import GongfuError, GongfuErrors, Place, display_path
@@ -19,8 +16,8 @@ from ..model import Unit
 from ..model.progress import STATUSES
 from ..publish import build_lock
 from ..sources.loaders import Collector
-from ..sources.table import MAX_FILE_BYTES, cell_text
-from .common import (COLUMNS, META_SHEET, SHEET, Assignments, bulletin_document,
+from ..sources.table import check_text, excel_text, open_workbook
+from .common import (COLUMNS, FILL_COLUMNS, META_SHEET, SHEET, Assignments, bulletin_document,
                      load_assignments)
 from .period import PERIOD, month_label
 from .store import ProgressFile, load_progress, save_progress
@@ -72,6 +69,13 @@ class CollectResult:
 def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: bool = False) -> CollectResult:
     config = load_config(root)
     doc_id, doc = bulletin_document(config, doc_id)
+    # The lock is held from the start: a build or another collect in the same working folder
+    # fails at once instead of after this one has read every workbook.
+    with build_lock(config.root / "build"):
+        return _collect(config, folder, doc_id, doc, period, replace)
+
+
+def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replace: bool) -> CollectResult:
     work = load_assignments(config, doc)
     paths, errors = workbook_files(folder)
     reports: list[Report] = []
@@ -88,13 +92,12 @@ def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: 
         raise RejectedRun(errors, f"本次未合并任何数据：{bad} 个文件有问题，只要有一个文件有误，整批都不合并。"
                                   f"请改正（或把有问题的文件移出该目录）后重新运行 gongfu collect。")
     result = CollectResult(config.path(doc.progress) / f"{period}.yaml", len(paths))
-    with build_lock(config.root / "build"):
-        progress = load_progress(result.path, period)
-        merge(progress, reports, replace, list(work.tasks), result)
-        if result.written:
-            if result.path.exists():
-                result.backup = result.path.with_name(result.path.name + ".bak")
-            save_progress(progress)
+    progress = load_progress(result.path, period)
+    merge(progress, reports, replace, list(work.tasks), result)
+    if result.written:
+        if result.path.exists():
+            result.backup = result.path.with_name(result.path.name + ".bak")
+        save_progress(progress)
     reported = {str(e["编号"]).strip() for e in progress.entries}
     result.missing_units = [unit for unit, tasks in work.by_unit.items()
                             if any(t.id not in reported for t in tasks)]
@@ -115,32 +118,12 @@ def workbook_files(folder: Path) -> tuple[list[Path], list[GongfuError]]:
     return workbooks, errors
 
 
-def open_workbook(path: Path, label: str):
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        raise GongfuError(f"无法读取文件（{exc.strerror}）", Place(label)) from None
-    if head.startswith(b"\xd0\xcf\x11\xe0"):   # OLE container: an encrypted xlsx or an old .xls
-        raise GongfuError("文件设置了打开密码，或是旧版 .xls 格式，无法读取", Place(label),
-                          hint="请去掉打开密码，并用 Excel 或 WPS 另存为 .xlsx 后重新报送")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise GongfuError(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）", Place(label))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # openpyxl warns about WPS/Excel extensions it skips
-            return openpyxl.load_workbook(path)
-    except Exception as exc:  # any failure to parse an untrusted file means the same to the user
-        raise GongfuError("无法作为 Excel 工作簿（.xlsx）打开：文件已损坏或并非 xlsx 格式", Place(label),
-                          hint=f"请填报单位用 Excel 或 WPS 另存为 .xlsx 后重新报送（{type(exc).__name__}）") from None
-
-
 def read_meta(book, label: str, period: str, config: Config, doc_id: str, work: Assignments) -> Unit:
     """Period, unit and document as `gongfu forms` recorded them in the very hidden sheet."""
     if META_SHEET not in book.sheetnames:
         raise GongfuError("不是由 gongfu forms 生成的填报表（缺少隐藏的 _meta 工作表），无法确定期间和填报单位",
                           Place(label), hint="请填报单位在下发的原表中填写")
-    meta = {cell_text(key): cell_text(value)
+    meta = {excel_text(key): excel_text(value)
             for key, value, *_ in book[META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True) if key}
     if config.path(meta.get("进展目录", "")) != config.path(config.documents[doc_id].progress):
         raise GongfuError(f"这是文档“{meta.get('文档', '')}”的填报表，与本次收集的“{doc_id}”不是同一套进展数据",
@@ -193,11 +176,14 @@ def read_form(path: Path, period: str, config: Config, doc_id: str, work: Assign
                     hint="请删除公式，直接填写文字（需要链接时写出网址）"))
     reports, ids = [], set()
     for r in range(header_row + 1, ws.max_row + 1):
-        values = {name: clean(ws.cell(r, index).value) for name, index in columns.items()}
+        values = {name: clean(excel_text(ws.cell(r, index).value)) for name, index in columns.items()}
         if not any(values.values()):
             continue
         ids.add(values["编号"])
-        if r in formula_rows:   # already reported; its other checks would only repeat it
+        # Control characters and runaway text in what the unit typed (reported with the cell).
+        bad_text = [errors.run(check_text, values[name], Place(label, sheet=ws.title, row=r, column=name)) is None
+                    for name in FILL_COLUMNS]
+        if any(bad_text) or r in formula_rows:   # already reported; the row's other checks would repeat it
             continue
         report = errors.run(check_row, values, Place(label, sheet=ws.title, row=r), unit, work, seen)
         if report:
@@ -279,5 +265,5 @@ def merge(progress: ProgressFile, reports: list[Report], replace: bool, order: l
 
 def clean(value) -> str:
     """Cell or YAML text as compared and stored: Windows line ends and trailing spaces dropped."""
-    text = cell_text(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = excel_text(value)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()

@@ -55,23 +55,49 @@ def load_progress(path: Path, period: str) -> ProgressFile:
 
 
 def save_progress(progress: ProgressFile) -> None:
-    """Write via a temporary file and os.replace; the previous version becomes <name>.bak."""
+    """Write via a temporary file and os.replace; the previous version becomes <name>.bak.
+
+    Killed at any moment, the folder holds the previous file or the new one, never a part of
+    either, and <name>.bak is either the previous backup or a complete copy of the previous file."""
     data = {**progress.top, "条目": [ordered_entry(e) for e in progress.entries]}
     text = progress.header + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                                        width=1_000_000, default_flow_style=False)
     path = progress.path
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
+    backup_tmp = path.with_name(f".{path.name}.bak.tmp")
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_synced(temporary, text.encode("utf-8"))
         if path.exists():
-            shutil.copy2(path, path.with_name(path.name + ".bak"))
+            _write_synced(backup_tmp, path.read_bytes())
+            shutil.copystat(path, backup_tmp)
+            os.replace(backup_tmp, path.with_name(path.name + ".bak"))
         os.replace(temporary, path)
+        _sync_folder(path.parent)
     finally:
         temporary.unlink(missing_ok=True)
+        backup_tmp.unlink(missing_ok=True)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames durable too (a power cut right after a collect)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def ordered_entry(entry: dict) -> dict:

@@ -52,6 +52,8 @@ def load_key_tasks(path: Path, sheet: str | None, registry: UnitRegistry,
     cols = KEY_TASK_COLUMNS
     table = read_table(path, sheet)
     table.require([cols["id"], cols["text"], cols["units"]] + ([cols["leader"]] if cols["leader"] in table.headers else []))
+    table.reject_unknown(list(cols.values()))
+    table.require_rows()
     errors = Collector()
     ids: dict[str, Place] = {}
 

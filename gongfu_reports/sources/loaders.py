@@ -46,6 +46,9 @@ class Collector:
             raise GongfuErrors(self.errors)
 
 
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|]')
+
+
 def load_units(path: Path) -> UnitRegistry:
     data = load_yaml(path)
     label = display_path(path)
@@ -65,6 +68,9 @@ def load_units(path: Path) -> UnitRegistry:
         for name in (unit.name, unit.full_name, *unit.aliases):
             if not name:
                 continue
+            if _UNSAFE_NAME.search(name) or name.startswith("."):
+                raise GongfuError(f"单位名称“{name}”不能含有 / \\ : * ? \" < > | 等字符，也不能以“.”开头"
+                                  "（单位名称会用作文件名）", item.place)
             if name in seen:
                 raise GongfuError(f"名称“{name}”重复登记（另见{seen[name]}）", item.place)
             seen[name] = item.place
@@ -90,7 +96,10 @@ def fill_down(rows: list[Row], columns: list[str]) -> None:
 def _int(row: Row, column: str) -> int:
     text = row.get(column)
     if not re.fullmatch(r"\d+", text):
-        raise GongfuError(f"应为正整数，实际为“{text}”", row.place_of(column))
+        hint = None
+        if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日.*", text):
+            hint = "该单元格被设成了日期格式：请在 Excel 中把这一列的格式改为“常规”或“文本”，再填数字"
+        raise GongfuError(f"应为正整数，实际为“{text}”", row.place_of(column), hint=hint)
     return int(text)
 
 
@@ -106,6 +115,8 @@ def load_indicators(path: Path, registry: UnitRegistry, sheet: str | None = None
     cols = _columns(INDICATOR_COLUMNS, columns)
     table = read_table(path, sheet)
     table.require([cols[k] for k in ("category", "number", "name", "target", "units")])
+    table.reject_unknown(list(cols.values()))
+    table.require_rows()
     errors = Collector()
 
     def one(row: Row) -> Indicator:
@@ -133,8 +144,11 @@ def load_tasks(path: Path, registry: UnitRegistry, sheet: str | None = None,
     cols = _columns(TASK_COLUMNS, columns)
     table = read_table(path, sheet)
     table.require([cols[k] for k in ("group", "task", "number", "measure", "units")])
+    table.reject_unknown(list(cols.values()))
+    table.require_rows()
     fill_down(table.rows, [cols["group"], cols["task"]])
     errors = Collector()
+    numbers: dict[int, Place] = {}
 
     def one(row: Row) -> TaskRow:
         task = TaskRow(
@@ -142,6 +156,9 @@ def load_tasks(path: Path, registry: UnitRegistry, sheet: str | None = None,
             number=_int(row, cols["number"]), measure=_required(row, cols["measure"]),
             goals=row.get(cols["goals"]), actions=row.get(cols["actions"]),
             units=_required(row, cols["units"]), place=row.place)
+        if task.number in numbers:
+            raise GongfuError(f"序号“{task.number}”重复（另见{numbers[task.number]}）", row.place_of(cols["number"]))
+        numbers[task.number] = row.place
         registry.check_list(task.units, row.place_of(cols["units"]))
         return task
 

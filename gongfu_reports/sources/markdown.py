@@ -27,6 +27,7 @@ from markdown_it import MarkdownIt
 from ..errors import GongfuError, Place, display_path
 from ..model import KeyTask, UnitRegistry
 from .loaders import Collector
+from .table import CONTROL
 from .yamlfile import LocDict, load_yaml_text
 
 DEFAULT_LEVELS = ("一、", "（一）", "1.", "（1）")
@@ -88,6 +89,13 @@ def load_prose(path: Path, registry: UnitRegistry) -> ProseDocument:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise GongfuError("文件不存在", Place(label)) from None
+    except UnicodeDecodeError:
+        raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", Place(label)) from None
+    found = CONTROL.search(text)
+    if found:
+        raise GongfuError(f"含有不可见的控制字符（U+{ord(found.group()):04X}），请删除",
+                          Place(label, line=text.count("\n", 0, found.start()) + 1),
+                          hint="这类字符多由复制粘贴带入；可用编辑器删除后重新输入该处文字")
     meta, body, offset = _front_matter(text, label)
     levels = meta.get("层级编号") or list(DEFAULT_LEVELS)
     if not isinstance(levels, list) or not all(l in DEFAULT_LEVELS for l in levels):

@@ -61,9 +61,17 @@ def _loader_for(file_label: str, first_line: int = 1):
         # Dates stay as written ("2024-04-30"); the model parses them with a clear error.
         return loader.construct_scalar(node)
 
+    def construct_text(loader, node):
+        # Escapes such as "\a" or "\x07" can put control characters into a value: refuse them
+        # here, with the line, rather than let them break the DOCX/HTML writers.
+        from .table import check_text
+
+        return check_text(loader.construct_scalar(node), place(node))
+
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
     Loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    Loader.add_constructor("tag:yaml.org,2002:str", construct_text)
     return Loader
 
 
@@ -86,17 +94,39 @@ def load_yaml_text(text: str, label: str, first_line: int = 1):
         return yaml.load(text, Loader=_loader_for(label, first_line))  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and (exc.context or "").startswith(("while scanning a quoted scalar",
+                                                                 "while parsing a flow")):
+            mark = exc.context_mark   # an unclosed quote or bracket: where it opens, not where the file ends
         line = mark.line + first_line if mark else None
         column = f"第{mark.column + 1}个字符" if mark else None
-        problem = _translate_problem(exc.problem or exc.context or "")
+        problem = _translate_problem(exc.problem or "", exc.context or "")
         raise GongfuError(f"YAML 语法错误：{problem}", Place(label, line=line, detail=column),
                           hint="检查缩进是否对齐、冒号后是否有空格、引号是否成对") from None
+    except yaml.reader.ReaderError as exc:
+        # A raw control character (or one YAML does not allow) in the file itself.
+        line = text.count("\n", 0, max(exc.position, 0)) + first_line
+        raise GongfuError(f"含有不可见的控制字符（U+{exc.character:04X}），请删除",
+                          Place(label, line=line),
+                          hint="这类字符多由复制粘贴带入；可用编辑器删除后重新输入该处文字") from None
     except yaml.YAMLError as exc:
         raise GongfuError(f"YAML 无法读取：{exc}", Place(label)) from None
+    except RecursionError:
+        raise GongfuError("YAML 嵌套层数过多，无法读取", Place(label)) from None
 
 
 _PROBLEMS = {
     "mapping values are not allowed here": "此处不能出现“键: 值”（可能缺少缩进或多了冒号）",
+    "expected the node content, but found": "缺少内容（括号或引号未闭合，或“-”“:”后缺少值）",
+    "expected ',' or ']'": "方括号“[ ]”未闭合或缺少逗号",
+    "expected ',' or '}'": "花括号“{ }”未闭合或缺少逗号",
+    "found unhashable key": "键不能是列表或映射",
+    "could not determine a constructor for the tag": "不支持的 YAML 标签（以“!”开头的写法）",
+    "found undefined tag handle": "不支持的 YAML 标签（以“!”开头的写法）",
+    "found unknown escape character": "双引号内有无效的转义（“\\”后面的字符），可改用单引号",
+    "expected alphabetic or numeric character": "锚点或引用（“&”“*”）后缺少名称；以“&”“*”开头的文字请加引号",
+    "found character '@' that cannot start any token": "“@”不能作为开头，请给这段文字加引号",
+    "found character '`' that cannot start any token": "“`”不能作为开头，请给这段文字加引号",
+    "found character '%' that cannot start any token": "“%”不能作为开头，请给这段文字加引号",
     "could not find expected ':'": "缺少冒号“:”",
     "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
     "found undefined alias": "引用了未定义的锚点",
@@ -108,8 +138,23 @@ _PROBLEMS = {
 }
 
 
-def _translate_problem(problem: str) -> str:
+_CONTEXTS = {
+    "while scanning a quoted scalar": "引号未闭合",
+    "while scanning a double-quoted scalar": "双引号未闭合",
+    "while scanning a single-quoted scalar": "单引号未闭合",
+    "while parsing a flow sequence": "方括号“[ ]”未闭合或缺少逗号",
+    "while parsing a flow mapping": "花括号“{ }”未闭合或缺少逗号",
+    "while scanning an anchor": "锚点（“&”）后缺少名称；以“&”开头的文字请加引号",
+    "while scanning an alias": "引用（“*”）后缺少名称；以“*”开头的文字请加引号",
+    "while scanning a simple key": "缺少冒号“:”",
+}
+
+
+def _translate_problem(problem: str, context: str = "") -> str:
     for english, chinese in _PROBLEMS.items():
         if problem.startswith(english):
             return chinese
-    return problem or "格式不正确"
+    for english, chinese in _CONTEXTS.items():
+        if context.startswith(english):
+            return chinese
+    return f"格式不正确（{problem or context}）" if problem or context else "格式不正确"
