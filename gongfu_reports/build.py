@@ -10,7 +10,7 @@ from . import __version__
 from .compose import compose_document
 from .compose.blocks import Paragraph, Table
 from .compose.extract import unit_extracts
-from .config import BulletinConfig, Config, ProseConfig, load_config
+from .config import BulletinConfig, Config, ListConfig, ProseConfig, load_config
 from .errors import GongfuError, Place
 from .publish import Publisher, build_lock, inputs_digest, safe_file_name
 from .render.docx import PLAIN_TEMPLATE_NAME, render_docx, template_path
@@ -32,7 +32,7 @@ def document_inputs(config: Config, doc_id: str) -> list[Path]:
     common = [config.root / "config.yaml", config.path(config.units)]
     common += template_dirs(config) + [template_path(config), template_path(config, PLAIN_TEMPLATE_NAME),
                                        Path(__file__).parent]
-    if isinstance(doc, ProseConfig):
+    if isinstance(doc, (ProseConfig, ListConfig)):
         return common + [config.path(doc.file)]
     if isinstance(doc, BulletinConfig):
         files = common + [config.path(doc.tasks), config.path(doc.progress)]
@@ -46,9 +46,15 @@ def document_inputs(config: Config, doc_id: str) -> list[Path]:
         files.append(config.path(enc.file))
         files += [config.path(p.file) for p in (enc.indicators,) if p]
         files += [config.path(enc.leaders)] if enc.leaders else []
-        files += [config.path(a.file) for a in enc.attachments]
-    files += [config.path(a.file) for a in doc.attachments]
+        files += [_attachment_file(config, a) for a in enc.attachments]
+    files += [_attachment_file(config, a) for a in doc.attachments]
     return files
+
+
+def _attachment_file(config: Config, att) -> Path:
+    if getattr(att, "document", None) and isinstance(config.documents.get(att.document), ListConfig):
+        return config.path(config.documents[att.document].file)
+    return config.path(att.file or "config.yaml")
 
 
 def parse_formats(text: str) -> list[str]:

@@ -58,6 +58,43 @@ class AttachmentConfig(Strict):
     name_column: str = "事项名称"          # allocation: the column that names the item
 
 
+class ListOptions(Strict):
+    """A generic list (清单): its columns are the source's header row; these settings place them."""
+
+    title: str | None = None                # "{项数}" is replaced by the computed number of items
+    file: str | None = None                 # .xlsx or .yaml; the header row names the columns
+    sheet: str | None = None
+    landscape: bool = False
+    font_size: float | None = None          # table text size in pt (default 10.5)
+    widths: dict[str, float] = {}           # relative column widths by header (default 2)
+    sections: list[str] = []                # columns shown as nested group header rows 一、（一）1.
+    section_numbers: list[str] | None = None  # numbering per section level, e.g. ["一、", "（一）"]; [] = none
+    counts: bool = True                     # "（N项）" after each group header
+    merge: list[str] = []                   # columns whose equal neighbouring cells become row spans
+    number: Literal["as_written", "continuous", "per_group"] = "as_written"
+    number_column: str = "序号"
+    units: list[str] = []                   # columns holding unit lists, checked against the registry
+    hide: list[str] = []                    # columns kept in the data but not printed
+
+
+class ListConfig(ListOptions):
+    """A list published on its own (no 版头), or referenced by a notice's attachment."""
+
+    kind: Literal["list"]
+    file: str
+    mark_size: float = 24.0
+
+
+class ListAttachmentConfig(ListOptions):
+    """A notice attachment that is a list: its own settings, or those of a list document."""
+
+    kind: Literal["list"]
+    document: str | None = None             # the id of a `kind: list` document to attach
+
+
+Attachment = Annotated[Union[AttachmentConfig, ListAttachmentConfig], Field(discriminator="kind")]
+
+
 class EnclosureConfig(Strict):
     """A document issued by the notice (印发的文件), starting on a new page."""
 
@@ -70,14 +107,14 @@ class EnclosureConfig(Strict):
     title: str | None = None                    # leader_tasks: the enclosure's title
     lead_note: str = "列第一位者为牵头单位，下同"  # leader_tasks: printed once after the first unit list
     numbered_items: bool = False                # livelihood: one numbered paragraph per item
-    attachments: list[AttachmentConfig] = []
+    attachments: list[Attachment] = []
 
 
 class DocumentConfig(Strict):
     kind: Literal["notice"] = "notice"
     notice: str
     enclosures: list[EnclosureConfig] = []
-    attachments: list[AttachmentConfig] = []
+    attachments: list[Attachment] = []
     mark_size: float = 24.0
 
 
@@ -109,7 +146,7 @@ class Config(Strict):
     units: str = "data/units.yaml"
     districts: str | None = None   # 区县名录, for allocation tables
     fonts: Fonts
-    documents: dict[str, Annotated[Union[DocumentConfig, ProseConfig, BulletinConfig],
+    documents: dict[str, Annotated[Union[DocumentConfig, ProseConfig, BulletinConfig, ListConfig],
                                         Field(discriminator="kind")]]
     # Filled in after loading:
     root: Path = Path(".")
