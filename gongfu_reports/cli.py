@@ -173,21 +173,62 @@ def lint(files: List[Path] = typer.Argument(..., metavar="FILE...", help="要检
 
 @app.command("import")
 def import_(
-    source: Path = typer.Argument(..., metavar="FILE", help="要导入的文件（.docx 正文类文档）/ file to import"),
+    source: Path = typer.Argument(..., metavar="FILE",
+                                  help="要导入的文件：.xlsx 表格、含表格的 .docx，或正文类 .docx / file to import"),
     name: str = typer.Option(..., "--as", help="新文档的编号 / id of the new document"),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel 中清单所在的工作表，默认第一个有内容的 / Excel sheet"),
+    table: Optional[int] = typer.Option(None, "--table", min=1,
+                                        help="Word 中的第几个表格（从 1 数起）/ which table of a .docx (1-based)"),
     force: bool = typer.Option(False, "--force", help="覆盖已有的数据文件 / overwrite existing data"),
     directory: Path = DIR_OPTION,
 ):
-    """把已有的方案、意见等 Word 文档转成 Markdown 提纲并加入 config.yaml（手写编号转为标题层级）。
-    Turn an existing prose .docx into a Markdown outline and a config entry."""
+    """把已有的清单表格（Excel 或 Word 表格）转成数据文件 data/<编号>.xlsx，或把方案、意见等 Word 文档转成
+    Markdown 提纲；并在 config.yaml 中加入文档。
+    Turn an existing table (Excel, Word) into a list document, or a prose .docx into a Markdown outline."""
     from .sources.import_docx import import_prose
 
     source = source.resolve()   # relative to where the command was typed
-    if source.suffix.lower() != ".docx":
-        raise GongfuError(f"暂只支持导入 .docx 正文类文档：{source.name}")
-    target, doc_id = import_prose(source, _enter(directory), name, force)
-    out.print(f"已导入 {display_path(target)}，并在 config.yaml 中加入文档“{doc_id}”；"
-              f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
+    suffix = source.suffix.lower()
+    if suffix not in (".docx", ".xlsx", ".xlsm"):
+        raise GongfuError(f"只能导入 .xlsx 表格或 .docx 文档：{source.name}",
+                          hint="旧版 .xls / .doc 文件请先用 Excel、WPS 或 Word 另存为 .xlsx / .docx")
+    if suffix == ".docx" and sheet:
+        raise GongfuError("--sheet 只用于 Excel 文件；Word 文档中的表格用 --table N 选择")
+    if suffix != ".docx" and table:
+        raise GongfuError("--table 只用于 Word 文档；Excel 中的工作表用 --sheet 选择")
+    if suffix == ".docx" and not source.exists():
+        raise GongfuError("文件不存在", hint=str(source))
+    table = table or (_table_to_import(source) if suffix == ".docx" else None)
+    if suffix == ".docx" and table is None:
+        target, doc_id = import_prose(source, _enter(directory), name, force)
+        out.print(f"已导入 {display_path(target)}，并在 config.yaml 中加入文档“{doc_id}”；"
+                  f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
+        return
+    from .sources.grid import read_docx_grid, read_excel_grid
+    from .sources.import_list import import_list
+
+    grid = read_docx_grid(source, table) if table else read_excel_grid(source, sheet)
+    target, imported = import_list(grid, _enter(directory), name, source, force)
+    for warning in imported.warnings:
+        err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
+    groups = f"，分组 {len(imported.sections)} 级" if imported.sections else ""
+    out.print(f"已导入 {display_path(target)}：{len(imported.rows)} 行、{imported.items} 项{groups}；"
+              f"列：{'、'.join(h for h in imported.headers if h not in imported.sections)}", soft_wrap=True, markup=False)
+    out.print(f"已在 config.yaml 中加入文档“{name}”（kind: list）；检查后运行 gongfu build {name}",
+              soft_wrap=True, markup=False)
+
+
+def _table_to_import(source: Path) -> Optional[int]:
+    """A .docx that is mostly one table (a list with a title) is imported as a list; a document
+    with text is prose, as before (its tables can still be imported with --table N)."""
+    from .sources.grid import count_docx_tables
+
+    tables, paragraphs = count_docx_tables(source)
+    if tables and paragraphs <= 3:
+        return 1
+    if tables:
+        err.print(f"提示：文档中有 {tables} 个表格，按正文类文档导入；要导入表格请加 --table N", markup=False)
+    return None
 
 
 def _enter(directory: Path) -> Path:

@@ -7,7 +7,6 @@ numbered as written, continuously or per group; the title's "{项数}" is the co
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..config import ListOptions
@@ -17,18 +16,12 @@ from ..model.units import split_units
 from ..sources.table import Row, Table
 from .blocks import Cell, Column, Paragraph, Run
 from .blocks import Table as TableBlock
-from .numbering import level_number
+from .numbering import level_number, split_section_title
 from .tasklist import cell_lines
 
 COUNT_PLACEHOLDER = "{项数}"
 HEADER_LEVEL_SEPARATOR = "/"          # "目标值/2025年": a two-level header
 SECTION_SCHEMES = ("一、", "（一）", "1.", "（1）")
-# A section title as written in a source: "（一）产业发展（12项）" → number, title, stated count.
-_SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百]+[）)]|"
-                             r"第[一二三四五六七八九十百]+[部章篇节分][分]?[、：:\s]*|\d+[.．、](?!\d)|[（(]\d+[）)])\s*")
-_STATED_COUNT = re.compile(r"[（(]\s*(?:共\s*)?(\d+)\s*[项个条件]\s*[）)]\s*$")
-
-
 @dataclass
 class ListView:
     title: str
@@ -38,22 +31,14 @@ class ListView:
     total: int = 0
 
 
-def split_section_title(text: str) -> tuple[str, int | None]:
-    """"（一）产业发展（12项）" → ("产业发展", 12): the typed number and stated count removed."""
-    text = _SECTION_NUMBER.sub("", text.strip(), count=1)
-    count = _STATED_COUNT.search(text)
-    if count:
-        return text[:count.start()].strip(), int(count.group(1))
-    return text, None
-
-
 def list_view(table: Table, opts: ListOptions, units: UnitRegistry, config_place: Place,
               default_title: str) -> ListView:
     _check_columns(table, opts, config_place)
     table.require_rows()
     from ..sources.loaders import fill_down
 
-    fill_down(table.rows, opts.sections + opts.merge)   # blank = same as above, in grouping columns
+    _fill_sections(table.rows, opts.sections)        # blank = same as above, in grouping columns
+    fill_down(table.rows, opts.merge)
     warnings: list[str] = []
     paths = [tuple(split_section_title(r.get(c))[0] for c in opts.sections) for r in table.rows]
     items = _item_ids(table, opts, paths)
@@ -63,7 +48,7 @@ def list_view(table: Table, opts: ListOptions, units: UnitRegistry, config_place
     if numbers is not None and opts.number_column not in shown:
         shown.insert(0, opts.number_column)
     header = header_rows(shown)
-    columns = [Column(opts.widths.get(h, default_width(h, table.rows)), _align(h, table.rows, opts))
+    columns = [Column(opts.widths.get(h, default_width(h, [r.get(h) for r in table.rows])), _align(h, table.rows, opts))
                for h in shown]
     spans = _spans(table, opts, shown, paths, items)
     rows: list[list[Cell]] = []
@@ -97,6 +82,15 @@ def list_view(table: Table, opts: ListOptions, units: UnitRegistry, config_place
     title = (opts.title or default_title).replace(COUNT_PLACEHOLDER, str(total))
     block = TableBlock(columns, header, rows, font_size=opts.font_size or 10.5, group_rows=group_rows)
     return ListView(title, opts.landscape, [Paragraph("plain", [Run("")]), block], warnings, total)
+
+
+def _fill_sections(rows: list[Row], sections: list[str]) -> None:
+    """A blank section cell continues the section above, unless an outer section changed there."""
+    for i in range(1, len(rows)):
+        for level, column in enumerate(sections):
+            outer_same = all(rows[i].get(c) == rows[i - 1].get(c) for c in sections[:level])
+            if not rows[i].get(column) and outer_same:
+                rows[i].values[column] = rows[i - 1].get(column)
 
 
 def _check_columns(table: Table, opts: ListOptions, place: Place) -> None:
@@ -242,9 +236,9 @@ def header_rows(headers: list[str]) -> list[list[Cell]]:
     return rows
 
 
-def default_width(header: str, rows: list[Row]) -> float:
+def default_width(header: str, texts: list[str]) -> float:
     """A column's relative width, in characters: what most of its lines need (long text wraps)."""
-    lengths = sorted(max((len(line) for line in r.get(header).splitlines()), default=0) for r in rows)
+    lengths = sorted(max((len(line) for line in text.splitlines()), default=0) for text in texts)
     typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
     label = max(len(p) for p in header.split(HEADER_LEVEL_SEPARATOR))
     return float(min(max(typical, label, 2), 24) + 1)
