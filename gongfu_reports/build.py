@@ -67,14 +67,17 @@ def parse_formats(text: str) -> list[str]:
 
 def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,
           progress=None, per_unit: bool = False, period: str | None = None,
-          jobs: int | None = None) -> BuildResult:
-    """jobs: worker processes that render documents (default: all cores; 1 = render in this process)."""
+          jobs: int | None = None, attachment: int | None = None) -> BuildResult:
+    """jobs: worker processes that render documents (default: all cores; 1 = render in this process).
+    attachment: build only that attachment of the one notice named, as build/<id>-attachment-<N>."""
     config = load_config(root)
     ids = doc_ids or list(config.documents)
     unknown = [d for d in ids if d not in config.documents]
     if unknown:
         raise GongfuError(f"config.yaml 中没有文档“{'、'.join(unknown)}”",
                           config.place("documents"), hint=f"已有文档：{'、'.join(config.documents)}")
+    if attachment is not None:
+        return _build_attachment(config, ids, attachment, formats, force, progress)
     build_dir = config.root / "build"
     result = BuildResult()
     with build_lock(build_dir):
@@ -116,6 +119,37 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     progress(doc_id, "extract")
                 for unit, view in extracts:
                     renderer.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, mark_size)
+            renderer.run()
+            result.written = publisher.commit()
+        finally:
+            publisher.discard()
+    return result
+
+
+def _build_attachment(config: Config, ids: list[str], number: int, formats, force, progress) -> BuildResult:
+    from .compose import compose_attachment
+    from .config import DocumentConfig
+
+    if len(ids) != 1 or not isinstance(config.documents[ids[0]], DocumentConfig):
+        raise GongfuError("--attachment 需要且只能指定一个通知类文档（kind: notice）",
+                          hint="例如：gongfu build gongzuo-yaodian-2024 --attachment 1")
+    doc_id = ids[0]
+    stem = f"{doc_id}-attachment-{number}"
+    result = BuildResult()
+    build_dir = config.root / "build"
+    with build_lock(build_dir):
+        publisher = Publisher(build_dir)
+        try:
+            digest = inputs_digest(document_inputs(config, doc_id), f"{__version__}{','.join(formats)}#{number}")
+            if not force and publisher.up_to_date(stem, digest, [f"{stem}.{f}" for f in formats]):
+                result.skipped.append(stem)
+                return result
+            if progress:
+                progress(stem, "compose")
+            composed = compose_attachment(config, doc_id, number)
+            result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
+            renderer = _Renderer(publisher, config, formats, 1, progress)
+            renderer.add(stem, digest, stem, composed.view, config.documents[doc_id].mark_size)
             renderer.run()
             result.written = publisher.commit()
         finally:

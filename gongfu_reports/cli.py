@@ -39,6 +39,9 @@ def build(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="同时生成的进程数，默认等于 CPU 核数；1 = 不并行。结果与逐个生成逐字节相同 / "
                                             "worker processes (default: all cores); same bytes as --jobs 1"),
+    attachment: Optional[int] = typer.Option(None, "--attachment", "-a", min=1,
+                                             help="只生成通知的第 N 个附件：build/<编号>-attachment-<N>.docx|pdf / "
+                                                  "build only attachment N of the notice"),
     directory: Path = DIR_OPTION,
 ):
     """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""
@@ -60,7 +63,7 @@ def build(
 
             period = parse_period(period)
         result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit, period,
-                           jobs)
+                           jobs, attachment)
     for warning in result.warnings:
         err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
     per_unit_count = sum(1 for p in result.written if p.parent.name.endswith("-per-unit"))

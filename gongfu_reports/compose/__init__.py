@@ -96,6 +96,27 @@ def compose_document(config: Config, doc_id: str) -> Composed:
     return Composed(view, ctx.warnings, ctx.data)
 
 
+def compose_attachment(config: Config, doc_id: str, number: int) -> Composed:
+    """Attachment `number` of a notice (counted in document order) on its own: the "附件N" label,
+    its title and its content, as on the attachment's pages in the notice."""
+    doc = config.documents[doc_id]
+    groups = [enc.attachments for enc in getattr(doc, "enclosures", [])] + [getattr(doc, "attachments", [])]
+    listed = [(att, k + 1 if len(group) > 1 else None) for group in groups for k, att in enumerate(group)]
+    if not listed:
+        raise GongfuError(f"文档“{doc_id}”没有附件", config.place("documents", doc_id))
+    if not 1 <= number <= len(listed):
+        raise GongfuError(f"文档“{doc_id}”没有第{number}个附件（共 {len(listed)} 个）", config.place("documents", doc_id),
+                          hint=f"--attachment 取 1 到 {len(listed)}")
+    ctx = Context(config)
+    att, label = listed[number - 1]
+    meta = load_notice(config.path(doc.notice), ctx.units)
+    shown = _attachment(att, ctx)
+    head = notice_kind.attachment_head(label, shown.title)
+    view = DocumentView(id=f"{doc_id}-attachment-{number}", title=shown.title, date=meta.date.isoformat(),
+                        frame=None, sections=[Section(shown.landscape, head + shown.blocks)])
+    return Composed(view, ctx.warnings, {"units": ctx.units})
+
+
 def _prose_date(prose) -> str:
     """The document's own date (front matter 日期) keeps rebuilds identical; else a fixed one."""
     value = str(prose.meta.get("日期") or "")
