@@ -200,7 +200,7 @@ def list_attachment_options(att: ListAttachmentConfig, config: Config) -> ListOp
         raise GongfuError(f"附件引用的清单文档“{att.document}”不存在，或不是 kind: list", _place_of(config, att),
                           hint=f"已有清单文档：{'、'.join(k for k, d in config.documents.items() if isinstance(d, ListConfig)) or '（无）'}")
     own = att.model_dump(include=att.model_fields_set - {"kind", "document"})
-    return ListOptions(**{**doc.model_dump(include=set(ListOptions.model_fields)), **own})
+    return ListOptions(**{**doc.model_dump(include=doc.model_fields_set & set(ListOptions.model_fields)), **own})
 
 
 def _place_of(config: Config, att) -> Place:

@@ -115,7 +115,7 @@ def analyse(grid: Grid) -> ImportedList:
         if int(stated_total.group(1)) != result.items:
             warnings.append(f"{grid.place(header - 1 if header else None)}：标题“{result.title}”写明 "
                             f"{stated_total.group(1)} 项，实际 {result.items} 项")
-        result.title = result.title[:stated_total.start()] + "（{项数}项）" + result.title[stated_total.end():]
+        result.title = result.title[:stated_total.start(1)] + "{项数}" + result.title[stated_total.end(1):]
     result.unit_columns = [n for n in names if UNIT_HEADER.search(n.split("/")[-1]) and not NOT_UNIT_HEADER.match(n)]
     from ..compose.listtable import default_width
 
