@@ -355,6 +355,26 @@ def test_import_keeps_config_comments_and_prose_import_still_works(workdir, tmp_
     assert "kind: list" in (workdir / "config.yaml").read_text(encoding="utf-8").split("yijian-biao:")[1]
 
 
+def test_header_found_under_a_title_and_a_form_note(tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["附件2"])
+    ws.append(["2025年典型案例清单"])
+    ws.append(["填报单位：市共富办", None, None, "2025年3月"])
+    ws.append(["序号", "案例名称", "主要做法", "报送单位"])
+    ws.append([1, "共富工坊", "村企结对\n来料加工", "市农业农村局"])
+    ws.append([2, "海上巡回医疗", "船载诊室", "市卫健委"])
+    source = tmp_path / "案例.xlsx"
+    book.save(source)
+    result = gongfu(workdir, "import", str(source), "--as", "anli")
+    assert result.returncode == 0, result.stderr
+    entry = (workdir / "config.yaml").read_text(encoding="utf-8").split("  anli:")[1]
+    assert 'title: "2025年典型案例清单"' in entry and "number: continuous" in entry
+    assert [c.value for c in openpyxl.load_workbook(workdir / "data" / "anli.xlsx").active[1]] == \
+        ["序号", "案例名称", "主要做法", "报送单位"]
+
+
 @pytest.mark.parametrize("case, message", [
     ("no-header", "找不到表头行"),
     ("empty", "工作表是空的"),

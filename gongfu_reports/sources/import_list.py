@@ -31,6 +31,7 @@ _SCHEMES = [("一、", re.compile(r"^[一二三四五六七八九十百]+、")),
 _COLUMN_NUMBERS = re.compile(r"^\d+$")
 _NOTE = re.compile(r"^(注|备注|说明)[：:\s]")
 _ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*[：:]?$")
+_FORM_NOTE = re.compile(r"^(填报|编制|制表|报送)?(单位|日期|时间|联系人)[：:]")
 
 
 @dataclass
@@ -129,9 +130,14 @@ def _find_header(grid: Grid) -> tuple[int, int, list[str]]:
     """The first row with two or more cells of its own is the header; single-cell rows above it
     are titles. The header has more rows when its cells are merged down or over sub-columns."""
     titles = []
+    def filled(r: int) -> int:   # columns covered by the row's own non-empty cells (a merged parent counts wide)
+        return sum(1 for c in range(grid.width) if grid.value(r, c) and grid.origin[r][c][0] == r)
+
+    widest = max((filled(r) for r in range(min(len(grid.cells), 15)) if len(grid.own(r)) >= 2), default=0)
+    needed = max(2, -(-widest * 3 // 5))   # a note such as "填报单位：…  日期：…" above is not the header
     for r in range(len(grid.cells)):
         own = grid.own(r)
-        if len(own) >= 2:
+        if len(own) >= 2 and filled(r) >= needed:
             return r, _header_depth(grid, r), titles
         if own:
             titles.append(own[0][1])
@@ -269,8 +275,9 @@ def _section_names(count: int, names: list[str]) -> list[str]:
 
 
 def _title(titles: list[str], grid: Grid) -> str:
-    candidates = [t for t in titles + [grid.caption] if t and not _ATTACHMENT_LABEL.match("".join(t.split()))]
-    return "".join(candidates[-1].split()) if candidates else ""
+    candidates = ["".join(t.split()) for t in titles + [grid.caption] if t]
+    candidates = [t for t in candidates if not _ATTACHMENT_LABEL.match(t) and not _FORM_NOTE.match(t)]
+    return max(candidates, key=len) if candidates else ""
 
 
 # ---------------------------------------------------------------------------------------------
