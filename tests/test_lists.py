@@ -381,6 +381,7 @@ def test_header_found_under_a_title_and_a_form_note(tmp_path):
     ("unknown-sheet", "找不到工作表“不存在”"),
     ("table-out-of-range", "没有第3个表格：文档中共有 1 个表格"),
     ("only-header", "表头行下面没有数据行"),
+    ("unsaved-formula", "第3行，第2列：单元格含公式，但文件中没有保存计算结果"),
 ])
 def test_bad_input_gets_a_clear_error(tmp_path, case, message):
     workdir = copy_workdir(tmp_path / "w")
@@ -399,6 +400,10 @@ def test_bad_input_gets_a_clear_error(tmp_path, case, message):
         args = ["--sheet", "不存在"]
     elif case == "only-header":
         book.active.append(["序号", "事项"])
+    elif case == "unsaved-formula":   # a script-written workbook: the formula has no saved value
+        book.active.append(["序号", "事项", "备注"])
+        book.active.append(["1", "甲", "乙"])
+        book.active.append(["2", '=HYPERLINK("http://x","点此")', "丙"])
     if case == "table-out-of-range":
         source = tmp_path / "src.docx"
         doc = Document()
