@@ -190,6 +190,66 @@ def import_(
               f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
 
 
+templates_app = typer.Typer(help="模板：复制随附模板到工作目录修改、查看哪些已修改、生成模板变量参考。"
+                                 "Templates: export the bundled ones for editing, list, reference page.",
+                            no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("export")
+def templates_export(
+    kind: str = typer.Argument(..., metavar="KIND", help="文档类型 / document kind: notice, prose, bulletin"),
+    to: Optional[Path] = typer.Option(None, "--to", help="复制到的目录，默认工作目录的 templates/ / "
+                                                         "target folder (default: templates/ of the working folder)"),
+    force: bool = typer.Option(False, "--force", help="覆盖已修改的模板（原文件另存为 .bak）/ "
+                                                      "overwrite edited templates (keeping a .bak)"),
+    directory: Path = DIR_OPTION,
+):
+    """把某类文档用到的随附模板（HTML、CSS、Word）复制到工作目录的 templates/，供修改；已修改的文件不会被覆盖。
+    Copy the bundled templates of a document kind into the project's templates/ for editing."""
+    from .template_files import export
+
+    target = to.resolve() if to else None   # relative to where the command was typed, not to --dir
+    root = _enter(directory)
+    labels = {"copied": "已复制", "same": "已存在，与随附模板相同", "replaced": "已覆盖为随附模板",
+              "kept": "已修改过，保留不动（加 --force 覆盖）"}
+    for item in export(kind, target or root / "templates", force):
+        backup = f"（原文件另存为 {display_path(item.backup)}）" if item.backup else ""
+        out.print(f"{labels[item.action]}：{display_path(item.target)}{backup}", markup=False, soft_wrap=True)
+    out.print("注意：HTML 模板和样式表（html/）供所有类型的文档共用；Word 模板 notice.docx 用于通知，plain.docx 用于其他文档",
+              markup=False, soft_wrap=True)
+    out.print("修改后用 gongfu check 检查，用 gongfu serve 预览；说明见 docs/模板编辑指南.md", markup=False)
+
+
+@templates_app.command("list")
+def templates_list(directory: Path = DIR_OPTION):
+    """列出各类文档使用的模板：随附的，还是工作目录中修改过的。List bundled and overridden templates."""
+    from .template_files import status
+
+    root = _enter(directory)
+    labels = {"bundled": "随附模板", "same": "工作目录中的副本（与随附相同）", "edited": "工作目录中的副本（已修改）",
+              "unused": "不是模板文件名，只在被其他模板 include 时才用到"}
+    for item in status(root / "templates"):
+        users = f"（用于 {'、'.join(item.kinds)}）" if item.kinds else ""
+        out.print(f"templates/{item.name}{users}：{labels[item.state]}", markup=False, soft_wrap=True)
+
+
+@templates_app.command("reference")
+def templates_reference(
+    to: Optional[Path] = typer.Option(None, "--to", help="写入的文件，默认 build/模板变量参考.html / "
+                                                         "output file (default: build/模板变量参考.html)"),
+    directory: Path = DIR_OPTION,
+):
+    """生成模板变量参考页：模板中可用的每个变量、说明和随附示例文档中的取值。
+    Write the reference page of every variable a template can use, with examples."""
+    from .template_reference import write_reference
+
+    target = to.resolve() if to else None
+    root = _enter(directory)
+    path = write_reference(target or root / "build" / "模板变量参考.html")
+    out.print(f"已生成模板变量参考：{display_path(path)}", markup=False, soft_wrap=True)
+
+
 def _enter(directory: Path) -> Path:
     """Work inside the working folder, so every message names files as the user sees them."""
     if not directory.is_dir():
