@@ -190,6 +190,32 @@ def import_(
               f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
 
 
+@app.command()
+def serve(
+    doc_id: Optional[str] = typer.Argument(None, metavar="[DOC_ID]", help="要预览的文档编号，默认列出全部 / "
+                                                                          "document to preview (default: a list)"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="端口 / port on 127.0.0.1"),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="完成情况/通报的期间，默认最近一期 / "
+                                                                     "bulletin period (default: the latest)"),
+    directory: Path = DIR_OPTION,
+):
+    """在本机浏览器中预览打印版式（http://127.0.0.1:8000），保存模板、数据或 config.yaml 后自动更新；Ctrl+C 停止。
+    Live preview of the printed pages on 127.0.0.1, redrawn when an input file is saved."""
+    from .preview.server import serve as run
+
+    if period:
+        from .progress.period import parse_period
+
+        period = parse_period(period)
+
+    def announce(url: str) -> None:
+        out.print(f"预览地址：{url}", markup=False, soft_wrap=True)
+        out.print("保存模板、数据或 config.yaml 后页面会自动更新；按 Ctrl+C 停止。", markup=False)
+
+    run(_enter(directory), doc_id, port, period, announce)
+    out.print("预览已停止", markup=False)
+
+
 templates_app = typer.Typer(help="模板：复制随附模板到工作目录修改、查看哪些已修改、生成模板变量参考。"
                                  "Templates: export the bundled ones for editing, list, reference page.",
                             no_args_is_help=True, rich_markup_mode=None)
