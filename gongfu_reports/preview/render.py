@@ -65,18 +65,23 @@ def render_document(root: Path, doc_id: str, period: str | None) -> Rendered:
                     (config, composed.view, doc.mark_size))
 
 
-def check_outputs(rendered: Rendered) -> list[str]:
+def check_outputs(rendered: Rendered, current=lambda: True) -> list[str] | None:
     """What `gongfu build` would report besides the PDF: GB/T 9704 findings on the PDF and on the
-    Word output, and errors of the Word template (the preview shows the PDF only)."""
+    Word output, and errors of the Word template (the preview shows the PDF only). None when the
+    inputs changed meanwhile (current() is false): a new rendering is due, these findings are not."""
     from ..build import render_one
     from ..lint import lint
 
+    if not current():
+        return None
     config, view, mark_size = rendered.source
     findings = []
     with tempfile.TemporaryDirectory(prefix="gongfu-preview-") as folder:
         path = Path(folder) / "preview.pdf"
         path.write_bytes(rendered.pdf)
         findings += [f"PDF：{finding}" for finding in lint(path)]
+        if not current():
+            return None
         try:
             docx = Path(folder) / "preview.docx"
             docx.write_bytes(render_one(config, "docx", view, mark_size))

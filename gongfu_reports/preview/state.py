@@ -102,15 +102,16 @@ class Previews:
                     entry.rendered, entry.render_id, entry.pngs, entry.findings = rendered, self.counter, {}, None
                 self.busy = None
             if rendered is not None:
-                self._check(key, entry, rendered)
+                self._check(entry, rendered, generation)
 
-    def _check(self, key: tuple, entry: Entry, rendered: Rendered) -> None:
-        """Second step, after the pages are on screen: lint and the Word template."""
+    def _check(self, entry: Entry, rendered: Rendered, generation: int) -> None:
+        """Second step, after the pages are on screen: lint and the Word template; given up when an
+        input changes meanwhile (the next rendering comes first)."""
         try:
-            findings = check_outputs(rendered)
+            findings = check_outputs(rendered, lambda: self.generation == generation)
         except Exception as exc:   # noqa: BLE001
             findings = [f"检查时出错（{type(exc).__name__}）：{exc}"]
         with self.cond:
-            if entry.rendered is rendered:
+            if findings is not None and entry.rendered is rendered:
                 self.counter += 1
                 entry.findings, entry.version = findings, self.counter
