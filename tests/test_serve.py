@@ -162,6 +162,16 @@ def test_preview_follows_edits_and_shows_errors(project, server, browser):
     notice.write_text(NOTICE.replace("关于预览测试的通知", "关于预览测试的补充通知"), encoding="utf-8")
     wait_for(browser, lambda s: s["error"] is None and "关于预览测试的补充通知" in s["text"], "the new title")
 
+    # config.yaml: a wrong key is shown with its line; fixing it brings the pages back.
+    config = project / "config.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace("    notice: data/notice.yaml", "    notise: data/notice.yaml"), encoding="utf-8")
+    line = next(i for i, text in enumerate(good.splitlines(), 1) if "notice: data/notice.yaml" in text)
+    bad = wait_for(browser, lambda s: s["error"] is not None, "the config error")
+    assert "config.yaml" in bad["error"] and "notise" in bad["error"] and f"第{line}行" in bad["error"]
+    config.write_text(good, encoding="utf-8")
+    wait_for(browser, lambda s: s["error"] is None and "关于预览测试的补充通知" in s["text"], "the pages again")
+
     # Ctrl+C stops the server cleanly.
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=WAIT) == 0
