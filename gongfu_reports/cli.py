@@ -237,6 +237,9 @@ def templates_export(
 
     target = to.resolve() if to else None   # relative to where the command was typed, not to --dir
     root = _enter(directory)
+    if target is None and not (root / "config.yaml").exists():
+        raise GongfuError("这里不是工作目录（没有 config.yaml），模板没有复制",
+                          hint="在有 config.yaml 的文件夹中运行，或用 --dir 指定工作目录、用 --to 指定复制到哪里")
     labels = {"copied": "已复制", "same": "已存在，与随附模板相同", "replaced": "已覆盖为随附模板",
               "kept": "已修改过，保留不动（加 --force 覆盖）"}
     for item in export(kind, target or root / "templates", force):

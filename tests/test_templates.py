@@ -84,3 +84,9 @@ def test_exported_template_is_the_one_the_build_uses(project):
     assert first.endswith("第1页"), first[-20:]
     # …and lint, run by the build, says the page numbers are off, by page.
     assert "第1页，页码：应为“— 1 —”" in result.stderr
+
+
+def test_export_outside_a_working_folder_is_refused(tmp_path):
+    result = gongfu(tmp_path, "templates", "export", "notice")
+    assert result.returncode == 2 and "没有 config.yaml" in result.stderr
+    assert not (tmp_path / "templates").exists()
