@@ -12,6 +12,7 @@ from .compose.blocks import Paragraph, Table
 from .compose.extract import unit_extracts
 from .config import BulletinConfig, Config, ListConfig, ProseConfig, load_config
 from .errors import GongfuError, Place
+from .lint import lint_outputs
 from .publish import Publisher, build_lock, inputs_digest, safe_file_name
 from .render.docx import PLAIN_TEMPLATE_NAME, render_docx, template_path
 from .render.html import render_html, template_dirs
@@ -121,6 +122,11 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     renderer.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, mark_size)
             renderer.run()
             result.written = publisher.commit()
+            # GB/T 9704 checks of what was written (per-unit extracts are many and plain: not linted).
+            for path in (p for p in result.written if not p.parent.name.endswith("-per-unit")):
+                if progress:
+                    progress(path.name, "lint")
+                result.warnings += lint_outputs([path])
         finally:
             publisher.discard()
     return result

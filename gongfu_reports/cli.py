@@ -50,7 +50,7 @@ def build(
     from .build import build as run_build, parse_formats
 
     steps = {"compose": "整理数据", "docx": "生成 Word", "pdf": "生成 PDF", "skip": "无变化，跳过",
-             "extract": "生成单位清单"}
+             "extract": "生成单位清单", "lint": "按 GB/T 9704 检查"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
         task = progress.add_task("读取配置…", total=None)
@@ -232,6 +232,95 @@ def _table_to_import(source: Path) -> Optional[int]:
     if tables:
         err.print(f"提示：文档中有 {tables} 个表格，按正文类文档导入；要导入表格请加 --table N", markup=False)
     return None
+
+
+@app.command()
+def serve(
+    doc_id: Optional[str] = typer.Argument(None, metavar="[DOC_ID]", help="要预览的文档编号，默认列出全部 / "
+                                                                          "document to preview (default: a list)"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="端口 / port on 127.0.0.1"),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="完成情况/通报的期间，默认最近一期 / "
+                                                                     "bulletin period (default: the latest)"),
+    directory: Path = DIR_OPTION,
+):
+    """在本机浏览器中预览打印版式（http://127.0.0.1:8000），保存模板、数据或 config.yaml 后自动更新；Ctrl+C 停止。
+    Live preview of the printed pages on 127.0.0.1, redrawn when an input file is saved."""
+    from .preview.server import serve as run
+
+    if period:
+        from .progress.period import parse_period
+
+        period = parse_period(period)
+
+    def announce(url: str) -> None:
+        out.print(f"预览地址：{url}", markup=False, soft_wrap=True)
+        out.print("保存模板、数据或 config.yaml 后页面会自动更新；按 Ctrl+C 停止。", markup=False)
+
+    run(_enter(directory), doc_id, port, period, announce)
+    out.print("预览已停止", markup=False)
+
+
+templates_app = typer.Typer(help="模板：复制随附模板到工作目录修改、查看哪些已修改、生成模板变量参考。"
+                                 "Templates: export the bundled ones for editing, list, reference page.",
+                            no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("export")
+def templates_export(
+    kind: str = typer.Argument(..., metavar="KIND", help="文档类型 / document kind: notice, prose, bulletin"),
+    to: Optional[Path] = typer.Option(None, "--to", help="复制到的目录，默认工作目录的 templates/ / "
+                                                         "target folder (default: templates/ of the working folder)"),
+    force: bool = typer.Option(False, "--force", help="覆盖已修改的模板（原文件另存为 .bak）/ "
+                                                      "overwrite edited templates (keeping a .bak)"),
+    directory: Path = DIR_OPTION,
+):
+    """把某类文档用到的随附模板（HTML、CSS、Word）复制到工作目录的 templates/，供修改；已修改的文件不会被覆盖。
+    Copy the bundled templates of a document kind into the project's templates/ for editing."""
+    from .template_files import export
+
+    target = to.resolve() if to else None   # relative to where the command was typed, not to --dir
+    root = _enter(directory)
+    if target is None and not (root / "config.yaml").exists():
+        raise GongfuError("这里不是工作目录（没有 config.yaml），模板没有复制",
+                          hint="在有 config.yaml 的文件夹中运行，或用 --dir 指定工作目录、用 --to 指定复制到哪里")
+    labels = {"copied": "已复制", "same": "已存在，与随附模板相同", "replaced": "已覆盖为随附模板",
+              "kept": "已修改过，保留不动（加 --force 覆盖）"}
+    for item in export(kind, target or root / "templates", force):
+        backup = f"（原文件另存为 {display_path(item.backup)}）" if item.backup else ""
+        out.print(f"{labels[item.action]}：{display_path(item.target)}{backup}", markup=False, soft_wrap=True)
+    out.print("注意：HTML 模板和样式表（html/）供所有类型的文档共用；Word 模板 notice.docx 用于通知，plain.docx 用于其他文档",
+              markup=False, soft_wrap=True)
+    out.print("修改后用 gongfu check 检查，用 gongfu serve 预览；说明见 docs/模板编辑指南.md", markup=False)
+
+
+@templates_app.command("list")
+def templates_list(directory: Path = DIR_OPTION):
+    """列出各类文档使用的模板：随附的，还是工作目录中修改过的。List bundled and overridden templates."""
+    from .template_files import status
+
+    root = _enter(directory)
+    labels = {"bundled": "随附模板", "same": "工作目录中的副本（与随附相同）", "edited": "工作目录中的副本（已修改）",
+              "unused": "不是模板文件名，只在被其他模板 include 时才用到"}
+    for item in status(root / "templates"):
+        users = f"（用于 {'、'.join(item.kinds)}）" if item.kinds else ""
+        out.print(f"templates/{item.name}{users}：{labels[item.state]}", markup=False, soft_wrap=True)
+
+
+@templates_app.command("reference")
+def templates_reference(
+    to: Optional[Path] = typer.Option(None, "--to", help="写入的文件，默认 build/模板变量参考.html / "
+                                                         "output file (default: build/模板变量参考.html)"),
+    directory: Path = DIR_OPTION,
+):
+    """生成模板变量参考页：模板中可用的每个变量、说明和随附示例文档中的取值。
+    Write the reference page of every variable a template can use, with examples."""
+    from .template_reference import write_reference
+
+    target = to.resolve() if to else None
+    root = _enter(directory)
+    path = write_reference(target or root / "build" / "模板变量参考.html")
+    out.print(f"已生成模板变量参考：{display_path(path)}", markup=False, soft_wrap=True)
 
 
 def _enter(directory: Path) -> Path:

@@ -190,6 +190,24 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+def _written_loc(loc: tuple, data) -> tuple:
+    """pydantic puts the tag of a discriminated union into an error's location
+    (documents.x.notice.file for a document of kind notice): drop it, so the message and its line
+    name the keys as written in config.yaml."""
+    out, node, tag_dropped = [], data, False
+    for key in loc:
+        if isinstance(node, dict) and not tag_dropped and node.get("kind") == key:
+            tag_dropped = True
+            continue
+        out.append(key)
+        if isinstance(node, dict):
+            node = node.get(key)
+        else:
+            node = node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None
+        tag_dropped = False
+    return tuple(out)
+
+
 def load_config(root: Path) -> Config:
     root = Path(root)
     path = root / CONFIG_NAME
@@ -205,7 +223,7 @@ def load_config(root: Path) -> Config:
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            loc = _written_loc(tuple(err["loc"]), data)
             place = places.get(loc)
             while place is None and loc:
                 loc = loc[:-1]
@@ -218,7 +236,8 @@ def load_config(root: Path) -> Config:
                 message = (f"文档类型 kind“{ctx.get('tag', '')}”不认识，应为："
                            f"{str(ctx.get('expected_tags', '')).replace(chr(39), '')}")
                 place = places.get(tuple(err["loc"]) + ("kind",), place)
-            errors.append(GongfuError(f"配置项“{'.'.join(map(str, err['loc']))}”：{message}",
+            written = _written_loc(tuple(err["loc"]), data)
+            errors.append(GongfuError(f"配置项“{'.'.join(map(str, written))}”：{message}",
                                       place or Place(label)))
         raise GongfuErrors(errors) if len(errors) > 1 else errors[0] from None
     config.root = root.resolve()
