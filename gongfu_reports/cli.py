@@ -268,7 +268,7 @@ app.add_typer(templates_app, name="templates")
 
 @templates_app.command("export")
 def templates_export(
-    kind: str = typer.Argument(..., metavar="KIND", help="文档类型 / document kind: notice, prose, bulletin"),
+    kind: str = typer.Argument(..., metavar="KIND", help="文档类型 / document kind: notice, prose, bulletin, list"),
     to: Optional[Path] = typer.Option(None, "--to", help="复制到的目录，默认工作目录的 templates/ / "
                                                          "target folder (default: templates/ of the working folder)"),
     force: bool = typer.Option(False, "--force", help="覆盖已修改的模板（原文件另存为 .bak）/ "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
 
-from .config import BulletinConfig, DocumentConfig, ProseConfig
+from .config import BulletinConfig, DocumentConfig, ListConfig, ProseConfig
 from .errors import GongfuError, display_path
 from .render.docx import PLAIN_TEMPLATE_NAME, TEMPLATE_NAME
 
@@ -19,7 +19,7 @@ BUNDLED_DIR = Path(__file__).resolve().parents[1] / "templates"
 # The HTML template (PDF and preview) and its style sheet serve every kind; the Word template
 # with the 版头 serves notices, the plain one documents without a 版头.
 HTML_FILES = ["html/document.html.j2", "html/gongwen.css.j2"]
-KIND_CLASSES = (DocumentConfig, ProseConfig, BulletinConfig)
+KIND_CLASSES = (DocumentConfig, ProseConfig, BulletinConfig, ListConfig)
 
 
 def kinds() -> list[str]:

@@ -43,9 +43,9 @@ def test_export_never_overwrites_an_edited_template_without_force(project):
     assert "已修改过，保留不动（加 --force 覆盖）：templates/html/gongwen.css.j2" in result.stdout
     assert css.read_text(encoding="utf-8") == edited
     listing = gongfu(project, "templates", "list").stdout
-    assert "templates/html/gongwen.css.j2（用于 notice、prose、bulletin）：工作目录中的副本（已修改）" in listing
+    assert "templates/html/gongwen.css.j2（用于 notice、prose、bulletin、list）：工作目录中的副本（已修改）" in listing
     assert "templates/docx/notice.docx（用于 notice）：随附模板" in listing
-    assert "templates/docx/plain.docx（用于 prose、bulletin）：工作目录中的副本（与随附相同）" in listing
+    assert "templates/docx/plain.docx（用于 prose、bulletin、list）：工作目录中的副本（与随附相同）" in listing
 
     result = gongfu(project, "templates", "export", "bulletin", "--force")
     assert "已覆盖为随附模板：templates/html/gongwen.css.j2（原文件另存为 templates/html/gongwen.css.j2.bak）" \
@@ -64,7 +64,7 @@ def test_list_names_files_no_renderer_looks_for(project):
 def test_unknown_kind_lists_the_kinds(project):
     result = gongfu(project, "templates", "export", "memo")
     assert result.returncode == 2
-    assert "没有这种文档类型：“memo”" in result.stderr and "notice、prose、bulletin" in result.stderr
+    assert "没有这种文档类型：“memo”" in result.stderr and "notice、prose、bulletin、list" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "templates").exists()
 
