@@ -57,41 +57,54 @@ def lint_pdf(path: Path) -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
         raise GongfuError("无法作为 PDF 打开", Place(display_path(path)), hint=type(exc).__name__) from None
     with pdf:
-        pages = pdf.pages
+        # One pass, one page in memory at a time: a page's parsed objects are dropped once it is
+        # checked (pdfplumber keeps them otherwise: hundreds of MB for a long table).
         body_sizes: Counter = Counter()
-        for page in pages:
-            where = f"第{page.page_number}页"
-            landscape = page.width > page.height
-            size = sorted((round(page.width / MM), round(page.height / MM)))
-            if size != [210, 297]:
-                findings.append(Finding(where, "纸张", f"应为 A4（210×297 mm），实际为 {size[0]}×{size[1]} mm"))
-                continue
-            if landscape:
-                left, right, top, bottom = L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT, L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM
-            else:
-                left, right, top, bottom = L.MARGIN_LEFT, L.MARGIN_RIGHT, L.MARGIN_TOP, L.MARGIN_BOTTOM
-            lines = page.extract_text_lines()
-            limit = page.height - bottom * MM
-            body = [l for l in lines if l["bottom"] <= limit + 2]
-            footer = [l for l in lines if l["top"] > limit + 2]
-            for line in body:
-                if line["x0"] < left * MM - TOL_MM * MM or line["x1"] > page.width - (right - TOL_MM) * MM \
-                        or line["top"] < (top - 3) * MM:
-                    findings.append(Finding(where, "页边距", f"文字超出版心：“{line['text'][:12]}”"))
-                    break
-            findings += _page_number(page, where, footer)
-            if not landscape and not page.find_tables():
-                body_sizes.update(round(c["size"]) for c in page.chars if c["top"] < limit)
-                if len(body) > L.LINES:
-                    findings.append(Finding(where, "行数", f"每页应不超过 {L.LINES} 行，实际 {len(body)} 行"))
-                long = [l for l in body if FULL_WIDTH_LINE.fullmatch(l["text"]) and len(l["text"]) > L.CHARS]
-                if long:
-                    findings.append(Finding(where, "每行字数", f"应不超过 {L.CHARS} 字，有 {len(long[0]['text'])} 字的行"))
+        state = _HeaderState()
+        count = len(pdf.pages)
+        for page in pdf.pages:
+            try:
+                findings += _check_page(page, page.page_number == count, body_sizes, state)
+            finally:
+                page.close()
         if body_sizes and body_sizes.most_common(1)[0][0] != round(L.BODY_PT):
             findings.append(Finding("全文", "正文字号", f"应为 3 号（16 pt），实际多为 {body_sizes.most_common(1)[0][0]} pt"))
-        findings += _frame(pages[0]) if pages else []
-        findings += _imprint(pages)
-        findings += _repeated_headers(pages)
+    return findings
+
+
+def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") -> list[Finding]:
+    where = f"第{page.page_number}页"
+    landscape = page.width > page.height
+    size = sorted((round(page.width / MM), round(page.height / MM)))
+    if size != [210, 297]:
+        return [Finding(where, "纸张", f"应为 A4（210×297 mm），实际为 {size[0]}×{size[1]} mm")]
+    if landscape:
+        left, right, top, bottom = L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT, L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM
+    else:
+        left, right, top, bottom = L.MARGIN_LEFT, L.MARGIN_RIGHT, L.MARGIN_TOP, L.MARGIN_BOTTOM
+    findings: list[Finding] = []
+    lines = page.extract_text_lines()
+    tables = page.find_tables()
+    limit = page.height - bottom * MM
+    body = [l for l in lines if l["bottom"] <= limit + 2]
+    footer = [l for l in lines if l["top"] > limit + 2]
+    for line in body:
+        if line["x0"] < left * MM - TOL_MM * MM or line["x1"] > page.width - (right - TOL_MM) * MM \
+                or line["top"] < (top - 3) * MM:
+            findings.append(Finding(where, "页边距", f"文字超出版心：“{line['text'][:12]}”"))
+            break
+    findings += _page_number(page, where, footer)
+    if not landscape and not tables:
+        body_sizes.update(round(c["size"]) for c in page.chars if c["top"] < limit)
+        if len(body) > L.LINES:
+            findings.append(Finding(where, "行数", f"每页应不超过 {L.LINES} 行，实际 {len(body)} 行"))
+        long = [l for l in body if FULL_WIDTH_LINE.fullmatch(l["text"]) and len(l["text"]) > L.CHARS]
+        if long:
+            findings.append(Finding(where, "每行字数", f"应不超过 {L.CHARS} 字，有 {len(long[0]['text'])} 字的行"))
+    if page.page_number == 1:
+        findings += _frame(page)
+    findings += _imprint(page, lines, last)
+    findings += _repeated_headers(page, tables, state)
     return findings
 
 
@@ -138,36 +151,38 @@ def _frame(page) -> list[Finding]:
     return out
 
 
-def _imprint(pages) -> list[Finding]:
-    out = []
-    for page in pages:
-        text = page.extract_text() or ""
-        if "抄送：" in text.replace(" ", "") or re.search(r"\d+年\d+月\d+日印发", text.replace(" ", "")):
-            if page is not pages[-1]:
-                out.append(Finding(f"第{page.page_number}页", "版记", "版记应在最后一页"))
-            else:
-                lines = [l for l in page.extract_text_lines() if "印发" in l["text"].replace(" ", "")]
-                bottom = page.height - (L.MARGIN_BOTTOM if page.width < page.height else L.LAND_MARGIN_BOTTOM) * MM
-                if lines and bottom - lines[-1]["bottom"] > 15:
-                    out.append(Finding(f"第{page.page_number}页", "版记", "版记应位于版心底部"))
-    return out
+def _imprint(page, lines, last: bool) -> list[Finding]:
+    """The 版记 (抄送, 印发) on the last page, at the bottom of the 版心."""
+    text = "".join(l["text"] for l in lines).replace(" ", "")
+    if not ("抄送：" in text or re.search(r"\d+年\d+月\d+日印发", text)):
+        return []
+    if not last:
+        return [Finding(f"第{page.page_number}页", "版记", "版记应在最后一页")]
+    printed = [l for l in lines if "印发" in l["text"].replace(" ", "")]
+    bottom = page.height - (L.MARGIN_BOTTOM if page.width < page.height else L.LAND_MARGIN_BOTTOM) * MM
+    if printed and bottom - printed[-1]["bottom"] > 15:
+        return [Finding(f"第{page.page_number}页", "版记", "版记应位于版心底部")]
+    return []
 
 
-def _repeated_headers(pages) -> list[Finding]:
+@dataclass
+class _HeaderState:
+    previous_header: list[str] | None = None   # header row of the last table on the page before
+
+
+def _repeated_headers(page, tables, state: _HeaderState) -> list[Finding]:
     """A table that runs on to the next page repeats its header row there."""
+    if not tables:
+        state.previous_header = None
+        return []
     out = []
-    previous_header = None
-    for page in pages:
-        tables = page.extract_tables()
-        if not tables:
-            previous_header = None
-            continue
-        first = ["".join((c or "").split()) for c in tables[0][0]]
-        top_of_page = page.find_tables()[0].bbox[1] < (L.LAND_MARGIN_TOP if page.width > page.height else L.MARGIN_TOP) * MM + 10
-        if previous_header and top_of_page and len(first) == len(previous_header) and first != previous_header:
-            out.append(Finding(f"第{page.page_number}页", "表格", "跨页表格应重复表头"))
-        last = tables[-1]
-        previous_header = ["".join((c or "").split()) for c in last[0]] if last else None
+    rows = [t.extract() for t in (tables[0], tables[-1])]
+    first = ["".join((c or "").split()) for c in rows[0][0]] if rows[0] else []
+    top_of_page = tables[0].bbox[1] < (L.LAND_MARGIN_TOP if page.width > page.height else L.MARGIN_TOP) * MM + 10
+    previous = state.previous_header
+    if previous and top_of_page and len(first) == len(previous) and first != previous:
+        out.append(Finding(f"第{page.page_number}页", "表格", "跨页表格应重复表头"))
+    state.previous_header = ["".join((c or "").split()) for c in rows[1][0]] if rows[1] else None
     return out
 
 
