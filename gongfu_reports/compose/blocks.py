@@ -71,6 +71,18 @@ class Table:
     group_rows: set[int] = field(default_factory=set)  # indexes of group header rows
     kind: str = "table"
 
+    def column_percents(self) -> list[str]:
+        """Column widths in percent of the table, two decimals, summing to exactly 100.00 (the
+        largest remainders get the last hundredths): with a fixed table layout the table then
+        fills the 版心 exactly, neither wider nor narrower."""
+        total = sum(c.width for c in self.columns)
+        exact = [10000 * c.width / total for c in self.columns]
+        hundredths = [int(x) for x in exact]
+        by_remainder = sorted(range(len(exact)), key=lambda i: (hundredths[i] - exact[i], i))
+        for i in by_remainder[:10000 - sum(hundredths)]:
+            hundredths[i] += 1
+        return [f"{h / 100:.2f}" for h in hundredths]
+
     def covered(self) -> list[list[bool]]:
         """For each row and grid column: is it covered by a cell (start or span)?"""
         width = len(self.columns)
