@@ -27,7 +27,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def document_inputs(config: Config, doc_id: str) -> list[Path]:
+def document_inputs(config: Config, doc_id: str, period: str | None = None) -> list[Path]:
+    """The files an output is made from (period: the one period of a bulletin; default all)."""
     doc = config.documents[doc_id]
     common = [config.root / "config.yaml", config.path(config.units)]
     common += template_dirs(config) + [template_path(config), template_path(config, PLAIN_TEMPLATE_NAME),
@@ -35,9 +36,12 @@ def document_inputs(config: Config, doc_id: str) -> list[Path]:
     if isinstance(doc, ProseConfig):
         return common + [config.path(doc.file)]
     if isinstance(doc, BulletinConfig):
-        files = common + [config.path(doc.tasks), config.path(doc.progress)]
+        files = common + [config.path(doc.tasks)]
         files += [config.path(doc.leaders)] if doc.leaders else []
         files += [config.path(doc.indicators.file)] if doc.indicators else []
+        if period is not None:
+            return files + _period_inputs(config, doc, period)
+        files.append(config.path(doc.progress))
         return files + ([config.path(doc.indicator_values)] if doc.indicator_values else [])
     files = common + [config.path(doc.notice)]
     if config.districts:
@@ -49,6 +53,17 @@ def document_inputs(config: Config, doc_id: str) -> list[Path]:
         files += [config.path(a.file) for a in enc.attachments]
     files += [config.path(a.file) for a in doc.attachments]
     return files
+
+
+def _period_inputs(config: Config, doc: BulletinConfig, period: str) -> list[Path]:
+    """A bulletin of one period reads that period's progress, the period before it (changes
+    since then) and that period's indicator values: a new period leaves earlier ones alone."""
+    from .sources.progress import period_files
+
+    folder = config.path(doc.progress)
+    earlier = [path for p, path in period_files(folder).items() if p < period]
+    files = [folder / f"{period}.yaml"] + earlier[-1:]
+    return files + ([config.path(doc.indicator_values) / f"{period}.yaml"] if doc.indicator_values else [])
 
 
 def parse_formats(text: str) -> list[str]:
@@ -132,9 +147,9 @@ def _build_bulletin(publisher, renderer, config, doc_id, force, period, progress
         raise GongfuError("还没有任何一期进展数据", Place(str(doc.progress)),
                           hint="先用 gongfu forms 生成填报表，再用 gongfu collect 收集")
     formats = renderer.formats
-    digest = inputs_digest(document_inputs(config, doc_id), __version__ + ",".join(formats))
     for p in periods:
         key = f"{doc_id}-{p}"
+        digest = inputs_digest(document_inputs(config, doc_id, p), __version__ + ",".join(formats))
         if not force and publisher.up_to_date(key, digest, [f"{key}.{f}" for f in formats]):
             result.skipped.append(key)
             continue
