@@ -193,18 +193,31 @@ class _Renderer:
                 self._stage(item, render_one(self.config, item[3], item[4], item[5]))
             return
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        memory = [_memory_mb(item[3], item[4]) for item in work]
+        # Largest first, so a long document does not start last and keep the others waiting.
+        waiting = sorted(range(len(work)), key=lambda i: -_weight(work[i][4]))
+        running, done = {}, {}
         try:
-            # Largest first, so a long document does not start last and keep the others waiting.
-            order = sorted(range(len(work)), key=lambda i: -_weight(work[i][4]))
-            futures = {i: pool.submit(render_one, self.config, work[i][3], work[i][4], work[i][5])
-                       for i in order}
             for i, item in enumerate(work):
+                while i not in done:
+                    # Submit what fits in the memory budget (always one at least), a few ahead.
+                    while waiting and len(running) < 2 * workers:
+                        used = sum(memory[j] for j in running)
+                        j = next((j for j in waiting if not running or used + memory[j] <= MEMORY_BUDGET_MB),
+                                 None)
+                        if j is None:
+                            break
+                        waiting.remove(j)
+                        running[j] = pool.submit(_render_in_worker, self.config, *work[j][3:6])
+                    finished, _ = wait(running.values(), return_when=FIRST_COMPLETED)
+                    for j in [j for j, future in running.items() if future in finished]:
+                        done[j] = running.pop(j).result()
                 self._report(item)
-                self._stage(item, futures.pop(i).result())
+                self._stage(item, done.pop(i))   # in the order added: the bytes of a serial build
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -223,6 +236,34 @@ def pool_size(jobs: int, seconds: list[float]) -> int:
     """How many worker processes to render with (<= 1: none, render in this process): at most
     `jobs`, and only as many as have 2 × WORKER_START_S of estimated work each."""
     return min(jobs, len(seconds), int(sum(seconds) / (2 * WORKER_START_S)))
+
+
+# A worker's memory grows by about 1 MB per 1000 characters of the PDF it lays out (WeasyPrint
+# keeps every page until the file is written): ~550 MB at the peak for a 1000-row table, ~230 MB
+# of it the worker itself. The outputs rendered at the same time may add at most this much, so
+# two such tables never run together (one larger than the budget runs with small ones only).
+MEMORY_BUDGET_MB = 400
+
+
+def _memory_mb(fmt: str, view) -> float:
+    """Rough memory an output adds to a worker while it renders."""
+    return _weight(view) / (1000 if fmt == "pdf" else 5000)
+
+
+def _render_in_worker(config: Config, fmt: str, view, mark_size: float) -> bytes:
+    """render_one in a pool worker; after a large output, the memory it freed goes back to the
+    system, so the worker does not keep the peak of its largest document for the rest of the build."""
+    data = render_one(config, fmt, view, mark_size)
+    if _memory_mb(fmt, view) > 50:
+        import ctypes
+        import gc
+
+        gc.collect()
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)   # glibc: release free heap pages
+        except (OSError, AttributeError):
+            pass
+    return data
 
 
 def _seconds(fmt: str, view) -> float:
