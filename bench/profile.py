@@ -23,6 +23,10 @@ from run import copy_workdir  # noqa: E402
 from workload import write_scaled  # noqa: E402
 
 
+# The command line and the profiler's own frames: above every build, they tell nothing.
+BOILERPLATE = ("typer/", "[self]", "profile.py", "gongfu_reports/cli.py")
+
+
 def short(path: str) -> str:
     if "site-packages/" in path:
         return path.split("site-packages/", 1)[1]
@@ -74,7 +78,9 @@ def main() -> None:
         print(f"{'scaled workload' if args.scaled else 'bundled example'}: {total:.1f} s wall, "
               f"{session.cpu_time:.1f} s CPU in the profiled process\n")
         print("| inclusive s | share | function |\n|---:|---:|---|")
-        for key, seconds in inclusive_times(root).most_common(args.top):
+        rows = [(key, seconds) for key, seconds in inclusive_times(root).most_common()
+                if not any(frame in key for frame in BOILERPLATE)]
+        for key, seconds in rows[:args.top]:
             print(f"| {seconds:.1f} | {100 * seconds / total:.0f}% | `{key}` |")
         if args.html:
             Path(args.html).write_text(profiler.output_html(), "utf-8")
