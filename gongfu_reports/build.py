@@ -203,6 +203,7 @@ class _Renderer:
         running, done = {}, {}
         try:
             for i, item in enumerate(work):
+                self._report(item)
                 while i not in done:
                     # Submit what fits in the memory budget (always one at least), a few ahead.
                     while waiting and len(running) < 2 * workers:
@@ -216,7 +217,6 @@ class _Renderer:
                     finished, _ = wait(running.values(), return_when=FIRST_COMPLETED)
                     for j in [j for j, future in running.items() if future in finished]:
                         done[j] = running.pop(j).result()
-                self._report(item)
                 self._stage(item, done.pop(i))   # in the order added: the bytes of a serial build
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
