@@ -10,8 +10,9 @@ from . import __version__
 from .compose import compose_document
 from .compose.blocks import Paragraph, Table
 from .compose.extract import unit_extracts
-from .config import BulletinConfig, Config, ProseConfig, load_config
+from .config import BulletinConfig, Config, ListConfig, ProseConfig, load_config
 from .errors import GongfuError, Place
+from .lint import lint_outputs
 from .publish import Publisher, build_lock, inputs_digest, safe_file_name
 from .render.docx import PLAIN_TEMPLATE_NAME, render_docx, template_path
 from .render.html import render_html, template_dirs
@@ -33,7 +34,7 @@ def document_inputs(config: Config, doc_id: str, period: str | None = None) -> l
     common = [config.root / "config.yaml", config.path(config.units)]
     common += template_dirs(config) + [template_path(config), template_path(config, PLAIN_TEMPLATE_NAME),
                                        Path(__file__).parent]
-    if isinstance(doc, ProseConfig):
+    if isinstance(doc, (ProseConfig, ListConfig)):
         return common + [config.path(doc.file)]
     if isinstance(doc, BulletinConfig):
         files = common + [config.path(doc.tasks)]
@@ -50,8 +51,8 @@ def document_inputs(config: Config, doc_id: str, period: str | None = None) -> l
         files.append(config.path(enc.file))
         files += [config.path(p.file) for p in (enc.indicators,) if p]
         files += [config.path(enc.leaders)] if enc.leaders else []
-        files += [config.path(a.file) for a in enc.attachments]
-    files += [config.path(a.file) for a in doc.attachments]
+        files += [_attachment_file(config, a) for a in enc.attachments]
+    files += [_attachment_file(config, a) for a in doc.attachments]
     return files
 
 
@@ -66,6 +67,12 @@ def _period_inputs(config: Config, doc: BulletinConfig, period: str) -> list[Pat
     return files + ([config.path(doc.indicator_values) / f"{period}.yaml"] if doc.indicator_values else [])
 
 
+def _attachment_file(config: Config, att) -> Path:
+    if getattr(att, "document", None) and isinstance(config.documents.get(att.document), ListConfig):
+        return config.path(config.documents[att.document].file)
+    return config.path(att.file or "config.yaml")
+
+
 def parse_formats(text: str) -> list[str]:
     formats = [f.strip().lower() for f in text.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -76,14 +83,17 @@ def parse_formats(text: str) -> list[str]:
 
 def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,
           progress=None, per_unit: bool = False, period: str | None = None,
-          jobs: int | None = None) -> BuildResult:
-    """jobs: worker processes that render documents (default: all cores; 1 = render in this process)."""
+          jobs: int | None = None, attachment: int | None = None) -> BuildResult:
+    """jobs: worker processes that render documents (default: all cores; 1 = render in this process).
+    attachment: build only that attachment of the one notice named, as build/<id>-attachment-<N>."""
     config = load_config(root)
     ids = doc_ids or list(config.documents)
     unknown = [d for d in ids if d not in config.documents]
     if unknown:
         raise GongfuError(f"config.yaml 中没有文档“{'、'.join(unknown)}”",
                           config.place("documents"), hint=f"已有文档：{'、'.join(config.documents)}")
+    if attachment is not None:
+        return _build_attachment(config, ids, attachment, formats, force, progress)
     build_dir = config.root / "build"
     result = BuildResult()
     with build_lock(build_dir):
@@ -125,6 +135,42 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     progress(doc_id, "extract")
                 for unit, view in extracts:
                     renderer.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, mark_size)
+            renderer.run()
+            result.written = publisher.commit()
+            # GB/T 9704 checks of what was written (per-unit extracts are many and plain: not linted).
+            for path in (p for p in result.written if not p.parent.name.endswith("-per-unit")):
+                if progress:
+                    progress(path.name, "lint")
+                result.warnings += lint_outputs([path])
+        finally:
+            publisher.discard()
+    return result
+
+
+def _build_attachment(config: Config, ids: list[str], number: int, formats, force, progress) -> BuildResult:
+    from .compose import compose_attachment
+    from .config import DocumentConfig
+
+    if len(ids) != 1 or not isinstance(config.documents[ids[0]], DocumentConfig):
+        raise GongfuError("--attachment 需要且只能指定一个通知类文档（kind: notice）",
+                          hint="例如：gongfu build gongzuo-yaodian-2024 --attachment 1")
+    doc_id = ids[0]
+    stem = f"{doc_id}-attachment-{number}"
+    result = BuildResult()
+    build_dir = config.root / "build"
+    with build_lock(build_dir):
+        publisher = Publisher(build_dir)
+        try:
+            digest = inputs_digest(document_inputs(config, doc_id), f"{__version__}{','.join(formats)}#{number}")
+            if not force and publisher.up_to_date(stem, digest, [f"{stem}.{f}" for f in formats]):
+                result.skipped.append(stem)
+                return result
+            if progress:
+                progress(stem, "compose")
+            composed = compose_attachment(config, doc_id, number)
+            result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
+            renderer = _Renderer(publisher, config, formats, 1, progress)
+            renderer.add(stem, digest, stem, composed.view, config.documents[doc_id].mark_size)
             renderer.run()
             result.written = publisher.commit()
         finally:

@@ -39,6 +39,9 @@ def build(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="同时生成的进程数，默认等于 CPU 核数；1 = 不并行。结果与逐个生成逐字节相同 / "
                                             "worker processes (default: all cores); same bytes as --jobs 1"),
+    attachment: Optional[int] = typer.Option(None, "--attachment", "-a", min=1,
+                                             help="只生成通知的第 N 个附件：build/<编号>-attachment-<N>.docx|pdf / "
+                                                  "build only attachment N of the notice"),
     directory: Path = DIR_OPTION,
 ):
     """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""
@@ -47,7 +50,7 @@ def build(
     from .build import build as run_build, parse_formats
 
     steps = {"compose": "整理数据", "docx": "生成 Word", "pdf": "生成 PDF", "skip": "无变化，跳过",
-             "extract": "生成单位清单"}
+             "extract": "生成单位清单", "lint": "按 GB/T 9704 检查"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
         task = progress.add_task("读取配置…", total=None)
@@ -60,7 +63,7 @@ def build(
 
             period = parse_period(period)
         result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit, period,
-                           jobs)
+                           jobs, attachment)
     for warning in result.warnings:
         err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
     per_unit_count = sum(1 for p in result.written if p.parent.name.endswith("-per-unit"))
@@ -173,21 +176,151 @@ def lint(files: List[Path] = typer.Argument(..., metavar="FILE...", help="要检
 
 @app.command("import")
 def import_(
-    source: Path = typer.Argument(..., metavar="FILE", help="要导入的文件（.docx 正文类文档）/ file to import"),
+    source: Path = typer.Argument(..., metavar="FILE",
+                                  help="要导入的文件：.xlsx 表格、含表格的 .docx，或正文类 .docx / file to import"),
     name: str = typer.Option(..., "--as", help="新文档的编号 / id of the new document"),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel 中清单所在的工作表，默认第一个有内容的 / Excel sheet"),
+    table: Optional[int] = typer.Option(None, "--table", min=1,
+                                        help="Word 中的第几个表格（从 1 数起）/ which table of a .docx (1-based)"),
     force: bool = typer.Option(False, "--force", help="覆盖已有的数据文件 / overwrite existing data"),
     directory: Path = DIR_OPTION,
 ):
-    """把已有的方案、意见等 Word 文档转成 Markdown 提纲并加入 config.yaml（手写编号转为标题层级）。
-    Turn an existing prose .docx into a Markdown outline and a config entry."""
+    """把已有的清单表格（Excel 或 Word 表格）转成数据文件 data/<编号>.xlsx，或把方案、意见等 Word 文档转成
+    Markdown 提纲；并在 config.yaml 中加入文档。
+    Turn an existing table (Excel, Word) into a list document, or a prose .docx into a Markdown outline."""
     from .sources.import_docx import import_prose
 
     source = source.resolve()   # relative to where the command was typed
-    if source.suffix.lower() != ".docx":
-        raise GongfuError(f"暂只支持导入 .docx 正文类文档：{source.name}")
-    target, doc_id = import_prose(source, _enter(directory), name, force)
-    out.print(f"已导入 {display_path(target)}，并在 config.yaml 中加入文档“{doc_id}”；"
-              f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
+    suffix = source.suffix.lower()
+    if suffix not in (".docx", ".xlsx", ".xlsm"):
+        raise GongfuError(f"只能导入 .xlsx 表格或 .docx 文档：{source.name}",
+                          hint="旧版 .xls / .doc 文件请先用 Excel、WPS 或 Word 另存为 .xlsx / .docx")
+    if suffix == ".docx" and sheet:
+        raise GongfuError("--sheet 只用于 Excel 文件；Word 文档中的表格用 --table N 选择")
+    if suffix != ".docx" and table:
+        raise GongfuError("--table 只用于 Word 文档；Excel 中的工作表用 --sheet 选择")
+    if suffix == ".docx" and not source.exists():
+        raise GongfuError("文件不存在", hint=str(source))
+    table = table or (_table_to_import(source) if suffix == ".docx" else None)
+    if suffix == ".docx" and table is None:
+        target, doc_id = import_prose(source, _enter(directory), name, force)
+        out.print(f"已导入 {display_path(target)}，并在 config.yaml 中加入文档“{doc_id}”；"
+                  f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
+        return
+    from .sources.grid import read_docx_grid, read_excel_grid
+    from .sources.import_list import import_list
+
+    grid = read_docx_grid(source, table) if table else read_excel_grid(source, sheet)
+    target, imported = import_list(grid, _enter(directory), name, source, force)
+    for warning in imported.warnings:
+        err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
+    groups = f"，分组 {len(imported.sections)} 级" if imported.sections else ""
+    out.print(f"已导入 {display_path(target)}：{len(imported.rows)} 行、{imported.items} 项{groups}；"
+              f"列：{'、'.join(h for h in imported.headers if h not in imported.sections)}", soft_wrap=True, markup=False)
+    out.print(f"已在 config.yaml 中加入文档“{name}”（kind: list）；检查后运行 gongfu build {name}",
+              soft_wrap=True, markup=False)
+
+
+def _table_to_import(source: Path) -> Optional[int]:
+    """A .docx that is mostly one table (a list with a title) is imported as a list; a document
+    with text is prose, as before (its tables can still be imported with --table N)."""
+    from .sources.grid import count_docx_tables
+
+    tables, paragraphs = count_docx_tables(source)
+    if tables and paragraphs <= 3:
+        return 1
+    if tables:
+        err.print(f"提示：文档中有 {tables} 个表格，按正文类文档导入；要导入表格请加 --table N", markup=False)
+    return None
+
+
+@app.command()
+def serve(
+    doc_id: Optional[str] = typer.Argument(None, metavar="[DOC_ID]", help="要预览的文档编号，默认列出全部 / "
+                                                                          "document to preview (default: a list)"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="端口 / port on 127.0.0.1"),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="完成情况/通报的期间，默认最近一期 / "
+                                                                     "bulletin period (default: the latest)"),
+    directory: Path = DIR_OPTION,
+):
+    """在本机浏览器中预览打印版式（http://127.0.0.1:8000），保存模板、数据或 config.yaml 后自动更新；Ctrl+C 停止。
+    Live preview of the printed pages on 127.0.0.1, redrawn when an input file is saved."""
+    from .preview.server import serve as run
+
+    if period:
+        from .progress.period import parse_period
+
+        period = parse_period(period)
+
+    def announce(url: str) -> None:
+        out.print(f"预览地址：{url}", markup=False, soft_wrap=True)
+        out.print("保存模板、数据或 config.yaml 后页面会自动更新；按 Ctrl+C 停止。", markup=False)
+
+    run(_enter(directory), doc_id, port, period, announce)
+    out.print("预览已停止", markup=False)
+
+
+templates_app = typer.Typer(help="模板：复制随附模板到工作目录修改、查看哪些已修改、生成模板变量参考。"
+                                 "Templates: export the bundled ones for editing, list, reference page.",
+                            no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("export")
+def templates_export(
+    kind: str = typer.Argument(..., metavar="KIND", help="文档类型 / document kind: notice, prose, bulletin, list"),
+    to: Optional[Path] = typer.Option(None, "--to", help="复制到的目录，默认工作目录的 templates/ / "
+                                                         "target folder (default: templates/ of the working folder)"),
+    force: bool = typer.Option(False, "--force", help="覆盖已修改的模板（原文件另存为 .bak）/ "
+                                                      "overwrite edited templates (keeping a .bak)"),
+    directory: Path = DIR_OPTION,
+):
+    """把某类文档用到的随附模板（HTML、CSS、Word）复制到工作目录的 templates/，供修改；已修改的文件不会被覆盖。
+    Copy the bundled templates of a document kind into the project's templates/ for editing."""
+    from .template_files import export
+
+    target = to.resolve() if to else None   # relative to where the command was typed, not to --dir
+    root = _enter(directory)
+    if target is None and not (root / "config.yaml").exists():
+        raise GongfuError("这里不是工作目录（没有 config.yaml），模板没有复制",
+                          hint="在有 config.yaml 的文件夹中运行，或用 --dir 指定工作目录、用 --to 指定复制到哪里")
+    labels = {"copied": "已复制", "same": "已存在，与随附模板相同", "replaced": "已覆盖为随附模板",
+              "kept": "已修改过，保留不动（加 --force 覆盖）"}
+    for item in export(kind, target or root / "templates", force):
+        backup = f"（原文件另存为 {display_path(item.backup)}）" if item.backup else ""
+        out.print(f"{labels[item.action]}：{display_path(item.target)}{backup}", markup=False, soft_wrap=True)
+    out.print("注意：HTML 模板和样式表（html/）供所有类型的文档共用；Word 模板 notice.docx 用于通知，plain.docx 用于其他文档",
+              markup=False, soft_wrap=True)
+    out.print("修改后用 gongfu check 检查，用 gongfu serve 预览；说明见 docs/模板编辑指南.md", markup=False)
+
+
+@templates_app.command("list")
+def templates_list(directory: Path = DIR_OPTION):
+    """列出各类文档使用的模板：随附的，还是工作目录中修改过的。List bundled and overridden templates."""
+    from .template_files import status
+
+    root = _enter(directory)
+    labels = {"bundled": "随附模板", "same": "工作目录中的副本（与随附相同）", "edited": "工作目录中的副本（已修改）",
+              "unused": "不是模板文件名，只在被其他模板 include 时才用到"}
+    for item in status(root / "templates"):
+        users = f"（用于 {'、'.join(item.kinds)}）" if item.kinds else ""
+        out.print(f"templates/{item.name}{users}：{labels[item.state]}", markup=False, soft_wrap=True)
+
+
+@templates_app.command("reference")
+def templates_reference(
+    to: Optional[Path] = typer.Option(None, "--to", help="写入的文件，默认 build/模板变量参考.html / "
+                                                         "output file (default: build/模板变量参考.html)"),
+    directory: Path = DIR_OPTION,
+):
+    """生成模板变量参考页：模板中可用的每个变量、说明和随附示例文档中的取值。
+    Write the reference page of every variable a template can use, with examples."""
+    from .template_reference import write_reference
+
+    target = to.resolve() if to else None
+    root = _enter(directory)
+    path = write_reference(target or root / "build" / "模板变量参考.html")
+    out.print(f"已生成模板变量参考：{display_path(path)}", markup=False, soft_wrap=True)
 
 
 def _enter(directory: Path) -> Path:

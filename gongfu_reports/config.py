@@ -58,6 +58,43 @@ class AttachmentConfig(Strict):
     name_column: str = "事项名称"          # allocation: the column that names the item
 
 
+class ListOptions(Strict):
+    """A generic list (清单): its columns are the source's header row; these settings place them."""
+
+    title: str | None = None                # "{项数}" is replaced by the computed number of items
+    file: str | None = None                 # .xlsx or .yaml; the header row names the columns
+    sheet: str | None = None
+    landscape: bool = False
+    font_size: float | None = None          # table text size in pt (default 10.5)
+    widths: dict[str, float] = {}           # relative column widths by header (default 2)
+    sections: list[str] = []                # columns shown as nested group header rows 一、（一）1.
+    section_numbers: list[str] | None = None  # numbering per section level, e.g. ["一、", "（一）"]; [] = none
+    counts: bool = True                     # "（N项）" after each group header
+    merge: list[str] = []                   # columns whose equal neighbouring cells become row spans
+    number: Literal["as_written", "continuous", "per_group"] = "as_written"
+    number_column: str = "序号"
+    units: list[str] = []                   # columns holding unit lists, checked against the registry
+    hide: list[str] = []                    # columns kept in the data but not printed
+
+
+class ListConfig(ListOptions):
+    """A list published on its own (no 版头), or referenced by a notice's attachment."""
+
+    kind: Literal["list"]
+    file: str
+    mark_size: float = 24.0
+
+
+class ListAttachmentConfig(ListOptions):
+    """A notice attachment that is a list: its own settings, or those of a list document."""
+
+    kind: Literal["list"]
+    document: str | None = None             # the id of a `kind: list` document to attach
+
+
+Attachment = Annotated[Union[AttachmentConfig, ListAttachmentConfig], Field(discriminator="kind")]
+
+
 class EnclosureConfig(Strict):
     """A document issued by the notice (印发的文件), starting on a new page."""
 
@@ -70,14 +107,14 @@ class EnclosureConfig(Strict):
     title: str | None = None                    # leader_tasks: the enclosure's title
     lead_note: str = "列第一位者为牵头单位，下同"  # leader_tasks: printed once after the first unit list
     numbered_items: bool = False                # livelihood: one numbered paragraph per item
-    attachments: list[AttachmentConfig] = []
+    attachments: list[Attachment] = []
 
 
 class DocumentConfig(Strict):
     kind: Literal["notice"] = "notice"
     notice: str
     enclosures: list[EnclosureConfig] = []
-    attachments: list[AttachmentConfig] = []
+    attachments: list[Attachment] = []
     mark_size: float = 24.0
 
 
@@ -109,7 +146,7 @@ class Config(Strict):
     units: str = "data/units.yaml"
     districts: str | None = None   # 区县名录, for allocation tables
     fonts: Fonts
-    documents: dict[str, Annotated[Union[DocumentConfig, ProseConfig, BulletinConfig],
+    documents: dict[str, Annotated[Union[DocumentConfig, ProseConfig, BulletinConfig, ListConfig],
                                         Field(discriminator="kind")]]
     # Filled in after loading:
     root: Path = Path(".")
@@ -153,6 +190,24 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+def _written_loc(loc: tuple, data) -> tuple:
+    """pydantic puts the tag of a discriminated union into an error's location
+    (documents.x.notice.file for a document of kind notice): drop it, so the message and its line
+    name the keys as written in config.yaml."""
+    out, node, tag_dropped = [], data, False
+    for key in loc:
+        if isinstance(node, dict) and not tag_dropped and node.get("kind") == key:
+            tag_dropped = True
+            continue
+        out.append(key)
+        if isinstance(node, dict):
+            node = node.get(key)
+        else:
+            node = node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None
+        tag_dropped = False
+    return tuple(out)
+
+
 def load_config(root: Path) -> Config:
     root = Path(root)
     path = root / CONFIG_NAME
@@ -168,7 +223,7 @@ def load_config(root: Path) -> Config:
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            loc = _written_loc(tuple(err["loc"]), data)
             place = places.get(loc)
             while place is None and loc:
                 loc = loc[:-1]
@@ -181,7 +236,8 @@ def load_config(root: Path) -> Config:
                 message = (f"文档类型 kind“{ctx.get('tag', '')}”不认识，应为："
                            f"{str(ctx.get('expected_tags', '')).replace(chr(39), '')}")
                 place = places.get(tuple(err["loc"]) + ("kind",), place)
-            errors.append(GongfuError(f"配置项“{'.'.join(map(str, err['loc']))}”：{message}",
+            written = _written_loc(tuple(err["loc"]), data)
+            errors.append(GongfuError(f"配置项“{'.'.join(map(str, written))}”：{message}",
                                       place or Place(label)))
         raise GongfuErrors(errors) if len(errors) > 1 else errors[0] from None
     config.root = root.resolve()

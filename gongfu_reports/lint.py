@@ -40,6 +40,12 @@ def lint(path: Path) -> list[Finding]:
     raise GongfuError("只能检查 .docx 或 .pdf 文件", Place(display_path(path)))
 
 
+def lint_outputs(paths: list[Path]) -> list[str]:
+    """What `gongfu build` reports about the files it wrote: each finding as a warning that names
+    the file, the page (or section) and the element."""
+    return [f"{display_path(path)}：{finding}" for path in paths for finding in lint(path)]
+
+
 # --------------------------------------------------------------------------------------------- PDF
 
 def lint_pdf(path: Path) -> list[Finding]:

@@ -18,6 +18,7 @@ packages=(
 )
 if [ "${1:-}" = "--with-test-tools" ]; then
   packages+=(poppler-utils libreoffice-writer-nogui)   # tests render the DOCX through LibreOffice
+  packages+=(chromium chromium-driver)                 # tests open gongfu serve in a headless browser
 fi
 
 missing=()

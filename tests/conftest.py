@@ -34,6 +34,7 @@ def built(tmp_path_factory) -> Path:
     workdir = copy_workdir(tmp_path_factory.mktemp("example"))
     result = gongfu(workdir, "build")
     assert result.returncode == 0, result.stderr
+    (workdir / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")   # what the user saw
     return workdir
 
 

@@ -4,8 +4,10 @@ with the documents it issues (enclosures) and their attachments."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..config import AttachmentConfig, Config, EnclosureConfig, ProseConfig
+from ..config import (AttachmentConfig, Config, EnclosureConfig, ListAttachmentConfig, ListConfig, ListOptions,
+                      ProseConfig)
 from ..errors import GongfuError, Place, display_path
 from ..model import UnitRegistry
 from ..sources.breakdown import (load_allocation, load_districts, load_key_tasks, load_leaders,
@@ -20,6 +22,7 @@ from .blocks import DocumentView, Paragraph, Run, Section
 from .numbering import level_number
 from .breakdown import (allocation_sum_problems, allocation_table, leader_task_blocks,
                         livelihood_blocks)
+from .listtable import ListView, list_view
 from .prose import prose_blocks
 from .tasklist import task_table
 from .workplan import plan_blocks
@@ -60,22 +63,27 @@ def compose_document(config: Config, doc_id: str) -> Composed:
         view = DocumentView(id=doc_id, title=prose.title, date=_prose_date(prose), frame=None,
                             sections=[Section(False, prose_blocks(prose))])
         return Composed(view, [], {"units": ctx.units})
+    if isinstance(doc, ListConfig):
+        listed = _list(doc, ctx, config.place("documents", doc_id), doc_id)
+        view = DocumentView(id=doc_id, title=listed.title, date="2000-01-01", frame=None,
+                            sections=[Section(doc.landscape, [Paragraph("title", [Run(listed.title)])] + listed.blocks)])
+        return Composed(view, ctx.warnings, {"units": ctx.units})
     errors = Collector()
     meta = errors.run(load_notice, config.path(doc.notice), ctx.units)
     enclosures = [errors.run(_enclosure, enc, ctx) for enc in doc.enclosures]
-    attachments = [(att, errors.run(_attachment, att, ctx)) for att in doc.attachments]
+    attachments = [errors.run(_attachment, att, ctx) for att in doc.attachments]
     errors.raise_if_any()
 
     first = [Paragraph("plain", [Run("")]), Paragraph("plain", [Run("")])]  # two lines under the rule
     first += notice_kind.heading_blocks(meta) + notice_kind.covering_text(meta)
     sections = [Section(False, first)]
     if attachments:
-        first += _blank() + notice_kind.attachment_note([a.title for a, _ in attachments])
+        first += _blank() + notice_kind.attachment_note([a.title for a in attachments])
     first += _blank() + notice_kind.signature_blocks(meta)
     for enc, (blocks, enc_attachments) in zip(doc.enclosures, enclosures):
         _append(sections, Section(False, blocks))
         if enc_attachments:
-            sections[-1].blocks += _blank() + notice_kind.attachment_note([a.title for a, _ in enc_attachments])
+            sections[-1].blocks += _blank() + notice_kind.attachment_note([a.title for a in enc_attachments])
         _add_attachments(sections, enc_attachments)
     _add_attachments(sections, attachments)
     imprint = notice_kind.imprint(meta)
@@ -86,6 +94,27 @@ def compose_document(config: Config, doc_id: str) -> Composed:
     ctx.data["meta"] = meta
     ctx.data["units"] = ctx.units
     return Composed(view, ctx.warnings, ctx.data)
+
+
+def compose_attachment(config: Config, doc_id: str, number: int) -> Composed:
+    """Attachment `number` of a notice (counted in document order) on its own: the "附件N" label,
+    its title and its content, as on the attachment's pages in the notice."""
+    doc = config.documents[doc_id]
+    groups = [enc.attachments for enc in getattr(doc, "enclosures", [])] + [getattr(doc, "attachments", [])]
+    listed = [(att, k + 1 if len(group) > 1 else None) for group in groups for k, att in enumerate(group)]
+    if not listed:
+        raise GongfuError(f"文档“{doc_id}”没有附件", config.place("documents", doc_id))
+    if not 1 <= number <= len(listed):
+        raise GongfuError(f"文档“{doc_id}”没有第{number}个附件（共 {len(listed)} 个）", config.place("documents", doc_id),
+                          hint=f"--attachment 取 1 到 {len(listed)}")
+    ctx = Context(config)
+    att, label = listed[number - 1]
+    meta = load_notice(config.path(doc.notice), ctx.units)
+    shown = _attachment(att, ctx)
+    head = notice_kind.attachment_head(label, shown.title)
+    view = DocumentView(id=f"{doc_id}-attachment-{number}", title=shown.title, date=meta.date.isoformat(),
+                        frame=None, sections=[Section(shown.landscape, head + shown.blocks)])
+    return Composed(view, ctx.warnings, {"units": ctx.units})
 
 
 def _prose_date(prose) -> str:
@@ -107,11 +136,11 @@ def _append(sections: list[Section], section: Section) -> None:
         sections.append(section)
 
 
-def _add_attachments(sections: list[Section], attachments) -> None:
+def _add_attachments(sections: list[Section], attachments: list[ListView]) -> None:
     numbered = len(attachments) > 1
-    for index, (att, blocks) in enumerate(attachments, 1):
+    for index, att in enumerate(attachments, 1):
         head = notice_kind.attachment_head(index if numbered else None, att.title)
-        _append(sections, Section(att.landscape, head + blocks))
+        _append(sections, Section(att.landscape, head + att.blocks))
 
 
 def _blank() -> list[Paragraph]:
@@ -146,12 +175,52 @@ def _enclosure(enc: EnclosureConfig, ctx: Context):
             title, areas = load_livelihood(path, ctx.units, leaders)
             ctx.data["livelihood"] += [(title, item) for area in areas for item in area.items]
             blocks = livelihood_blocks(title, areas, enc.numbered_items)
-    attachments = [(att, errors.run(_attachment, att, ctx)) for att in enc.attachments]
+    attachments = [errors.run(_attachment, att, ctx) for att in enc.attachments]
     errors.raise_if_any()
     return blocks, attachments
 
 
-def _attachment(att: AttachmentConfig, ctx: Context) -> list:
+def _list(opts: ListOptions, ctx: Context, place: Place, default_title: str) -> ListView:
+    from ..sources.table import read_table
+
+    listed = list_view(read_table(ctx.config.path(opts.file), opts.sheet), opts, ctx.units, place, default_title)
+    ctx.warnings += listed.warnings
+    return listed
+
+
+def list_attachment_options(att: ListAttachmentConfig, config: Config) -> ListOptions:
+    """A list attachment's settings: its own, or those of the list document it names (its own
+    settings, such as a title, win)."""
+    if att.document is None:
+        if not att.file:
+            raise GongfuError("清单附件需要 file（数据文件）或 document（清单文档编号）", _place_of(config, att))
+        return att
+    doc = config.documents.get(att.document)
+    if not isinstance(doc, ListConfig):
+        raise GongfuError(f"附件引用的清单文档“{att.document}”不存在，或不是 kind: list", _place_of(config, att),
+                          hint=f"已有清单文档：{'、'.join(k for k, d in config.documents.items() if isinstance(d, ListConfig)) or '（无）'}")
+    own = att.model_dump(include=att.model_fields_set - {"kind", "document"})
+    return ListOptions(**{**doc.model_dump(include=doc.model_fields_set & set(ListOptions.model_fields)), **own})
+
+
+def _place_of(config: Config, att) -> Place:
+    for doc_id, doc in config.documents.items():
+        for path, holder in [((), doc)] + [(("enclosures", i), e) for i, e in enumerate(getattr(doc, "enclosures", []))]:
+            for k, a in enumerate(getattr(holder, "attachments", [])):
+                if a is att:
+                    return config.place("documents", doc_id, *path, "attachments", k)
+    return config.place()
+
+
+def _attachment(att, ctx: Context) -> ListView:
+    if isinstance(att, ListAttachmentConfig):
+        opts = list_attachment_options(att, ctx.config)
+        return _list(opts, ctx, _place_of(ctx.config, att), att.document or Path(opts.file).stem)
+    blocks = _fixed_attachment(att, ctx)
+    return ListView(att.title, att.landscape, blocks)
+
+
+def _fixed_attachment(att: AttachmentConfig, ctx: Context) -> list:
     path = ctx.config.path(att.file)
     if att.kind == "task_list":
         tasks = load_tasks(path, ctx.units, att.sheet, att.columns)

@@ -29,6 +29,10 @@ class UnitRegistry:
                 if name:
                     self._by_name[name] = unit
 
+    def names(self) -> list[str]:
+        """Every registered name: canonical names, full names and aliases."""
+        return list(self._by_name)
+
     def find(self, name: str) -> Unit | None:
         return self._by_name.get(name)
 

@@ -103,23 +103,17 @@ def _quote(text: str) -> str:
 
 def import_prose(source: Path, root: Path, name: str, force: bool = False) -> tuple[Path, str]:
     """Write data/<name>.md and add a prose document <name> to config.yaml."""
-    from ..config import CONFIG_NAME, load_config
+    from ..config import load_config
 
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
-        raise GongfuError(f"文档编号“{name}”只能用字母、数字、- 和 _")
+    from .config_edit import add_document, check_new_name
+
     config = load_config(root)
     target = root / "data" / f"{name}.md"
-    if name in config.documents and not force:
-        raise GongfuError(f"config.yaml 中已有文档“{name}”", config.place("documents", name),
-                          hint="换一个编号，或加 --force 覆盖数据文件")
-    if target.exists() and not force:
-        raise GongfuError("文件已存在", Place(display_path(target)), hint="加 --force 覆盖")
+    check_new_name(config, name, target, force)
     markdown = to_markdown(read_paragraphs(source), display_path(source))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(markdown, encoding="utf-8")
     if name not in config.documents:
-        entry = f"\n  {name}:                        # 由 gongfu import 从 {source.name} 导入\n" \
-                f"    kind: prose\n    file: data/{name}.md\n"
-        config_path = root / CONFIG_NAME
-        config_path.write_text(config_path.read_text(encoding="utf-8").rstrip("\n") + "\n" + entry, encoding="utf-8")
+        add_document(root, name, f"  {name}:                        # 由 gongfu import 从 {source.name} 导入\n"
+                                 f"    kind: prose\n    file: data/{name}.md\n")
     return target, name

@@ -47,6 +47,9 @@ class Table:
     headers: list[str]
     rows: list[Row]
     place: Place
+    # Merged ranges among the data rows, as written in Excel: ((first row, last row) as indexes
+    # into rows, (first header, last header)). Their cells all carry the range's value.
+    merges: list[tuple[tuple[int, int], tuple[str, str]]] = field(default_factory=list)
 
     def require(self, columns: list[str]) -> None:
         missing = [c for c in columns if c not in self.headers]
@@ -270,6 +273,7 @@ def read_excel(path: Path, sheet: str | None) -> Table:
         check_text(h, Place(label, sheet=ws.title, row=header_index + 1, detail=f"表头第{col + 1}列"))
     errors = []
     rows = []
+    row_index: dict[int, int] = {}   # sheet row number → index into rows
     for r in range(header_index + 1, len(grid)):
         cells = grid[r]
         place = Place(label, sheet=ws.title, row=r + 1)
@@ -287,12 +291,20 @@ def read_excel(path: Path, sheet: str | None) -> Table:
             except GongfuError as exc:
                 errors.append(exc)
         rows.append(Row(values_by_header, place, {h: place.at(column=h) for h in values_by_header}))
+        row_index[r + 1] = len(rows) - 1
     if errors:
         from ..errors import GongfuErrors
 
         raise errors[0] if len(errors) == 1 else GongfuErrors(errors)
+    named = {c: h for c, h in enumerate(headers) if h}
+    merges = []
+    for merged in sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col)):
+        spanned_rows = [row_index[r] for r in range(merged.min_row, merged.max_row + 1) if r in row_index]
+        spanned_cols = [named[c - 1] for c in range(merged.min_col, merged.max_col + 1) if c - 1 in named]
+        if spanned_rows and spanned_cols and len(spanned_rows) * len(spanned_cols) > 1:
+            merges.append(((spanned_rows[0], spanned_rows[-1]), (spanned_cols[0], spanned_cols[-1])))
     return Table(label, [h for h in headers if h], rows,
-                 Place(label, sheet=ws.title, row=header_index + 1, detail="表头行"))
+                 Place(label, sheet=ws.title, row=header_index + 1, detail="表头行"), merges)
 
 
 def _letter(column: int) -> str:

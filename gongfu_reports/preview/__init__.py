@@ -1,0 +1,1 @@
+"""`gongfu serve`: a live preview of the printed pages."""

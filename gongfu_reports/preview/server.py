@@ -1,0 +1,151 @@
+"""`gongfu serve`: the preview over HTTP on 127.0.0.1 (standard library http.server), with a file
+watcher (watchfiles) that redraws the pages when a template, data or config file is saved."""
+
+from __future__ import annotations
+
+import errno
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+from ..errors import GongfuError
+from ..template_files import BUNDLED_DIR
+from . import page
+from .render import documents, page_png
+from .state import Previews
+
+HOST = "127.0.0.1"
+IGNORED_DIRS = {"build", ".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "node_modules"}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    previews: Previews
+    start_doc: str | None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format, *args) -> None:   # noqa: A002 - the polling would fill the terminal
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        if host not in (HOST, "localhost"):   # only this machine's own browser (no DNS rebinding)
+            return self._send(HTTPStatus.FORBIDDEN, "text/plain", "只接受本机访问".encode())
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        key = (query.get("doc", ""), query.get("period") or None)
+        previews = self.server.previews
+        if url.path == "/":
+            return self._index("all" in query)
+        if url.path == "/doc":
+            return self._send(HTTPStatus.OK, "text/html", page.shell(key).encode())
+        if url.path == "/api/status":
+            entry = previews.want(key)
+            status = {"version": entry.version, "busy": previews.is_busy(key)}
+            return self._send(HTTPStatus.OK, "application/json", json.dumps(status).encode())
+        if url.path == "/api/content":
+            return self._send(HTTPStatus.OK, "text/html", page.content(key, previews.want(key)).encode())
+        if url.path == "/api/page":
+            entry = previews.want(key)
+            rendered = entry.rendered
+            if rendered is None or query.get("r") != str(entry.render_id) or not query.get("n", "").isdigit() \
+                    or not 0 < int(query["n"]) <= len(rendered.page_sizes):
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain", b"")
+            n = int(query["n"])
+            if n not in entry.pngs:
+                entry.pngs[n] = page_png(rendered.pdf, n - 1)
+            return self._send(HTTPStatus.OK, "image/png", entry.pngs[n], cache=True)
+        if url.path == "/api/pdf":
+            rendered = previews.want(key).rendered
+            if rendered is None:
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain", b"")
+            return self._send(HTTPStatus.OK, "application/pdf", rendered.pdf)
+        return self._send(HTTPStatus.NOT_FOUND, "text/plain", "没有这个页面".encode())
+
+    def _index(self, show_all: bool) -> None:
+        start = self.server.start_doc
+        if start and not show_all:
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", f"/doc?doc={quote(start)}")
+            self.end_headers()
+            return
+        try:
+            docs, error = documents(self.server.previews.root), None
+        except GongfuError as exc:
+            docs, error = [], str(exc)
+        self._send(HTTPStatus.OK, "text/html", page.index(docs, error).encode())
+
+    def _send(self, status: HTTPStatus, mime: str, body: bytes, cache: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{mime}; charset=utf-8" if mime.startswith("text") else mime)
+        self.send_header("Content-Length", str(len(body)))
+        # Page images never change under their address (it carries the rendering); the rest always may.
+        self.send_header("Cache-Control", "max-age=3600, immutable" if cache else "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def watch_paths(root: Path) -> list[Path]:
+    """The working folder (config.yaml, data/, templates/) and the bundled templates."""
+    paths = [root.resolve()]
+    if not BUNDLED_DIR.is_relative_to(paths[0]):
+        paths.append(BUNDLED_DIR)
+    return paths
+
+
+def is_input(path: str, root: Path) -> bool:
+    """A change worth a new rendering: not build/ or tool folders, not editors' lock and swap files."""
+    p = Path(path)
+    try:
+        parts = p.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        parts = p.parts[-2:]
+    name = p.name
+    if any(part in IGNORED_DIRS for part in parts[:-1]) or (parts and parts[0] in IGNORED_DIRS):
+        return False
+    return not (name.startswith(("~$", ".~lock", ".#")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+                or name.endswith(".pyc"))
+
+
+def _watch(previews: Previews, stop: threading.Event) -> None:
+    from watchfiles import watch
+
+    root = previews.root
+    for _changes in watch(*watch_paths(root), watch_filter=lambda _change, path: is_input(path, root),
+                          stop_event=stop, debounce=800, step=100, raise_interrupt=False):
+        previews.changed()
+
+
+def serve(root: Path, doc_id: str | None, port: int, period: str | None, announce) -> None:
+    """Run until Ctrl+C. announce(url) is called once the server listens."""
+    previews = Previews(root, period)
+    try:
+        server = _Server((HOST, port), _Handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise GongfuError(f"端口 {port} 已被占用", hint=f"用 --port 指定其他端口，如 --port {port + 1}") from None
+        raise GongfuError(f"无法在 {HOST}:{port} 上启动预览：{exc.strerror}") from None
+    server.previews, server.start_doc = previews, doc_id
+    stop = threading.Event()
+    threads = [threading.Thread(target=previews.run_worker, name="preview-render", daemon=True),
+               threading.Thread(target=_watch, args=(previews, stop), name="preview-watch", daemon=True)]
+    for thread in threads:
+        thread.start()
+    url = f"http://{HOST}:{server.server_address[1]}/"
+    if doc_id:
+        url += f"doc?doc={quote(doc_id)}" + (f"&period={quote(period)}" if period else "")
+    announce(url)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        previews.stop()
+        server.server_close()

@@ -1,0 +1,204 @@
+"""A table as it is drawn: a grid of cell texts plus its merged ranges, read from an Excel
+sheet or from a table in a Word document. The importer finds headers and sections in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GongfuError, Place, display_path
+from .table import check_text, excel_text, open_workbook
+
+# (first row, last row, first column, last column), 0-based and inclusive.
+Merge = tuple[int, int, int, int]
+
+
+@dataclass
+class Grid:
+    file: str
+    cells: list[list[str]]
+    merges: list[Merge]
+    sheet: str | None = None           # Excel: the sheet; Word: "表格N"
+    landscape: bool = False            # Word: the table sits on a landscape page
+    caption: str = ""                  # Word: the paragraph just above the table
+    origin: list[list[tuple[int, int]]] = field(default_factory=list)
+
+    def __post_init__(self):
+        width = max((len(r) for r in self.cells), default=0)
+        self.cells = [r + [""] * (width - len(r)) for r in self.cells]
+        self.origin = [[(r, c) for c in range(width)] for r in range(len(self.cells))]
+        for r0, r1, c0, c1 in self.merges:
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if r < len(self.cells) and c < width:
+                        self.origin[r][c] = (r0, c0)
+
+    @property
+    def width(self) -> int:
+        return len(self.cells[0]) if self.cells else 0
+
+    def value(self, r: int, c: int) -> str:
+        """The text shown in a cell; every cell of a merged range shows the range's text."""
+        r0, c0 = self.origin[r][c]
+        return self.cells[r0][c0]
+
+    def own(self, r: int) -> list[tuple[int, str]]:
+        """(column, text) of the non-empty cells that start in row r (a merged range counts once)."""
+        return [(c, self.cells[r][c]) for c in range(self.width)
+                if self.origin[r][c] == (r, c) and self.cells[r][c]]
+
+    def merge_at(self, r: int, c: int) -> Merge | None:
+        r0, c0 = self.origin[r][c]
+        return next((m for m in self.merges if m[0] == r0 and m[2] == c0), None)
+
+    def place(self, r: int | None = None, column: str | None = None) -> Place:
+        if self.sheet and self.sheet.startswith("表格"):
+            detail = self.sheet + (f"第{r + 1}行" if r is not None else "")
+            return Place(self.file, column=column, detail=detail)
+        return Place(self.file, sheet=self.sheet, row=r + 1 if r is not None else None, column=column)
+
+
+def read_excel_grid(path: Path, sheet: str | None) -> Grid:
+    label = display_path(path)
+    book = open_workbook(path, label, data_only=True)
+    if sheet is None:
+        ws = next((w for w in book.worksheets if w.max_row > 1 or w.cell(1, 1).value is not None), book.worksheets[0])
+    elif sheet in book.sheetnames:
+        ws = book[sheet]
+    else:
+        raise GongfuError(f"找不到工作表“{sheet}”", Place(label),
+                          hint=f"现有工作表：{'、'.join(book.sheetnames)}；用 --sheet 指定其中一个")
+    unsaved = _formulas_without_values(path, label, ws)
+    cells = []
+    for r, row in enumerate(ws.iter_rows(values_only=True), 1):
+        texts = []
+        for c, value in enumerate(row, 1):
+            if value is None and (r, c) in unsaved:
+                raise GongfuError("单元格含公式，但文件中没有保存计算结果",
+                                  Place(label, sheet=ws.title, row=r, detail=f"第{c}列"),
+                                  hint="请在 Excel 中打开并保存一次，或直接填写文字或数字")
+            text = excel_text(value)
+            check_text(text, Place(label, sheet=ws.title, row=r, detail=f"第{c}列"))
+            texts.append(text)
+        cells.append(texts)
+    while cells and not any(cells[-1]):
+        cells.pop()
+    merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in ws.merged_cells.ranges
+              if m.min_row <= len(cells)]
+    grid = Grid(label, cells, sorted(merges), sheet=ws.title)
+    if not cells or not any(any(r) for r in cells):
+        raise GongfuError("工作表是空的", grid.place(), hint=f"工作簿中的工作表：{'、'.join(book.sheetnames)}；"
+                                                       "用 --sheet 指定有数据的工作表")
+    return grid
+
+
+def _formulas_without_values(path: Path, label: str, ws) -> set[tuple[int, int]]:
+    """Cells of ws holding a formula: read with data_only they are empty when the file was saved
+    without computed values (written by a script, not Excel), and must not vanish silently."""
+    if not any(v is None for row in ws.iter_rows(values_only=True) for v in row):
+        return set()
+    raw = open_workbook(path, label)[ws.title]
+    return {(c.row, c.column) for row in raw.iter_rows() for c in row if c.data_type == "f"}
+
+
+def docx_tables(path: Path):
+    import zipfile
+
+    from docx import Document
+
+    try:
+        return Document(path)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise GongfuError("无法作为 Word 文档（.docx）打开", Place(display_path(path)),
+                          hint=type(exc).__name__) from None
+
+
+def read_docx_grid(path: Path, number: int) -> Grid:
+    """Table `number` (1-based) of a Word document, with gridSpan and vMerge as merged ranges."""
+    from docx.oxml.ns import qn
+
+    label = display_path(path)
+    doc = docx_tables(path)
+    body = doc.element.body
+    tables = list(body.iterchildren(qn("w:tbl")))
+    if not tables:
+        raise GongfuError("文档中没有表格", Place(label))
+    if not 1 <= number <= len(tables):
+        raise GongfuError(f"没有第{number}个表格：文档中共有 {len(tables)} 个表格", Place(label),
+                          hint=f"--table 取 1 到 {len(tables)}")
+    tbl = tables[number - 1]
+    cells: list[list[str]] = []
+    merges: list[Merge] = []
+    open_vertical: dict[int, list] = {}   # column → [first row, last row, first col, last col]
+    for r, tr in enumerate(tbl.iterchildren(qn("w:tr"))):
+        row: list[str] = []
+        tr_pr = tr.find(qn("w:trPr"))
+        before = tr_pr.find(qn("w:gridBefore")) if tr_pr is not None else None
+        if before is not None:
+            row += [""] * int(before.get(qn("w:val"), "0"))
+        for tc in tr.iterchildren(qn("w:tc")):
+            tc_pr = tc.find(qn("w:tcPr"))
+            span = 1
+            vmerge = None
+            if tc_pr is not None:
+                grid_span = tc_pr.find(qn("w:gridSpan"))
+                span = int(grid_span.get(qn("w:val"), "1")) if grid_span is not None else 1
+                vm = tc_pr.find(qn("w:vMerge"))
+                if vm is not None:
+                    vmerge = vm.get(qn("w:val"), "continue")
+            c = len(row)
+            text = "\n".join(_paragraph_text(p) for p in tc.iterchildren(qn("w:p"))).strip("\n")
+            check_text(text, Place(label, detail=f"表格{number}第{r + 1}行第{c + 1}列"))
+            row += [text] + [""] * (span - 1)
+            if vmerge == "continue" and c in open_vertical:
+                open_vertical[c][1] = r
+                row[c] = ""
+            else:
+                if c in open_vertical:
+                    merges.append(tuple(open_vertical.pop(c)))
+                if vmerge == "restart":
+                    open_vertical[c] = [r, r, c, c + span - 1]
+                elif span > 1:
+                    merges.append((r, r, c, c + span - 1))
+        cells.append(row)
+    merges += [tuple(m) for m in open_vertical.values()]
+    merges = [m for m in merges if (m[1] - m[0] + 1) * (m[3] - m[2] + 1) > 1]
+    # Where a table sits: the page orientation of its section, and the paragraph above it.
+    landscape = False
+    node = tbl
+    while node is not None:
+        sect = node.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") if node.tag == qn("w:p") else None
+        if node.tag == qn("w:sectPr"):
+            sect = node
+        if sect is not None:
+            size = sect.find(qn("w:pgSz"))
+            landscape = size is not None and size.get(qn("w:orient")) == "landscape"
+            break
+        node = node.getnext()
+    caption = ""
+    node = tbl.getprevious()
+    while node is not None and node.tag == qn("w:p"):
+        text = "".join(_paragraph_text(node).split())
+        if text:
+            caption = text
+            break
+        node = node.getprevious()
+    grid = Grid(label, cells, sorted(merges), sheet=f"表格{number}", landscape=landscape, caption=caption)
+    if not any(any(r) for r in grid.cells):
+        raise GongfuError("表格是空的", grid.place())
+    return grid
+
+
+def _paragraph_text(p) -> str:
+    from docx.oxml.ns import qn
+
+    out = []
+    for node in p.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
+        out.append(node.text or "" if node.tag == qn("w:t") else ("\n" if node.tag == qn("w:br") else " "))
+    return "".join(out).strip()
+
+
+def count_docx_tables(path: Path) -> tuple[int, int]:
+    """(tables, non-empty paragraphs outside tables) of a Word document."""
+    doc = docx_tables(path)
+    return len(doc.tables), sum(1 for p in doc.paragraphs if p.text.strip())

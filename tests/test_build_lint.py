@@ -1,0 +1,38 @@
+"""`gongfu build` checks what it wrote against GB/T 9704 (gongfu lint) and reports findings as warnings."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import REPO, gongfu
+
+
+def test_bundled_build_reports_no_lint_findings(built):
+    log = (built / "build.log").read_text(encoding="utf-8")
+    assert "已生成 build/gongzuo-yaodian-2024.pdf" in log
+    warnings = [line for line in log.splitlines() if line.startswith("警告：")]
+    # The bundled data has progress periods with missing reports (warned about); nothing about the outputs.
+    assert not [w for w in warnings if "build/" in w], warnings
+
+
+def test_build_warns_with_page_and_element_and_strict_fails(tmp_path):
+    folder = tmp_path / "w"
+    folder.mkdir()
+    shutil.copy(REPO / "config.yaml", folder / "config.yaml")
+    shutil.copytree(REPO / "data", folder / "data", ignore=shutil.ignore_patterns("_src"))
+    assert gongfu(folder, "templates", "export", "prose").returncode == 0
+    css = folder / "templates" / "html" / "gongwen.css.j2"
+    text = css.read_text(encoding="utf-8")
+    # An editor "gains space" with 20 mm side margins and a 14 pt body: both break GB/T 9704.
+    text = text.replace("margin: {{ L.MARGIN_TOP }}mm {{ L.MARGIN_RIGHT }}mm {{ L.MARGIN_BOTTOM }}mm {{ L.MARGIN_LEFT }}mm",
+                        "margin: {{ L.MARGIN_TOP }}mm 20mm {{ L.MARGIN_BOTTOM }}mm 20mm", 1)
+    text = text.replace("font-size: {{ L.BODY_PT }}pt; line-height", "font-size: 14pt; line-height", 1)
+    css.write_text(text, encoding="utf-8")
+
+    result = gongfu(folder, "build", "shishi-fangan", "--strict")
+    assert result.returncode == 1, result.stderr
+    assert (folder / "build" / "shishi-fangan.pdf").exists()      # written, then reported
+    assert "警告：build/shishi-fangan.pdf：第1页，页边距：文字超出版心" in result.stderr, result.stderr
+    assert "警告：build/shishi-fangan.pdf：全文，正文字号：应为 3 号（16 pt），实际多为 14 pt" in result.stderr
+    # The Word output does not use the HTML template: nothing reported about it.
+    assert "build/shishi-fangan.docx：" not in result.stderr
