@@ -104,10 +104,11 @@ class Table:
     kind: str = "table"
     """块的种类，表格总是 table"""
 
+    @property
     def column_percents(self) -> list[str]:
-        """Column widths in percent of the table, two decimals, summing to exactly 100.00 (the
-        largest remainders get the last hundredths): with a fixed table layout the table then
-        fills the 版心 exactly, neither wider nor narrower."""
+        """各列宽度占表格宽度的百分比（两位小数，合计正好 100.00），用于 <col style="width: …%">"""
+        # The largest remainders get the last hundredths: with a fixed table layout the table
+        # then fills the 版心 exactly, neither wider nor narrower.
         total = sum(c.width for c in self.columns)
         exact = [10000 * c.width / total for c in self.columns]
         hundredths = [int(x) for x in exact]
