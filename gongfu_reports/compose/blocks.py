@@ -104,6 +104,19 @@ class Table:
     kind: str = "table"
     """块的种类，表格总是 table"""
 
+    @property
+    def column_percents(self) -> list[str]:
+        """各列宽度占表格宽度的百分比（两位小数，合计正好 100.00），用于 <col style="width: …%">"""
+        # The largest remainders get the last hundredths: with a fixed table layout the table
+        # then fills the 版心 exactly, neither wider nor narrower.
+        total = sum(c.width for c in self.columns)
+        exact = [10000 * c.width / total for c in self.columns]
+        hundredths = [int(x) for x in exact]
+        by_remainder = sorted(range(len(exact)), key=lambda i: (hundredths[i] - exact[i], i))
+        for i in by_remainder[:10000 - sum(hundredths)]:
+            hundredths[i] += 1
+        return [f"{h / 100:.2f}" for h in hundredths]
+
     def covered(self) -> list[list[bool]]:
         """For each row and grid column: is it covered by a cell (start or span)?"""
         width = len(self.columns)

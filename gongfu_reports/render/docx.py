@@ -158,9 +158,28 @@ def apply_fonts(document, config: Config) -> None:
     """Official font names from config.yaml on every style (Word/WPS on office PCs use them)."""
     fonts = {role: font.docx for role, font in config.fonts}
     oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts["fang"])
+    present = {s.name: s for s in document.styles}
     for name, font_role in STYLES.values():
-        if name in [s.name for s in document.styles]:
-            oxml.set_fonts(document.styles[name].element.get_or_add_rPr(), fonts[font_role])
+        if name in present:
+            oxml.set_fonts(present[name].element.get_or_add_rPr(), fonts[font_role])
+
+
+class _StyleIds:
+    """Paragraph style ids by role, each looked up once per document: python-docx searches
+    styles.xml on every `paragraph.style = name`, which made large tables slow."""
+
+    def __init__(self, document):
+        self.styles, self.ids = document.styles, {}
+
+    def apply(self, paragraph, role: str):
+        if role not in self.ids:
+            self.ids[role] = self.styles[STYLES[role][0]].style_id
+        paragraph._p.style = self.ids[role]
+        return paragraph
+
+    def add(self, container, role: str):
+        """A new paragraph in the given style at the end of a document, subdocument or cell."""
+        return self.apply(container.add_paragraph(), role)
 
 
 def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
@@ -173,20 +192,21 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
     sub = tpl.new_subdoc()
     sectpr = tpl.docx.sections[-1]._sectPr
     fonts = {role: font.docx for role, font in config.fonts}
+    styles = _StyleIds(tpl.docx)
     for i, section in enumerate(view.sections):
         for block in section.blocks:
             if isinstance(block, Table):
-                _add_table(sub, block, section.landscape)
+                _add_table(sub, block, section.landscape, styles)
             elif isinstance(block, Image):
-                _add_image(sub, block)
+                _add_image(sub, block, styles)
             else:
-                _add_paragraph(sub, block, fonts)
+                _add_paragraph(sub, block, fonts, styles)
         if i + 1 < len(view.sections):
-            holder = sub.add_paragraph(style=STYLES["plain"][0])
+            holder = styles.add(sub, "plain")
             oxml.section_break(holder, sectpr, section.landscape, PAGE_TWIPS,
                                LANDSCAPE_MARGINS if section.landscape else PORTRAIT_MARGINS)
     if view.imprint:
-        _add_imprint(sub, view, view.sections[-1].landscape)
+        _add_imprint(sub, view, view.sections[-1].landscape, styles)
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
     context = {"frame": view.frame, "body": sub}
     try:
@@ -248,16 +268,16 @@ def _fit_mark(document, view: DocumentView, mark_size: float) -> None:
                 oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
 
 
-def _add_image(doc, block: Image) -> None:
-    p = doc.add_paragraph(style=STYLES["plain"][0])
+def _add_image(doc, block: Image, styles: _StyleIds) -> None:
+    p = styles.add(doc, "plain")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # not the exact body pitch
     oxml.set_snap_to_grid(p._p.get_or_add_pPr(), False)
     p.add_run().add_picture(io.BytesIO(block.png), width=Mm(block.width_mm))
 
 
-def _add_paragraph(doc, block: Paragraph, fonts: dict) -> None:
-    p = doc.add_paragraph(style=STYLES[block.role][0])
+def _add_paragraph(doc, block: Paragraph, fonts: dict, styles: _StyleIds) -> None:
+    p = styles.add(doc, block.role)
     pf = p.paragraph_format
     pitch = L.CHAR_PITCH_PT
     if block.role == "attach-note":
@@ -275,7 +295,7 @@ def _add_paragraph(doc, block: Paragraph, fonts: dict) -> None:
             oxml.set_fonts(run._r.get_or_add_rPr(), fonts[r.font])
 
 
-def _add_table(doc, block: Table, landscape: bool) -> None:
+def _add_table(doc, block: Table, landscape: bool, styles: _StyleIds) -> None:
     n_cols = len(block.columns)
     all_rows = block.header + block.rows
     table = doc.add_table(rows=len(all_rows), cols=n_cols)
@@ -288,10 +308,14 @@ def _add_table(doc, block: Table, landscape: bool) -> None:
     widths = [Mm(width_mm * c.width / total) for c in block.columns]
     for col, w in zip(table.columns, widths):
         col.width = w
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths):
+    grid_rows = list(table.rows)
+    # The cells of the fresh table, taken once (table.cell(r, c) walks the whole table on each
+    # call). A merge keeps the top-left cell of its span and never touches cells outside it, so
+    # the cells still to be visited stay valid.
+    grid = [list(row.cells) for row in grid_rows]
+    for cells in grid:
+        for cell, w in zip(cells, widths):
             cell.width = w
-    grid_rows = [row for row in table.rows]
     for r in range(len(block.header)):
         oxml.set_repeat_header(grid_rows[r])
     for row in grid_rows:
@@ -307,14 +331,14 @@ def _add_table(doc, block: Table, landscape: bool) -> None:
             for rr in range(r, r2 + 1):
                 for cc in range(c, c2 + 1):
                     occupied[rr][cc] = True
-            target = table.cell(r, c)
+            target = grid[r][c]
             if (r2, c2) != (r, c):
-                target = target.merge(table.cell(r2, c2))
-            _fill_cell(target, cell, block.font_size, header=r < len(block.header))
+                target = target.merge(grid[r2][c2])
+            _fill_cell(target, cell, block.font_size, styles, header=r < len(block.header))
             c = c2 + 1
 
 
-def _fill_cell(target, cell, size: float, header: bool) -> None:
+def _fill_cell(target, cell, size: float, styles: _StyleIds, header: bool) -> None:
     # A merged cell that may cross a page keeps its text at the top of its first page.
     target.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.TOP if cell.rowspan > 1
                                  else WD_CELL_VERTICAL_ALIGNMENT.CENTER)
@@ -322,8 +346,7 @@ def _fill_cell(target, cell, size: float, header: bool) -> None:
     for extra in paragraphs[1:]:
         extra._p.getparent().remove(extra._p)
     for i, line in enumerate(cell.lines):
-        p = paragraphs[0] if i == 0 else target.add_paragraph()
-        p.style = STYLES["cell"][0]
+        p = styles.apply(paragraphs[0] if i == 0 else target.add_paragraph(), "cell")
         if cell.align == "center" or header:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = p.add_run(line)
@@ -332,7 +355,7 @@ def _fill_cell(target, cell, size: float, header: bool) -> None:
             run.bold = True
 
 
-def _add_imprint(doc, view: DocumentView, landscape: bool) -> None:
+def _add_imprint(doc, view: DocumentView, landscape: bool, styles: _StyleIds) -> None:
     """版记 at the bottom of the last page: thick rules first and last, a thin rule between;
     抄送 indented 1 character (continuation under the names), 印发机关 left and 印发日期 right,
     each 1 character in."""
@@ -349,8 +372,7 @@ def _add_imprint(doc, view: DocumentView, landscape: bool) -> None:
     for row, text in zip(table.rows, lines):
         cell = row.cells[0]
         cell.width = Mm(width_mm)
-        p = cell.paragraphs[0]
-        p.style = STYLES["imprint"][0]
+        p = styles.apply(cell.paragraphs[0], "imprint")
         p.add_run(text)
         fmt = p.paragraph_format
         fmt.left_indent = fmt.right_indent = indent
@@ -361,6 +383,6 @@ def _add_imprint(doc, view: DocumentView, landscape: bool) -> None:
             height += L.IMPRINT_LINE_PT
         if "\t" in text:
             fmt.tab_stops.add_tab_stop(Mm(width_mm) - 2 * indent, alignment=WD_TAB_ALIGNMENT.RIGHT)
-    anchor = doc.add_paragraph(style=STYLES["plain"][0])
+    anchor = styles.add(doc, "plain")
     # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
     oxml.bottom_text_box(anchor, table._tbl, width_mm * L.PT_PER_MM, height + 3)

@@ -1,0 +1,89 @@
+"""Parallel and incremental builds, judged on the files in build/ (bytes, mtimes, inodes), never
+on time.
+
+- `--jobs 2` writes the same bytes as `--jobs 1` (manifest included);
+- a rebuild with nothing changed rewrites no file;
+- after one data file changes, only the outputs that read it are rewritten, and they show the change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import copy_workdir, docx_text, gongfu, normalise
+from test_content import pdf_text
+
+PARALLEL_IDS = ("gongzuo-yaodian-2024", "zhengfu-zeren-2024")
+
+
+def files(build: Path) -> dict[str, Path]:
+    """Every file under build/ by its relative name (the lock file aside)."""
+    return {p.relative_to(build).as_posix(): p for p in sorted(build.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+def stamps(build: Path) -> dict[str, tuple[int, int]]:
+    """(mtime in ns, inode) of every file: a rewrite, in place or by a move, changes one of them."""
+    return {name: (path.stat().st_mtime_ns, path.stat().st_ino) for name, path in files(build).items()}
+
+
+def test_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
+    from gongfu_reports.build import _seconds, pool_size
+    from gongfu_reports.compose import compose_document
+    from gongfu_reports.config import load_config
+
+    work = copy_workdir(tmp_path / "work")
+    # These two documents are enough work for two worker processes: the pool is really used.
+    config = load_config(work)
+    views = [compose_document(config, doc_id).view for doc_id in PARALLEL_IDS]
+    assert pool_size(2, [_seconds(fmt, view) for view in views for fmt in ("docx", "pdf")]) == 2
+
+    result = gongfu(work, "build", *PARALLEL_IDS, "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    serial = {name: path.read_bytes() for name, path in files(work / "build").items()}
+    assert {f"{doc_id}.{fmt}" for doc_id in PARALLEL_IDS for fmt in ("docx", "pdf")} < set(serial)
+    result = gongfu(work, "build", *PARALLEL_IDS, "--jobs", "2", "--force")
+    assert result.returncode == 0, result.stderr
+    parallel = files(work / "build")
+    assert sorted(parallel) == sorted(serial)
+    for name, data in serial.items():   # the manifest too: same digests recorded
+        assert parallel[name].read_bytes() == data, name
+
+
+def test_rebuild_with_nothing_changed_rewrites_no_file(built):
+    build = built / "build"
+    before = stamps(build)
+    assert {"gongzuo-yaodian-2024.pdf", "tongbao-2024-07.docx", ".manifest.json"} <= set(before)
+    result = gongfu(built, "build")
+    assert result.returncode == 0, result.stderr
+    assert stamps(build) == before
+    assert "已生成" not in result.stdout
+    assert "gongzuo-yaodian-2024：输入未变化" in result.stdout
+
+
+def test_one_changed_progress_file_rebuilds_only_the_outputs_of_that_period(tmp_path):
+    work = copy_workdir(tmp_path / "work")
+    ids = ("bulletin", "tongbao", "shishi-fangan")
+    result = gongfu(work, "build", *ids)
+    assert result.returncode == 0, result.stderr
+    build = work / "build"
+    before = stamps(build)
+
+    progress = work / "data/zhengfu-2024/progress/2024-07.yaml"
+    old = "（示例）一是严格落实政府债务偿还责任。"
+    new = "（示例）一是严格落实政府债务偿还责任，七月已全部按期偿还。"
+    text = progress.read_text("utf-8")
+    assert old in text
+    progress.write_text(text.replace(old, new), "utf-8")
+    result = gongfu(work, "build", *ids)
+    assert result.returncode == 0, result.stderr
+
+    after = stamps(build)
+    rewritten = {name for name in before if after.get(name) != before[name]}
+    assert rewritten == {"bulletin-2024-07.docx", "bulletin-2024-07.pdf", "tongbao-2024-07.docx",
+                         "tongbao-2024-07.pdf", ".manifest.json"}
+    # The outputs of 2024-06 and the other document were kept as they were.
+    assert {"bulletin-2024-06.pdf", "tongbao-2024-06.docx", "shishi-fangan.pdf"} <= set(before) - rewritten
+    # What was rebuilt shows the change, in both formats.
+    assert normalise(new) in normalise(pdf_text(build / "tongbao-2024-07.pdf"))
+    assert normalise(new) in normalise(docx_text(build / "bulletin-2024-07.docx"))
