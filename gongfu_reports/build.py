@@ -11,8 +11,8 @@ from .compose import compose_document
 from .compose.blocks import Paragraph, Table
 from .compose.extract import unit_extracts
 from .config import BulletinConfig, Config, ListConfig, ProseConfig, load_config
-from .errors import GongfuError, Place
-from .lint import lint_outputs
+from .errors import GongfuError, Place, display_path
+from .lint import lint_bytes
 from .publish import Publisher, build_lock, inputs_digest, safe_file_name
 from .render.docx import PLAIN_TEMPLATE_NAME, render_docx, template_path
 from .render.html import render_html, template_dirs
@@ -137,11 +137,7 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     renderer.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, mark_size)
             renderer.run()
             result.written = publisher.commit()
-            # GB/T 9704 checks of what was written (per-unit extracts are many and plain: not linted).
-            for path in (p for p in result.written if not p.parent.name.endswith("-per-unit")):
-                if progress:
-                    progress(path.name, "lint")
-                result.warnings += lint_outputs([path])
+            result.warnings += renderer.lint_warnings(build_dir)
         finally:
             publisher.discard()
     return result
@@ -173,6 +169,7 @@ def _build_attachment(config: Config, ids: list[str], number: int, formats, forc
             renderer.add(stem, digest, stem, composed.view, config.documents[doc_id].mark_size)
             renderer.run()
             result.written = publisher.commit()
+            result.warnings += renderer.lint_warnings(build_dir)
         finally:
             publisher.discard()
     return result
@@ -222,21 +219,30 @@ class _Renderer:
         self.publisher, self.config, self.formats, self.jobs = publisher, config, formats, jobs
         self.progress = progress
         self.work: list[tuple] = []   # (key, digest, stem, fmt, view, mark_size)
+        self.findings: list[tuple[str, object]] = []   # (file name in build/, lint Finding)
 
     def add(self, key, digest, stem, view, mark_size) -> None:
         self.work += [(key, digest, stem, fmt, view, mark_size) for fmt in FORMATS if fmt in self.formats]
 
-    def _stage(self, item, data: bytes) -> None:
+    def _stage(self, item, rendered: tuple[bytes, list]) -> None:
         key, digest, stem, fmt = item[:4]
+        data, findings = rendered
         self.publisher.stage(key, digest, f"{stem}.{fmt}", data)
+        self.findings += [(f"{stem}.{fmt}", f) for f in findings]
+
+    def lint_warnings(self, build_dir: Path) -> list[str]:
+        """The GB/T 9704 findings on the outputs rendered (gongfu lint's checks), as warnings."""
+        return [f"{display_path(build_dir / name)}：{finding}" for name, finding in self.findings]
 
     def run(self) -> None:
         work, self.work = self.work, []
-        workers = pool_size(self.jobs, [_seconds(item[3], item[4]) for item in work])
+        # Linting an output costs about as much as rendering it.
+        workers = pool_size(self.jobs, [_seconds(item[3], item[4]) * (2 if _linted(item[0]) else 1)
+                                        for item in work])
         if workers <= 1:
             for item in work:
                 self._report(item)
-                self._stage(item, render_one(self.config, item[3], item[4], item[5]))
+                self._stage(item, _render_and_lint(self.config, item[3], item[4], item[5], _linted(item[0])))
             return
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -259,7 +265,8 @@ class _Renderer:
                         if j is None:
                             break
                         waiting.remove(j)
-                        running[j] = pool.submit(_render_in_worker, self.config, *work[j][3:6])
+                        running[j] = pool.submit(_render_in_worker, self.config, *work[j][3:6],
+                                                 _linted(work[j][0]))
                     finished, _ = wait(running.values(), return_when=FIRST_COMPLETED)
                     for j in [j for j, future in running.items() if future in finished]:
                         done[j] = running.pop(j).result()
@@ -296,10 +303,22 @@ def _memory_mb(fmt: str, view) -> float:
     return _weight(view) / (1000 if fmt == "pdf" else 5000)
 
 
-def _render_in_worker(config: Config, fmt: str, view, mark_size: float) -> bytes:
-    """render_one in a pool worker; after a large output, the memory it freed goes back to the
-    system, so the worker does not keep the peak of its largest document for the rest of the build."""
+def _linted(key: str) -> bool:
+    """Which outputs `gongfu build` checks against GB/T 9704: all but the per-unit extracts (many,
+    plain, and made like the document they come from)."""
+    return not key.endswith("/per-unit")
+
+
+def _render_and_lint(config: Config, fmt: str, view, mark_size: float, lint: bool) -> tuple[bytes, list]:
+    """An output's bytes and its lint findings: checked where it was rendered, in parallel."""
     data = render_one(config, fmt, view, mark_size)
+    return data, lint_bytes(data, fmt) if lint else []
+
+
+def _render_in_worker(config: Config, fmt: str, view, mark_size: float, lint: bool) -> tuple[bytes, list]:
+    """_render_and_lint in a pool worker; after a large output, the memory it freed goes back to the
+    system, so the worker does not keep the peak of its largest document for the rest of the build."""
+    data = _render_and_lint(config, fmt, view, mark_size, lint)
     if _memory_mb(fmt, view) > 50:
         import ctypes
         import gc

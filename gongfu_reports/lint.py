@@ -40,22 +40,28 @@ def lint(path: Path) -> list[Finding]:
     raise GongfuError("只能检查 .docx 或 .pdf 文件", Place(display_path(path)))
 
 
-def lint_outputs(paths: list[Path]) -> list[str]:
-    """What `gongfu build` reports about the files it wrote: each finding as a warning that names
-    the file, the page (or section) and the element."""
-    return [f"{display_path(path)}：{finding}" for path in paths for finding in lint(path)]
+def lint_bytes(data: bytes, fmt: str) -> list[Finding]:
+    """The checks of an output just rendered, before it is written (a build worker runs them)."""
+    from io import BytesIO
+
+    return lint_pdf(BytesIO(data)) if fmt == "pdf" else lint_docx(BytesIO(data))
+
+
+def _label(source) -> str:
+    return display_path(source) if isinstance(source, Path) else "生成的文件"
 
 
 # --------------------------------------------------------------------------------------------- PDF
 
-def lint_pdf(path: Path) -> list[Finding]:
+def lint_pdf(path) -> list[Finding]:
+    """path: a Path or a binary file object."""
     import pdfplumber
 
     findings: list[Finding] = []
     try:
         pdf = pdfplumber.open(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
-        raise GongfuError("无法作为 PDF 打开", Place(display_path(path)), hint=type(exc).__name__) from None
+        raise GongfuError("无法作为 PDF 打开", Place(_label(path)), hint=type(exc).__name__) from None
     with pdf:
         # One pass, one page in memory at a time: a page's parsed objects are dropped once it is
         # checked (pdfplumber keeps them otherwise: hundreds of MB for a long table).
@@ -188,7 +194,8 @@ def _repeated_headers(page, tables, state: _HeaderState) -> list[Finding]:
 
 # -------------------------------------------------------------------------------------------- DOCX
 
-def lint_docx(path: Path) -> list[Finding]:
+def lint_docx(path) -> list[Finding]:
+    """path: a Path or a binary file object."""
     import zipfile
 
     from docx import Document
@@ -197,7 +204,7 @@ def lint_docx(path: Path) -> list[Finding]:
     try:
         doc = Document(path)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise GongfuError("无法作为 Word 文档打开", Place(display_path(path)), hint=type(exc).__name__) from None
+        raise GongfuError("无法作为 Word 文档打开", Place(_label(path)), hint=type(exc).__name__) from None
     out: list[Finding] = []
     for n, section in enumerate(doc.sections, 1):
         where = f"第{n}节"
