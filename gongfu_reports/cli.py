@@ -49,8 +49,8 @@ def build(
 
     from .build import build as run_build, parse_formats
 
-    steps = {"compose": "整理数据", "docx": "生成 Word", "pdf": "生成 PDF", "skip": "无变化，跳过",
-             "extract": "生成单位清单", "lint": "按 GB/T 9704 检查"}
+    steps = {"compose": "整理数据", "docx": "生成并检查 Word", "pdf": "生成并检查 PDF", "skip": "无变化，跳过",
+             "extract": "生成单位清单"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
         task = progress.add_task("读取配置…", total=None)
