@@ -129,7 +129,7 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     raise GongfuError(f"文档“{doc_id}”没有责任分解内容，无法按单位生成清单",
                                       config.place("documents", doc_id))
                 meta = data["meta"]
-                extracts = unit_extracts(data, data["units"], meta.title, str(meta.number or ""),
+                extracts = unit_extracts(data, data["units"], meta.title.replace("\n", ""), str(meta.number or ""),
                                          meta.date.isoformat())
                 if progress:
                     progress(doc_id, "extract")

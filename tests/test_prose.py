@@ -157,3 +157,33 @@ def test_prose_issued_inside_a_notice(tmp_path):
     assert texts[plan_title + 1] == "(2021-2025年)"
     leads = [p.runs[0].text for p in paragraphs if p.runs and p.runs[0].bold]
     assert [t.split(".")[0] for t in leads] == [str(n) for n in range(1, 46)]
+
+
+def test_a_line_break_written_in_the_title_is_kept_in_both_outputs(tmp_path):
+    """GB/T 9704 asks titles to break where the words allow: the writer marks the break."""
+    import pdfplumber
+    from docx.oxml.ns import qn
+
+    workdir = copy_workdir(tmp_path / "w")
+    plan = workdir / "data" / "shishi-fangan" / "plan.md"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("标题: 舟山高质量发展建设共同富裕示范区先行市实施方案",
+                                 '标题: "舟山高质量发展建设共同富裕示范区\\n先行市实施方案"', 1), encoding="utf-8")
+    result = gongfu(workdir, "build", "shishi-fangan")
+    assert result.returncode == 0, result.stderr
+    title = Document(workdir / "build" / "shishi-fangan.docx").paragraphs[0]
+    assert title.text == "舟山高质量发展建设共同富裕示范区\n先行市实施方案"
+    assert len(title._p.findall(f".//{qn('w:br')}")) == 1
+    with pdfplumber.open(workdir / "build" / "shishi-fangan.pdf") as pdf:
+        page = pdf.pages[0]
+        lines = page.extract_text_lines()[:2]
+    assert [l["text"] for l in lines] == ["舟山高质量发展建设共同富裕示范区", "先行市实施方案"]
+    for line in lines:   # each line centred on the page
+        assert abs((line["x0"] + line["x1"]) / 2 - (28 + 156 / 2) * 72 / 25.4) < 3
+
+
+def test_attachment_note_joins_a_title_written_on_two_lines():
+    from gongfu_reports.compose.notice import attachment_note
+
+    assert [p.text for p in attachment_note(["2025年重点任务\n清单", "名单"])] == ["附件：1.2025年重点任务清单",
+                                                                                "2.名单"]

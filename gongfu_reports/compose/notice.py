@@ -54,7 +54,9 @@ def signature_blocks(meta: DocumentMeta, sealed: bool = False) -> list[Paragraph
 
 
 def attachment_note(titles: list[str]) -> list[Paragraph]:
-    """附件说明: "附件：1.名称", further names aligned with the first name, no final punctuation."""
+    """附件说明: "附件：1.名称", further names aligned with the first name, no final punctuation.
+    A line break written in a title (for its own page) does not belong in the note."""
+    titles = [t.replace("\n", "") for t in titles]
     if not titles:
         return []
     if len(titles) == 1:
