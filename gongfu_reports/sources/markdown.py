@@ -28,7 +28,7 @@ from ..errors import GongfuError, Place, display_path
 from ..model import KeyTask, UnitRegistry
 from .loaders import Collector
 from .table import CONTROL
-from .yamlfile import LocDict, load_yaml_text
+from .yamlfile import LocDict, load_yaml_text, read_text_file
 
 DEFAULT_LEVELS = ("一、", "（一）", "1.", "（1）")
 ATTRS = re.compile(r"\s*\{#([A-Za-z0-9][A-Za-z0-9_.-]*)\s*([^}]*)\}\s*$")
@@ -85,12 +85,7 @@ def _front_matter(text: str, label: str) -> tuple[LocDict, str, int]:
 
 def load_prose(path: Path, registry: UnitRegistry) -> ProseDocument:
     label = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GongfuError("文件不存在", Place(label)) from None
-    except UnicodeDecodeError:
-        raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", Place(label)) from None
+    text = read_text_file(path)
     found = CONTROL.search(text)
     if found:
         raise GongfuError(f"含有不可见的控制字符（U+{ord(found.group()):04X}），请删除",

@@ -75,17 +75,20 @@ def _loader_for(file_label: str, first_line: int = 1):
     return Loader
 
 
+def read_text_file(path: Path) -> str:
+    """A data file's text (UTF-8); a missing file or another encoding is a Chinese message."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GongfuError("文件不存在", Place(display_path(path))) from None
+    except UnicodeDecodeError:
+        raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", Place(display_path(path))) from None
+
+
 def load_yaml(path: str | Path):
     """Load a YAML file; syntax errors become a Chinese message with file, line and column."""
     path = Path(path)
-    label = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GongfuError("文件不存在", Place(label)) from None
-    except UnicodeDecodeError:
-        raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", Place(label)) from None
-    return load_yaml_text(text, label)
+    return load_yaml_text(read_text_file(path), display_path(path))
 
 
 def load_yaml_text(text: str, label: str, first_line: int = 1):
