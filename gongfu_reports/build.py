@@ -135,9 +135,7 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     progress(doc_id, "extract")
                 for unit, view in extracts:
                     renderer.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, mark_size)
-            renderer.run()
-            result.written = publisher.commit()
-            result.warnings += renderer.lint_warnings(build_dir)
+            renderer.publish(result)
         finally:
             publisher.discard()
     return result
@@ -167,9 +165,7 @@ def _build_attachment(config: Config, ids: list[str], number: int, formats, forc
             result.warnings += [f"{doc_id}：{w}" for w in composed.warnings]
             renderer = _Renderer(publisher, config, formats, 1, progress)
             renderer.add(stem, digest, stem, composed.view, config.documents[doc_id].mark_size)
-            renderer.run()
-            result.written = publisher.commit()
-            result.warnings += renderer.lint_warnings(build_dir)
+            renderer.publish(result)
         finally:
             publisher.discard()
     return result
@@ -230,9 +226,13 @@ class _Renderer:
         self.publisher.stage(key, digest, f"{stem}.{fmt}", data)
         self.findings += [(f"{stem}.{fmt}", f) for f in findings]
 
-    def lint_warnings(self, build_dir: Path) -> list[str]:
-        """The GB/T 9704 findings on the outputs rendered (gongfu lint's checks), as warnings."""
-        return [f"{display_path(build_dir / name)}：{finding}" for name, finding in self.findings]
+    def publish(self, result: BuildResult) -> None:
+        """Render what was added, move it all into build/, and report the GB/T 9704 findings on the
+        outputs (gongfu lint's checks) as warnings."""
+        self.run()
+        result.written = self.publisher.commit()
+        build_dir = self.publisher.build_dir
+        result.warnings += [f"{display_path(build_dir / name)}：{finding}" for name, finding in self.findings]
 
     def run(self) -> None:
         work, self.work = self.work, []
