@@ -70,6 +70,12 @@ def shingles(text: str, size: int = 12) -> set[str]:
     return {text[i:i + size] for i in range(len(text) - size + 1)}
 
 
+def coverage(seed: str, text: str) -> float:
+    """The share of the seed's 12-character shingles that the text contains."""
+    wanted = shingles(seed)
+    return len(wanted & shingles(text)) / len(wanted)
+
+
 def docx_text(path: Path) -> str:
     """All text of a DOCX in document order: paragraphs and table cells (merged cells once)."""
     from docx import Document
