@@ -104,9 +104,6 @@ def test_tables_repeat_header_and_merge_cells(doc):
 
 
 def test_docx_is_deterministic(built):
-    import subprocess
-    import sys
-
     from conftest import DOC_ID, gongfu
 
     first = (built / "build" / f"{DOC_ID}.docx").read_bytes()

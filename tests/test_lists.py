@@ -271,7 +271,7 @@ def test_key_task_list_of_215_items_in_nested_sections(workdir, tmp_path):
 
 def test_breakthrough_list_from_a_word_table(workdir, tmp_path):
     source = tmp_path / "突破清单.docx"
-    rows = breakthrough_docx(source)
+    breakthrough_docx(source)
     result = gongfu(workdir, "import", str(source), "--table", "1", "--as", "tupo")
     assert result.returncode == 0, result.stderr
     assert "注：目标为年度目标" in result.stderr   # the note row is not data: said so

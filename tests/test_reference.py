@@ -25,7 +25,7 @@ def page(tmp_path_factory):
     result = gongfu(folder, "templates", "reference")
     assert result.returncode == 0, result.stderr
     path = folder / "build" / "模板变量参考.html"
-    assert f"已生成模板变量参考：build/模板变量参考.html" in result.stdout
+    assert "已生成模板变量参考：build/模板变量参考.html" in result.stdout
     return lxml_html.fromstring(path.read_text(encoding="utf-8"))
 
 

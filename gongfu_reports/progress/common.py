@@ -3,7 +3,6 @@ workbook layout that one writes and the other reads back."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..config import BulletinConfig, Config
