@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
-from .table import check_text, excel_text, open_workbook
+from .table import check_text, excel_text, open_workbook, saved_values
 
 # (first row, last row, first column, last column), 0-based and inclusive.
 Merge = tuple[int, int, int, int]
@@ -60,7 +60,7 @@ class Grid:
 
 def read_excel_grid(path: Path, sheet: str | None) -> Grid:
     label = display_path(path)
-    book = open_workbook(path, label, data_only=True)
+    book = open_workbook(path, label)
     if sheet is None:
         ws = next((w for w in book.worksheets if w.max_row > 1 or w.cell(1, 1).value is not None), book.worksheets[0])
     elif sheet in book.sheetnames:
@@ -68,15 +68,16 @@ def read_excel_grid(path: Path, sheet: str | None) -> Grid:
     else:
         raise GongfuError(f"找不到工作表“{sheet}”", Place(label),
                           hint=f"现有工作表：{'、'.join(book.sheetnames)}；用 --sheet 指定其中一个")
-    unsaved = _formulas_without_values(path, label, ws)
+    values, uncomputed = saved_values(path, label, ws)
+    if uncomputed:
+        r, c = min(uncomputed)
+        raise GongfuError("单元格含公式，但文件中没有保存计算结果",
+                          Place(label, sheet=ws.title, row=r, detail=f"第{c}列"),
+                          hint="请在 Excel 中打开并保存一次，或直接填写文字或数字")
     cells = []
-    for r, row in enumerate(ws.iter_rows(values_only=True), 1):
+    for r, row in enumerate(values, 1):
         texts = []
         for c, value in enumerate(row, 1):
-            if value is None and (r, c) in unsaved:
-                raise GongfuError("单元格含公式，但文件中没有保存计算结果",
-                                  Place(label, sheet=ws.title, row=r, detail=f"第{c}列"),
-                                  hint="请在 Excel 中打开并保存一次，或直接填写文字或数字")
             text = excel_text(value)
             check_text(text, Place(label, sheet=ws.title, row=r, detail=f"第{c}列"))
             texts.append(text)
@@ -90,15 +91,6 @@ def read_excel_grid(path: Path, sheet: str | None) -> Grid:
         raise GongfuError("工作表是空的", grid.place(), hint=f"工作簿中的工作表：{'、'.join(book.sheetnames)}；"
                                                        "用 --sheet 指定有数据的工作表")
     return grid
-
-
-def _formulas_without_values(path: Path, label: str, ws) -> set[tuple[int, int]]:
-    """Cells of ws holding a formula: read with data_only they are empty when the file was saved
-    without computed values (written by a script, not Excel), and must not vanish silently."""
-    if not any(v is None for row in ws.iter_rows(values_only=True) for v in row):
-        return set()
-    raw = open_workbook(path, label)[ws.title]
-    return {(c.row, c.column) for row in raw.iter_rows() for c in row if c.data_type == "f"}
 
 
 def docx_tables(path: Path):

@@ -150,6 +150,17 @@ def read_yaml_table(path: Path) -> Table:
 
 
 
+def saved_values(path: Path, label: str, ws) -> tuple[list[tuple], set[tuple[int, int]]]:
+    """The rows of ws (opened with its formulas) as the values Excel saved with the file, never a
+    formula itself, and the (row, column) of formulas without a saved value (written by a program,
+    never opened in Excel): those cannot be used. The file is read again only when it has formulas."""
+    formulas = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"}
+    values = open_workbook(path, label, data_only=True)[ws.title] if formulas else ws
+    rows = list(values.iter_rows(values_only=True))
+    uncomputed = {(r, c) for r, c in formulas if r <= len(rows) and rows[r - 1][c - 1] is None}
+    return rows, uncomputed
+
+
 def open_workbook(path: Path, label: str | None = None, data_only: bool = False):
     """Open an untrusted .xlsx: size, encryption and zip-bomb checks before openpyxl parses it."""
     import openpyxl
@@ -231,19 +242,8 @@ def read_excel(path: Path, sheet: str | None) -> Table:
         raise GongfuError(f"工作表过大（{ws.max_row} 行 × {ws.max_column} 列，上限 {MAX_CELLS} 个单元格）",
                           Place(label, sheet=ws.title), hint="请删除表格下方或右侧多余的内容")
 
-    # Formulas: the value Excel saved with the file is read, never the formula itself; a formula
-    # without a saved value (written by a program, never opened in Excel) cannot be used.
-    formulas = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"}
-    values = open_workbook(path, label, data_only=True)[ws.title] if formulas else ws
-    uncomputed = set()
-    raw = []
-    for r, row in enumerate(values.iter_rows(values_only=True), 1):
-        cells = []
-        for c, value in enumerate(row, 1):
-            if (r, c) in formulas and value is None:
-                uncomputed.add((r, c))
-            cells.append(excel_text(value))
-        raw.append(cells)
+    values, uncomputed = saved_values(path, label, ws)
+    raw = [[excel_text(value) for value in row] for row in values]
     # The header row is the first row with at least two non-empty cells of its own (a title
     # merged across the table above it is one cell).
     header_index = next((i for i, r in enumerate(raw) if sum(1 for v in r if v) >= 2), None)
