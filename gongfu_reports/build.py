@@ -17,8 +17,10 @@ from .publish import Publisher, build_lock, inputs_digest, safe_file_name
 from .render.docx import PLAIN_TEMPLATE_NAME, render_docx, template_path
 from .render.html import render_html, template_dirs
 from .render.pdf import render_pdf
+from .render.typst import render_pdf_typst, template_dirs as typst_template_dirs
 
 FORMATS = ("docx", "pdf")
+PDF_ENGINES = ("html", "typst")
 
 
 @dataclass
@@ -34,6 +36,7 @@ def document_inputs(config: Config, doc_id: str, period: str | None = None) -> l
     common = [config.root / "config.yaml", config.path(config.units)]
     common += template_dirs(config) + [template_path(config), template_path(config, PLAIN_TEMPLATE_NAME),
                                        Path(__file__).parent]
+    common += typst_template_dirs(config) if config.pdf_engine == "typst" else []
     if isinstance(doc, (ProseConfig, ListConfig)):
         return common + [config.path(doc.file)]
     if isinstance(doc, BulletinConfig):
@@ -54,6 +57,11 @@ def document_inputs(config: Config, doc_id: str, period: str | None = None) -> l
         files += [_attachment_file(config, a) for a in enc.attachments]
     files += [_attachment_file(config, a) for a in doc.attachments]
     return files
+
+
+def _variant(config: Config, formats: list[str]) -> str:
+    """What an output depends on besides its input files: the gongfu version, formats and PDF engine."""
+    return f"{__version__}{','.join(formats)}" + ("" if config.pdf_engine == "html" else f"@{config.pdf_engine}")
 
 
 def _period_inputs(config: Config, doc: BulletinConfig, period: str) -> list[Path]:
@@ -83,10 +91,15 @@ def parse_formats(text: str) -> list[str]:
 
 def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool = False,
           progress=None, per_unit: bool = False, period: str | None = None,
-          jobs: int | None = None, attachment: int | None = None) -> BuildResult:
+          jobs: int | None = None, attachment: int | None = None, engine: str | None = None) -> BuildResult:
     """jobs: worker processes that render documents (default: all cores; 1 = render in this process).
-    attachment: build only that attachment of the one notice named, as build/<id>-attachment-<N>."""
+    attachment: build only that attachment of the one notice named, as build/<id>-attachment-<N>.
+    engine: the PDF engine, overriding config.yaml's pdf_engine."""
     config = load_config(root)
+    if engine:
+        if engine not in PDF_ENGINES:
+            raise GongfuError(f"没有这种 PDF 排版引擎：“{engine}”", hint=f"可选：{'、'.join(PDF_ENGINES)}")
+        config.pdf_engine = engine
     ids = doc_ids or list(config.documents)
     unknown = [d for d in ids if d not in config.documents]
     if unknown:
@@ -104,7 +117,7 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                 if isinstance(config.documents[doc_id], BulletinConfig):
                     _build_bulletin(publisher, renderer, config, doc_id, force, period, progress, result)
                     continue
-                digest = inputs_digest(document_inputs(config, doc_id), __version__ + ",".join(formats))
+                digest = inputs_digest(document_inputs(config, doc_id), _variant(config, formats))
                 mark_size = config.documents[doc_id].mark_size
                 composed = None
                 if force or not publisher.up_to_date(doc_id, digest, [f"{doc_id}.{f}" for f in formats]):
@@ -155,7 +168,7 @@ def _build_attachment(config: Config, ids: list[str], number: int, formats, forc
     with build_lock(build_dir):
         publisher = Publisher(build_dir)
         try:
-            digest = inputs_digest(document_inputs(config, doc_id), f"{__version__}{','.join(formats)}#{number}")
+            digest = inputs_digest(document_inputs(config, doc_id), f"{_variant(config, formats)}#{number}")
             if not force and publisher.up_to_date(stem, digest, [f"{stem}.{f}" for f in formats]):
                 result.skipped.append(stem)
                 return result
@@ -188,7 +201,7 @@ def _build_bulletin(publisher, renderer, config, doc_id, force, period, progress
     formats = renderer.formats
     for p in periods:
         key = f"{doc_id}-{p}"
-        digest = inputs_digest(document_inputs(config, doc_id, p), __version__ + ",".join(formats))
+        digest = inputs_digest(document_inputs(config, doc_id, p), _variant(config, formats))
         if not force and publisher.up_to_date(key, digest, [f"{key}.{f}" for f in formats]):
             result.skipped.append(key)
             continue
@@ -203,6 +216,8 @@ def render_one(config: Config, fmt: str, view, mark_size: float) -> bytes:
     """One output as bytes: the unit of work of a parallel build (runs in a worker process)."""
     if fmt == "docx":
         return render_docx(view, config, mark_size)
+    if config.pdf_engine == "typst":
+        return render_pdf_typst(view, config, mark_size)
     return render_pdf(render_html(view, config, mark_size), view, config.root)
 
 
@@ -237,7 +252,7 @@ class _Renderer:
     def run(self) -> None:
         work, self.work = self.work, []
         # Linting an output costs about as much as rendering it.
-        workers = pool_size(self.jobs, [_seconds(item[3], item[4]) * (2 if _linted(item[0]) else 1)
+        workers = pool_size(self.jobs, [_seconds(item[3], item[4], self.config.pdf_engine) * (2 if _linted(item[0]) else 1)
                                         for item in work])
         if workers <= 1:
             for item in work:
@@ -249,7 +264,7 @@ class _Renderer:
 
         # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        memory = [_memory_mb(item[3], item[4]) for item in work]
+        memory = [_memory_mb(item[3], item[4], self.config.pdf_engine) for item in work]
         # Largest first, so a long document does not start last and keep the others waiting.
         waiting = sorted(range(len(work)), key=lambda i: -_weight(work[i][4]))
         running, done = {}, {}
@@ -298,9 +313,9 @@ def pool_size(jobs: int, seconds: list[float]) -> int:
 MEMORY_BUDGET_MB = 400
 
 
-def _memory_mb(fmt: str, view) -> float:
-    """Rough memory an output adds to a worker while it renders."""
-    return _weight(view) / (1000 if fmt == "pdf" else 5000)
+def _memory_mb(fmt: str, view, engine: str = "html") -> float:
+    """Rough memory an output adds to a worker while it renders (Typst: a tenth of WeasyPrint's)."""
+    return _weight(view) / (1000 if fmt == "pdf" and engine == "html" else 5000)
 
 
 def _linted(key: str) -> bool:
@@ -319,7 +334,7 @@ def _render_in_worker(config: Config, fmt: str, view, mark_size: float, lint: bo
     """_render_and_lint in a pool worker; after a large output, the memory it freed goes back to the
     system, so the worker does not keep the peak of its largest document for the rest of the build."""
     data = _render_and_lint(config, fmt, view, mark_size, lint)
-    if _memory_mb(fmt, view) > 50:
+    if _memory_mb(fmt, view, config.pdf_engine) > 50:
         import ctypes
         import gc
 
@@ -331,10 +346,12 @@ def _render_in_worker(config: Config, fmt: str, view, mark_size: float, lint: bo
     return data
 
 
-def _seconds(fmt: str, view) -> float:
+def _seconds(fmt: str, view, engine: str = "html") -> float:
     """Rough time to render one output on one core (fitted on the bundled example's documents)."""
     chars = _weight(view)
-    return 0.1 + 7e-5 * chars if fmt == "pdf" else 0.03 + 1e-5 * chars
+    if fmt == "docx":
+        return 0.03 + 1e-5 * chars
+    return 0.1 + 7e-5 * chars if engine == "html" else 0.01 + 5e-6 * chars
 
 
 def default_jobs() -> int:
@@ -374,7 +391,10 @@ def check(root: Path) -> list[str]:
             continue
         try:
             composed = compose_document(config, doc_id)
-            render_html(composed.view, config, config.documents[doc_id].mark_size)
+            if config.pdf_engine == "typst":   # fast enough to lay the PDF out: finds template errors
+                render_pdf_typst(composed.view, config, config.documents[doc_id].mark_size)
+            else:
+                render_html(composed.view, config, config.documents[doc_id].mark_size)
             problems += [GongfuError(w) for w in composed.warnings]
         except GongfuError as exc:
             problems.extend(getattr(exc, "errors", [exc]))
