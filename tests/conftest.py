@@ -44,6 +44,23 @@ def pdf_path(built) -> Path:
 
 
 @pytest.fixture(scope="session")
+def built_typst(tmp_path_factory) -> Path:
+    """The bundled example's PDFs made by the Typst engine (`build --engine typst`)."""
+    workdir = copy_workdir(tmp_path_factory.mktemp("example-typst"))
+    result = gongfu(workdir, "build", "--engine", "typst", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    (workdir / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    return workdir
+
+
+@pytest.fixture(scope="session", params=["html", "typst"])
+def any_pdf_path(request) -> Path:
+    """The 工作要点 PDF from each PDF engine: the checks of what a reader sees hold for both."""
+    workdir = request.getfixturevalue("built" if request.param == "html" else "built_typst")
+    return workdir / "build" / f"{DOC_ID}.pdf"
+
+
+@pytest.fixture(scope="session")
 def docx_path(built) -> Path:
     return built / "build" / f"{DOC_ID}.docx"
 

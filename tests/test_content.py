@@ -35,13 +35,13 @@ def test_docx_reproduces_the_seed(docx_path, seed_shingles):
     assert coverage(seed_shingles, docx_text(docx_path)) >= 0.95
 
 
-def test_pdf_reproduces_the_seed(pdf_path, seed_shingles):
-    assert coverage(seed_shingles, pdf_text(pdf_path)) >= 0.90
+def test_pdf_reproduces_the_seed(any_pdf_path, seed_shingles):
+    assert coverage(seed_shingles, pdf_text(any_pdf_path)) >= 0.90
 
 
-def test_key_passages_and_targets_as_written(docx_path, pdf_path):
+def test_key_passages_and_targets_as_written(docx_path, any_pdf_path):
     docx = normalise(docx_text(docx_path))
-    pdf = normalise(pdf_text(pdf_path))
+    pdf = normalise(pdf_text(any_pdf_path))
     for passage in ("舟共富办〔2024〕1号", "（舟山市发展和改革委员会代章）", "2024年4月30日",
                     "≥95", "<0.019", "≤8.55", ">96", "三分之二以上", "与经济增长基本同步",
                     "1.夯实共同富裕物质基础。", "14.深入推进平安舟山建设。",
@@ -57,8 +57,8 @@ def paragraphs_outside_tables(docx_path) -> list[str]:
     return [normalise(p.text) for p in Document(docx_path).paragraphs if normalise(p.text)]
 
 
-def test_docx_and_pdf_carry_the_same_text_in_the_same_order(docx_path, pdf_path):
-    pdf = normalise(pdf_text(pdf_path))
+def test_docx_and_pdf_carry_the_same_text_in_the_same_order(docx_path, any_pdf_path):
+    pdf = normalise(pdf_text(any_pdf_path))
     position = 0
     for text in paragraphs_outside_tables(docx_path):
         found = pdf.find(text, position)
@@ -73,8 +73,18 @@ def test_docx_and_pdf_carry_the_same_text_in_the_same_order(docx_path, pdf_path)
         header = "".join({id(c._tc): normalise(c.text) for c in table.rows[0].cells}.values())
         for text in cells.values():
             for line in filter(None, text.split("。")):
-                assert line in pdf or all(part in pdf for part in line.split("，")), line[:40]
+                assert line in pdf or all(part in pdf for part in line.split("，")) or split_by_a_page(line, pdf), \
+                    line[:40]
         assert header in pdf
+
+
+def split_by_a_page(line: str, pdf: str) -> bool:
+    """A cell that runs on to the next page: its text in two pieces, the second after the first."""
+    for k in range(4, len(line) - 3):
+        start = pdf.find(line[:k])
+        if start >= 0 and pdf.find(line[k:], start + k) > 0:
+            return True
+    return False
 
 
 def xlsx_to_yaml(xlsx, target):
