@@ -1,0 +1,124 @@
+"""The Typst PDF engine (`pdf_engine: typst` / `build --engine typst`): every bundled document passes
+the GB/T 9704 checks, carries the HTML engine's text, keeps merged cells and repeated headers, and
+behaves like the HTML engine on errors, rebuilds and parallel builds."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from conftest import copy_workdir, gongfu, normalise
+from gongfu_reports.lint import lint
+
+FOOTER = re.compile(r"— \d+ —")
+
+
+def text_of(path: Path) -> str:
+    """The characters of a PDF without page numbers and without table header rows (repeated on each
+    page a table runs on to, and the engines break pages at different rows)."""
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            headers = [t.rows[0].bbox for t in page.find_tables() if len(t.rows[0].cells) > 1]
+
+            def outside_headers(obj, headers=headers):
+                return obj.get("object_type") != "char" or not any(
+                    x0 - 1 <= obj["x0"] and obj["x1"] <= x1 + 1 and top - 1 <= obj["top"] and obj["bottom"] <= bottom + 1
+                    for x0, top, x1, bottom in headers)
+
+            out.append(FOOTER.sub("", page.filter(outside_headers).extract_text()))
+    return normalise("".join(out))
+
+
+def test_every_bundled_pdf_passes_the_gbt9704_checks(built_typst):
+    pdfs = sorted((built_typst / "build").glob("*.pdf"))
+    assert len(pdfs) >= 7
+    for path in pdfs:
+        assert lint(path) == [], path.name
+
+
+def test_same_characters_as_the_html_engine(built, built_typst):
+    """Both engines lay out the same view model: the same characters in every document (line and page
+    breaks differ, so the multiset of characters is compared, page numbers left out)."""
+    for html_pdf in sorted((built / "build").glob("*.pdf")):
+        typst_pdf = built_typst / "build" / html_pdf.name
+        assert Counter(text_of(typst_pdf)) == Counter(text_of(html_pdf)), html_pdf.name
+
+
+def test_pdf_is_made_by_typst_with_the_document_date(built_typst):
+    from pypdf import PdfReader
+
+    info = PdfReader(built_typst / "build" / "gongzuo-yaodian-2024.pdf").metadata
+    assert info["/Creator"].startswith("Typst")
+    assert info["/CreationDate"].startswith("D:20240430")
+    assert info["/Title"].startswith("关于印发《2024年舟山")
+
+
+def test_merged_cells_and_repeated_headers(built_typst):
+    """The task list's 重点任务 column is merged over its 主要举措 rows, and every page of the
+    landscape table starts with the header row."""
+    with pdfplumber.open(built_typst / "build" / "gongzuo-yaodian-2024.pdf") as pdf:
+        landscape = [p for p in pdf.pages if p.width > p.height]
+        assert len(landscape) >= 10
+        merged = 0
+        for page in landscape:
+            table = page.find_tables()[0].extract()
+            assert [normalise(c or "") for c in table[0]][:2] == ["重点任务", "主要举措"], page.page_number
+            # A merged cell: pdfplumber gives None for the grid cells it covers.
+            merged += sum(1 for row in table[1:] if row[0] is None and row[1])
+        assert merged >= 20
+
+
+def test_pdf_engine_in_config_and_switching_rebuilds(tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    assert gongfu(workdir, "build", "shishi-fangan", "--format", "pdf").returncode == 0
+    pdf = workdir / "build" / "shishi-fangan.pdf"
+    assert b"Typst" not in pdf.read_bytes()
+    config = workdir / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("fonts:", "pdf_engine: typst\nfonts:", 1),
+                      encoding="utf-8")
+    result = gongfu(workdir, "build", "shishi-fangan", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert b"Typst" in pdf.read_bytes()          # a new engine is a new output, not "unchanged"
+    result = gongfu(workdir, "build", "shishi-fangan", "--format", "pdf")
+    assert "未重新生成" in result.stdout
+
+
+def test_unknown_engine_is_a_clear_error(tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    result = gongfu(workdir, "build", "--engine", "latex")
+    assert result.returncode == 2
+    assert "没有这种 PDF 排版引擎：“latex”" in result.stderr and "typst" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_template_error_names_file_and_line_and_keeps_outputs(tmp_path):
+    workdir = copy_workdir(tmp_path / "w")
+    assert gongfu(workdir, "build", "shishi-fangan", "--engine", "typst").returncode == 0
+    before = {p.name: p.read_bytes() for p in (workdir / "build").glob("shishi-fangan.*")}
+    template = workdir / "templates" / "typst" / "document.typ"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("#let gap ="))
+    lines[number - 1] = "#let gap = pitch - box-h + no-such-length"
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = gongfu(workdir, "build", "shishi-fangan", "--engine", "typst")
+    assert result.returncode == 2
+    assert f"document.typ，第{number}行" in result.stderr
+    assert "Typst 模板出错" in result.stderr and "no-such-length" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in (workdir / "build").glob("shishi-fangan.*")} == before
+
+
+@pytest.mark.parametrize("jobs", ["1"])
+def test_serial_and_parallel_builds_give_the_same_bytes(tmp_path, built_typst, jobs):
+    workdir = copy_workdir(tmp_path / "w")
+    result = gongfu(workdir, "build", "--engine", "typst", "--format", "pdf", "--jobs", jobs)
+    assert result.returncode == 0, result.stderr
+    serial = {p.name: p.read_bytes() for p in (built_typst / "build").glob("*.pdf")}
+    parallel = {p.name: p.read_bytes() for p in (workdir / "build").glob("*.pdf")}
+    assert serial.keys() == parallel.keys() and len(serial) >= 7
+    assert all(serial[name] == parallel[name] for name in serial)
