@@ -55,31 +55,29 @@ def _label(source) -> str:
 
 def lint_pdf(path) -> list[Finding]:
     """path: a Path or a binary file object."""
-    import pdfplumber
+    from . import pdftext
 
     findings: list[Finding] = []
     try:
-        pdf = pdfplumber.open(path)
+        document = pdftext.open_document(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
         raise GongfuError("无法作为 PDF 打开", Place(_label(path)), hint=type(exc).__name__) from None
-    with pdf:
-        # One pass, one page in memory at a time: a page's parsed objects are dropped once it is
-        # checked (pdfplumber keeps them otherwise: hundreds of MB for a long table).
+    try:
+        # One pass, one page in memory at a time: each page is read into plain values and closed.
         body_sizes: Counter = Counter()
         state = _HeaderState()
-        count = len(pdf.pages)
-        for page in pdf.pages:
-            try:
-                findings += _check_page(page, page.page_number == count, body_sizes, state)
-            finally:
-                page.close()
+        count = len(document)
+        for page in pdftext.pages(document):
+            findings += _check_page(page, page.number == count, body_sizes, state)
         if body_sizes and body_sizes.most_common(1)[0][0] != round(L.BODY_PT):
             findings.append(Finding("全文", "正文字号", f"应为 3 号（16 pt），实际多为 {body_sizes.most_common(1)[0][0]} pt"))
+    finally:
+        document.close()
     return findings
 
 
 def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") -> list[Finding]:
-    where = f"第{page.page_number}页"
+    where = f"第{page.number}页"
     landscape = page.width > page.height
     size = sorted((round(page.width / MM), round(page.height / MM)))
     if size != [210, 297]:
@@ -89,25 +87,25 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
     else:
         left, right, top, bottom = L.MARGIN_LEFT, L.MARGIN_RIGHT, L.MARGIN_TOP, L.MARGIN_BOTTOM
     findings: list[Finding] = []
-    lines = page.extract_text_lines()
-    tables = page.find_tables()
+    lines = page.lines
+    tables = page.tables
     limit = page.height - bottom * MM
-    body = [l for l in lines if l["bottom"] <= limit + 2]
-    footer = [l for l in lines if l["top"] > limit + 2]
+    body = [l for l in lines if l.bottom <= limit + 2]
+    footer = [l for l in lines if l.top > limit + 2]
     for line in body:
-        if line["x0"] < left * MM - TOL_MM * MM or line["x1"] > page.width - (right - TOL_MM) * MM \
-                or line["top"] < (top - 3) * MM:
-            findings.append(Finding(where, "页边距", f"文字超出版心：“{line['text'][:12]}”"))
+        if line.x0 < left * MM - TOL_MM * MM or line.x1 > page.width - (right - TOL_MM) * MM \
+                or line.top < (top - 3) * MM:
+            findings.append(Finding(where, "页边距", f"文字超出版心：“{line.text[:12]}”"))
             break
     findings += _page_number(page, where, footer)
     if not landscape and not tables:
-        body_sizes.update(round(c["size"]) for c in page.chars if c["top"] < limit)
+        body_sizes.update(round(c.size) for c in page.chars if c.top < limit)
         if len(body) > L.LINES:
             findings.append(Finding(where, "行数", f"每页应不超过 {L.LINES} 行，实际 {len(body)} 行"))
-        long = [l for l in body if FULL_WIDTH_LINE.fullmatch(l["text"]) and len(l["text"]) > L.CHARS]
+        long = [l for l in body if FULL_WIDTH_LINE.fullmatch(l.text) and len(l.text) > L.CHARS]
         if long:
-            findings.append(Finding(where, "每行字数", f"应不超过 {L.CHARS} 字，有 {len(long[0]['text'])} 字的行"))
-    if page.page_number == 1:
+            findings.append(Finding(where, "每行字数", f"应不超过 {L.CHARS} 字，有 {len(long[0].text)} 字的行"))
+    if page.number == 1:
         findings += _frame(page)
     findings += _imprint(page, lines, last)
     findings += _repeated_headers(page, tables, state)
@@ -115,20 +113,20 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
 
 
 def _page_number(page, where: str, footer) -> list[Finding]:
-    expected = f"— {page.page_number} —"
+    expected = f"— {page.number} —"
     if not footer:
         return [Finding(where, "页码", "缺少页码")]
     line = footer[-1]
     out = []
-    if line["text"].strip() != expected:
-        out.append(Finding(where, "页码", f"应为“{expected}”，实际为“{line['text'].strip()[:20]}”"))
-    centre = (line["x0"] + line["x1"]) / 2
-    odd = page.page_number % 2 == 1
+    if line.text.strip() != expected:
+        out.append(Finding(where, "页码", f"应为“{expected}”，实际为“{line.text.strip()[:20]}”"))
+    centre = (line.x0 + line.x1) / 2
+    odd = page.number % 2 == 1
     if odd and centre <= page.width * 0.6:
         out.append(Finding(where, "页码", "单页页码应在右侧"))
     if not odd and centre >= page.width * 0.4:
         out.append(Finding(where, "页码", "双页页码应在左侧"))
-    sizes = {round(c["size"]) for c in page.chars if c["top"] >= line["top"] - 1 and c["text"].isdigit()}
+    sizes = {round(c.size) for c in page.chars if c.top >= line.top - 1 and c.text.isdigit()}
     if sizes and sizes != {round(L.PAGE_NUMBER_PT)}:
         out.append(Finding(where, "页码", f"应为 4 号（14 pt），实际为 {sorted(sizes)} pt"))
     return out
@@ -141,17 +139,17 @@ def _is_red(colour) -> bool:
 
 def _frame(page) -> list[Finding]:
     """A red 标志 (when present) 35 mm under the 版心 top, with a red rule of 版心 width under it."""
-    red = [c for c in page.chars if _is_red(c.get("non_stroking_color"))]
+    red = [c for c in page.chars if _is_red(c.colour)]
     if not red:
         return []
     out = []
-    top = min(c["top"] for c in red) / MM
+    top = min(c.top for c in red) / MM
     expected = L.MARGIN_TOP + L.MARK_TOP_MM
     if abs(top - expected) > 5:
         out.append(Finding("第1页", "发文机关标志", f"上边缘应距版心上边 35 mm（页面 {expected:.0f} mm），实际 {top:.0f} mm"))
-    rules = [r for r in page.rects + page.lines
-             if abs((r["x1"] - r["x0"]) - L.TEXT_W * MM) < 2 * MM and r["bottom"] - r["top"] < 3 * MM
-             and (_is_red(r.get("non_stroking_color")) or _is_red(r.get("stroking_color")))]
+    rules = [r for r in page.shapes
+             if r.kind in ("rect", "line") and abs((r.x1 - r.x0) - L.TEXT_W * MM) < 2 * MM and r.bottom - r.top < 3 * MM
+             and (_is_red(r.fill) or _is_red(r.stroke))]
     if not rules:
         out.append(Finding("第1页", "分隔线", "缺少与版心等宽的红色分隔线"))
     return out
@@ -159,15 +157,15 @@ def _frame(page) -> list[Finding]:
 
 def _imprint(page, lines, last: bool) -> list[Finding]:
     """The 版记 (抄送, 印发) on the last page, at the bottom of the 版心."""
-    text = "".join(l["text"] for l in lines).replace(" ", "")
+    text = "".join(l.text for l in lines).replace(" ", "")
     if not ("抄送：" in text or re.search(r"\d+年\d+月\d+日印发", text)):
         return []
     if not last:
-        return [Finding(f"第{page.page_number}页", "版记", "版记应在最后一页")]
-    printed = [l for l in lines if "印发" in l["text"].replace(" ", "")]
+        return [Finding(f"第{page.number}页", "版记", "版记应在最后一页")]
+    printed = [l for l in lines if "印发" in l.text.replace(" ", "")]
     bottom = page.height - (L.MARGIN_BOTTOM if page.width < page.height else L.LAND_MARGIN_BOTTOM) * MM
-    if printed and bottom - printed[-1]["bottom"] > 15:
-        return [Finding(f"第{page.page_number}页", "版记", "版记应位于版心底部")]
+    if printed and bottom - printed[-1].bottom > 15:
+        return [Finding(f"第{page.number}页", "版记", "版记应位于版心底部")]
     return []
 
 
@@ -182,13 +180,12 @@ def _repeated_headers(page, tables, state: _HeaderState) -> list[Finding]:
         state.previous_header = None
         return []
     out = []
-    rows = [t.extract() for t in (tables[0], tables[-1])]
-    first = ["".join((c or "").split()) for c in rows[0][0]] if rows[0] else []
+    first = ["".join((c or "").split()) for c in tables[0].first_row]
     top_of_page = tables[0].bbox[1] < (L.LAND_MARGIN_TOP if page.width > page.height else L.MARGIN_TOP) * MM + 10
     previous = state.previous_header
     if previous and top_of_page and len(first) == len(previous) and first != previous:
-        out.append(Finding(f"第{page.page_number}页", "表格", "跨页表格应重复表头"))
-    state.previous_header = ["".join((c or "").split()) for c in rows[1][0]] if rows[1] else None
+        out.append(Finding(f"第{page.number}页", "表格", "跨页表格应重复表头"))
+    state.previous_header = ["".join((c or "").split()) for c in tables[-1].first_row]
     return out
 
 
