@@ -278,9 +278,25 @@ class Bench:
         if self.jobs > 1:
             res["pdf1"] = self.gongfu("PDF only, serial", workdir, *build, "--force", "--format", "pdf",
                                       "--jobs", "1")
+        self.keep_pdfs(workdir, f"{name}-html")
         res["docx"] = self.gongfu("DOCX only", workdir, *build, "--force", "--format", "docx", "--jobs", str(self.jobs))
+        # The same PDFs from the Typst engine (the checks after each build included, like above).
+        typst = [*build, "--force", "--format", "pdf", "--engine", "typst"]
+        res["tpdf"] = self.gongfu("PDF only, Typst", workdir, *typst, "--jobs", str(self.jobs))
+        res["tpdf1"] = self.gongfu("PDF only, Typst, serial", workdir, *typst, "--jobs", "1")
+        res["tpdf_identical"] = sum(res["tpdf"].outputs[n][2] == res["tpdf1"].outputs.get(n, (0, 0, ""))[2]
+                                    for n in res["tpdf"].outputs if n.endswith(".pdf"))
+        res["tpdf_compared"] = sum(1 for n in res["tpdf"].outputs if n.endswith(".pdf"))
+        self.keep_pdfs(workdir, f"{name}-typst")
         res["lo"] = self.libreoffice(name, res["docx_files"])
         return res
+
+    def keep_pdfs(self, workdir: Path, name: str) -> None:
+        """A copy of the documents' PDFs (the next builds overwrite them), for the size row."""
+        target = self.tmp / "pdfs" / name
+        target.mkdir(parents=True, exist_ok=True)
+        for pdf in (workdir / "build").glob("*.pdf"):
+            shutil.copy(pdf, target / pdf.name)
 
     def libreoffice(self, name: str, docx: list[Path]) -> Run | None:
         if not self.soffice or self.args.no_libreoffice:
@@ -326,15 +342,17 @@ def table(results: list[dict], forms: Run | None, example_pdf: Path, jobs: int, 
     for res in results:
         for key, label in (("serial", "full build, --jobs 1"), ("parallel", f"full build, --jobs {jobs}"),
                            ("pdf1", "PDF only, --jobs 1"), ("pdf", f"PDF only, --jobs {jobs}"),
-                           ("docx", f"DOCX only, --jobs {jobs}"), ("noop", "rebuild, nothing changed"),
+                           ("docx", f"DOCX only, --jobs {jobs}"),
+                           ("tpdf1", "PDF only, Typst engine, --jobs 1"), ("tpdf", f"PDF only, Typst engine, --jobs {jobs}"),
+                           ("noop", "rebuild, nothing changed"),
                            ("touch", "rebuild, one data file changed"), ("lo", "LibreOffice DOCX → PDF (1 call)")):
             run = res.get(key)
             if run is None:
                 continue
-            pps = f(run.pages / run.wall) if key in ("pdf", "pdf1", "lo") else ""
+            pps = f(run.pages / run.wall) if key in ("pdf", "pdf1", "tpdf", "tpdf1", "lo") else ""
             dps = f(run.docs / run.wall) if key == "docx" else (f(run.docs / run.wall) + " (DOCX read)"
                                                                  if key == "lo" else "")
-            pages = str(run.pages) if key in ("serial", "parallel", "pdf", "pdf1", "lo") else ""
+            pages = str(run.pages) if key in ("serial", "parallel", "pdf", "pdf1", "tpdf", "tpdf1", "lo") else ""
             lines.append(f"| {res['name']} | {label} | {f(run.wall, 2)} | {f(run.cpu, 2)} | {f(run.maxrss_mb, 0)} "
                          f"| {f(run.tree_mb, 0)} | {pages} | {pps} | {dps} |")
     if forms:
@@ -350,18 +368,19 @@ def table(results: list[dict], forms: Run | None, example_pdf: Path, jobs: int, 
     def row(title, cells):
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
 
-    cells = []
-    for r in results:
-        if r.get("lo"):
-            ours, lo = r["pdf"].pages / r["pdf"].wall, r["lo"].pages / r["lo"].wall
-            cell = f"{ok(ours >= 3 * lo)} --jobs {jobs}: {ours:.1f} vs {lo:.1f} pages/s = {ours / lo:.2f}×"
-            if r.get("pdf1"):
-                one = r["pdf1"].pages / r["pdf1"].wall
-                cell += f"; {ok(one >= 3 * lo)} --jobs 1: {one:.1f} pages/s = {one / lo:.2f}×"
-            cells.append(cell)
-        else:
-            cells.append("LibreOffice not run")
-    row("PDF pages/s ≥ 3× LibreOffice's (whole command, start-up included)", cells)
+    def speed(r, key, one):
+        if not r.get("lo"):
+            return "LibreOffice not run"
+        ours, lo = r[key].pages / r[key].wall, r["lo"].pages / r["lo"].wall
+        cell = f"{ok(ours >= 3 * lo)} --jobs {jobs}: {ours:.1f} vs {lo:.1f} pages/s = {ours / lo:.2f}×"
+        if r.get(one):
+            single = r[one].pages / r[one].wall
+            cell += f"; {ok(single >= 3 * lo)} --jobs 1: {single:.1f} pages/s = {single / lo:.2f}×"
+        return cell
+
+    row("PDF pages/s ≥ 3× LibreOffice's, Typst engine (`--engine typst`; whole command, start-up and "
+        "GB/T 9704 checks included)", [speed(r, "tpdf", "tpdf1") for r in results])
+    row("the same, HTML engine (WeasyPrint, the default)", [speed(r, "pdf", "pdf1") for r in results])
     row("rebuild, nothing changed: < 1 s, no file rewritten",
         [f"{ok(r['noop'].wall < 1 and not r['noop_written'])} {r['noop'].wall:.2f} s, "
          f"{len(r['noop_written'])} files rewritten" for r in results])
@@ -373,8 +392,10 @@ def table(results: list[dict], forms: Run | None, example_pdf: Path, jobs: int, 
     row("one data file changed: only the outputs that read it rebuilt", [only_dependents(r) for r in results])
     row(f"--jobs {jobs} gives the same bytes as --jobs 1",
         [f"{ok(r['identical'] == r['compared'])} {r['identical']}/{r['compared']} files identical; "
-         f"{r['serial'].wall / r['parallel'].wall:.2f}× faster" for r in results])
-    builds = ("serial", "parallel", "pdf", "pdf1", "docx")
+         f"{r['serial'].wall / r['parallel'].wall:.2f}× faster; Typst engine: "
+         f"{ok(r['tpdf_identical'] == r['tpdf_compared'])} {r['tpdf_identical']}/{r['tpdf_compared']} PDF identical"
+         for r in results])
+    builds = ("serial", "parallel", "pdf", "pdf1", "docx", "tpdf", "tpdf1")
     def memory(r):
         largest = max(r[k].maxrss_mb for k in builds if k in r)
         total = max(r[k].tree_mb for k in builds if k in r)
@@ -385,9 +406,17 @@ def table(results: list[dict], forms: Run | None, example_pdf: Path, jobs: int, 
     size = example_pdf.stat().st_size
     fonts = pdf_fonts(example_pdf)
     subset = sum(s for _, s in fonts)
+    typst_pdf = summary.get("typst_pdf")
+    if typst_pdf and typst_pdf.exists():
+        t_fonts = pdf_fonts(typst_pdf)
+        t_size, t_subset = typst_pdf.stat().st_size, sum(s for _, s in t_fonts)
+        typst_size = (f"{ok(t_size < 1_000_000 and t_subset == len(t_fonts))} Typst engine {t_size / 1e6:.3f} MB; "
+                      f"{t_subset}/{len(t_fonts)} fonts subset")
+    else:
+        typst_size = ""
     row(f"PDF < 1 MB (build/{example_pdf.name}), fonts subset",
-        [f"{ok(size < 1_000_000 and subset == len(fonts))} {size / 1e6:.3f} MB; {subset}/{len(fonts)} fonts subset"]
-        + [""] * (len(results) - 1))
+        [f"{ok(size < 1_000_000 and subset == len(fonts))} HTML engine {size / 1e6:.3f} MB; "
+         f"{subset}/{len(fonts)} fonts subset; " + typst_size] + [""] * (len(results) - 1))
     load = summary["load"]
     head = [f"Measured {summary['started']:%Y-%m-%d %H:%M}–{dt.datetime.now():%H:%M} on {os.cpu_count()} CPU "
             f"({cpu_model()}), load average {load[0]:.2f} at the start and {load[1]:.2f} at the end, "
@@ -428,16 +457,18 @@ def main() -> None:
             results.append(bench.workload("scaled", scaled, "data/scaled/progress/2024-06.yaml",
                                           ["scaled-tongbao-2024-06"]))
             forms = bench.forms(scaled)
+        import typst
         import weasyprint
 
         lo = subprocess.run([bench.soffice, "--version"], capture_output=True, text=True).stdout.split()[:2] \
             if bench.soffice else ["LibreOffice", "missing"]
-        summary = {"weasyprint": weasyprint.__version__, "libreoffice": " ".join(lo), "runs": bench.runs,
+        summary = {"weasyprint": f"{weasyprint.__version__}, typst (Python package) {typst.__version__}", "libreoffice": " ".join(lo), "runs": bench.runs,
                    "started": started, "load": (load_start, os.getloadavg()[0]),
                    "scaled": f"{info['tasks']} tasks over {info['units']} units (3 documents + "
                              f"{info['units']} per-unit extracts; task list of {info['tasks']} rows)"}
-        pdf = (example if args.only != "scaled" else scaled) / "build" / (
-            "gongzuo-yaodian-2024.pdf" if args.only != "scaled" else "scaled-list.pdf")
+        workload, name = ("example", "gongzuo-yaodian-2024.pdf") if args.only != "scaled" else ("scaled", "scaled-list.pdf")
+        pdf = bench.tmp / "pdfs" / f"{workload}-html" / name
+        summary["typst_pdf"] = bench.tmp / "pdfs" / f"{workload}-typst" / name
         text = table(results, forms, pdf, bench.jobs, summary)
         print(text)
         Path(args.output).write_text("# gongfu build: benchmark results\n\n" + text, "utf-8")

@@ -102,7 +102,9 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
         body_sizes.update(round(c.size) for c in page.chars if c.top < limit)
         if len(body) > L.LINES:
             findings.append(Finding(where, "行数", f"每页应不超过 {L.LINES} 行，实际 {len(body)} 行"))
-        long = [l for l in body if FULL_WIDTH_LINE.fullmatch(l.text) and len(l.text) > L.CHARS]
+        # 28 characters per line is the rule for 3号 text (the 4号 版记 holds more): lines of body height.
+        long = [l for l in body if FULL_WIDTH_LINE.fullmatch(l.text) and len(l.text) > L.CHARS
+                and l.bottom - l.top > L.BODY_PT - 1]
         if long:
             findings.append(Finding(where, "每行字数", f"应不超过 {L.CHARS} 字，有 {len(long[0].text)} 字的行"))
     if page.number == 1:
