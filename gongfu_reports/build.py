@@ -351,7 +351,7 @@ def _seconds(fmt: str, view, engine: str = "html") -> float:
     chars = _weight(view)
     if fmt == "docx":
         return 0.03 + 1e-5 * chars
-    return 0.1 + 7e-5 * chars if engine == "html" else 0.01 + 5e-6 * chars
+    return 0.1 + 7e-5 * chars if engine == "html" else 0.01 + 1e-5 * chars
 
 
 def default_jobs() -> int:

@@ -93,7 +93,7 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
     body = [l for l in lines if l.bottom <= limit + 2]
     footer = [l for l in lines if l.top > limit + 2]
     for line in body:
-        if line.x0 < left * MM - TOL_MM * MM or line.x1 > page.width - (right - TOL_MM) * MM \
+        if line.x0 < left * MM - TOL_MM * MM or _right_edge(line) > page.width - (right - TOL_MM) * MM \
                 or line.top < (top - 3) * MM:
             findings.append(Finding(where, "页边距", f"文字超出版心：“{line.text[:12]}”"))
             break
@@ -112,6 +112,18 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
     findings += _imprint(page, lines, last)
     findings += _repeated_headers(page, tables, state)
     return findings
+
+
+# GB/T 15834-2011 5.1.10: punctuation at the end of a line may be set half-width; these marks have
+# their ink in the left half of the character, so such a line ends half a character early.
+LINE_END_HALF_WIDTH = "、，。．！？）；：》」』】〕〗］｝〉”’"
+
+
+def _right_edge(line) -> float:
+    """Where a line's ink ends: a closing mark at its end counts half a character."""
+    if line.text and line.text[-1] in LINE_END_HALF_WIDTH:
+        return line.x1 - (line.bottom - line.top) / 2
+    return line.x1
 
 
 def _page_number(page, where: str, footer) -> list[Finding]:
