@@ -214,18 +214,19 @@ def _chars(tp, display: _Display) -> list[Char]:
 
 def _style(tp, index: int, obj) -> tuple:
     """Font size, matrix, descent, fill colour and font of the text object a character belongs to."""
-    size = pdfium_c.FPDFText_GetFontSize(tp, index)
+    size = ctypes.c_float(0)
+    pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
     m = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFText_GetMatrix(tp, index, m)
+    pdfium_c.FPDFText_GetMatrix(tp, index, m)         # the object's matrix, with the form's it is in
     descent = ctypes.c_float(0)
     font = pdfium_c.FPDFTextObj_GetFont(obj)
     if font:
-        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), ctypes.byref(descent))
+        pdfium_c.FPDFFont_GetDescent(font, size, ctypes.byref(descent))
     rgba = [ctypes.c_uint() for _ in range(4)]
     colour = None
-    if pdfium_c.FPDFText_GetFillColor(tp, index, *map(ctypes.byref, rgba)):
+    if pdfium_c.FPDFPageObj_GetFillColor(obj, *map(ctypes.byref, rgba)):
         colour = tuple(v.value / 255 for v in rgba[:3])
-    return size, m.a, m.b, m.c, m.d, descent.value, colour, ctypes.cast(font, ctypes.c_void_p).value
+    return size.value, m.a, m.b, m.c, m.d, descent.value, colour, ctypes.cast(font, ctypes.c_void_p).value
 
 
 _VOID, _INT, _FLOAT_P = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)
