@@ -76,8 +76,8 @@ class Page:
     height: float
     chars: list = field(default_factory=list)
     shapes: list = field(default_factory=list)
-    _lines: list | None = None
-    _tables: list | None = None
+    _lines: list | None = field(default=None, repr=False)      # worked out when first asked for
+    _tables: list | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[Line]:
@@ -174,12 +174,14 @@ def _chars(tp, display: _Display) -> list[Char]:
     append = chars.append
     key = None
     fonts: dict = {}                        # font → {character: advance at 1 pt}
-    for i in range(pdfium_c.FPDFText_CountChars(tp)):
-        code = _unicode_of(handle, i)
+    count = pdfium_c.FPDFText_CountChars(tp)
+    codes = _all_text(tp, count)
+    for i in range(count):
+        code = codes[i] if codes else _unicode_of(handle, i)
         if code in _BLANK and (code == 0x0A or code == 0x0D or pdfium_c.FPDFText_IsGenerated(tp, i)):
             continue
-        if code == 0x02 and pdfium_c.FPDFText_IsHyphen(tp, i):
-            code = 0x2D                     # PDFium marks a hyphen at the end of a line as 0x02
+        if (code == 0x02 or code == 0xFFFE) and pdfium_c.FPDFText_IsHyphen(tp, i):
+            code = 0x2D                     # PDFium's mark for a hyphen at the end of a line
         obj_key = _object_of(handle, i)
         if not obj_key:
             continue
@@ -192,14 +194,14 @@ def _chars(tp, display: _Display) -> list[Char]:
             a_size, d_size, d_descent = a * size, d * size, d * descent
         _origin_of(handle, i, p_ox, p_oy)
         advance = advances.get(code)
-        if advance is None:                 # the font's width for the character code that maps to it, at 1 pt
+        if advance is None:                 # the font's own width for the code that maps to the character, at 1 pt
             width.value = 0
-            advance = advances[code] = max(width.value, 0.0) if font and _glyph_width(font, code, 1.0, p_width) else 0.0
-            if not advance and size and a and not b:    # unknown: PDFium's loose box across
-                box = pdfium_c.FS_RECTF()
-                pdfium_c.FPDFText_GetLooseCharBox(tp, i, box)
-                advances[code] = None       # not cached: the box is this character's
-                advance = max(box.right - box.left, 0.0) / (a * size)
+            found = font and _glyph_width(font, code, 1.0, p_width)
+            advance = advances[code] = max(width.value, 0.0) if found else 0.0
+        if not advance and a and size:      # none known: the width of PDFium's loose box (this character's own)
+            box = pdfium_c.FS_RECTF()
+            pdfium_c.FPDFText_GetLooseCharBox(tp, i, box)
+            advance = max(box.right - box.left, 0.0) / abs(a * size)
         if plain:                           # the usual case: upright text on an upright page
             x0, bottom = ox.value - left, top - oy.value - d_descent
             append(Char(chr(code), x0, x0 + a_size * advance, bottom - d_size, bottom, d_size, colour))
@@ -212,20 +214,34 @@ def _chars(tp, display: _Display) -> list[Char]:
     return chars
 
 
+def _all_text(tp, count: int) -> list[int] | None:
+    """The characters of the text page in one call, when they are one for one with its character
+    indexes (no character left out, none outside the Basic Multilingual Plane); None otherwise."""
+    if count <= 0:
+        return None
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(tp, 0, count, buffer)
+    codes = list(buffer[:written - 1]) if written > 0 else []
+    if len(codes) != count or any(0xD800 <= c <= 0xDFFF for c in codes):
+        return None
+    return codes
+
+
 def _style(tp, index: int, obj) -> tuple:
     """Font size, matrix, descent, fill colour and font of the text object a character belongs to."""
-    size = pdfium_c.FPDFText_GetFontSize(tp, index)
+    size = ctypes.c_float(0)
+    pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
     m = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFText_GetMatrix(tp, index, m)
+    pdfium_c.FPDFText_GetMatrix(tp, index, m)         # the object's matrix, with the form's it is in
     descent = ctypes.c_float(0)
     font = pdfium_c.FPDFTextObj_GetFont(obj)
     if font:
-        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), ctypes.byref(descent))
+        pdfium_c.FPDFFont_GetDescent(font, size, ctypes.byref(descent))
     rgba = [ctypes.c_uint() for _ in range(4)]
     colour = None
-    if pdfium_c.FPDFText_GetFillColor(tp, index, *map(ctypes.byref, rgba)):
+    if pdfium_c.FPDFPageObj_GetFillColor(obj, *map(ctypes.byref, rgba)):
         colour = tuple(v.value / 255 for v in rgba[:3])
-    return size, m.a, m.b, m.c, m.d, descent.value, colour, ctypes.cast(font, ctypes.c_void_p).value
+    return size.value, m.a, m.b, m.c, m.d, descent.value, colour, ctypes.cast(font, ctypes.c_void_p).value
 
 
 _VOID, _INT, _FLOAT_P = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)
@@ -237,7 +253,7 @@ _segment_type = _c_function("FPDFPathSegment_GetType", _INT, _VOID)
 _segment_closes = _c_function("FPDFPathSegment_GetClose", _INT, _VOID)
 
 
-def _shapes(page_handle, to_page) -> list[Shape]:
+def _shapes(page_handle, point_of) -> list[Shape]:
     """Every filled or stroked path on the page (inside form XObjects too), one Shape per subpath,
     classified as pdfminer does: a closed axis-aligned four-sided subpath is a rectangle, a single
     segment a line, anything else a curve."""
@@ -276,7 +292,7 @@ def _shapes(page_handle, to_page) -> list[Shape]:
             segment = _segment_of(address, j)
             _segment_point(segment, p_px, p_py)
             x, y = px.value, py.value
-            point = to_page(a * x + c * y + e, b * x + d * y + f)
+            point = point_of(a * x + c * y + e, b * x + d * y + f)
             seg_type = _segment_type(segment)
             if seg_type == moveto or not subpaths:
                 subpaths.append(["m", [point], 0])
@@ -476,11 +492,13 @@ def _cells(crossings: dict) -> list[tuple]:
     """For each crossing, the smallest cell it is the top-left corner of: crossings below and to the
     right on the same edges, and the crossing that closes the rectangle on both."""
     points = sorted(crossings)
-    by_x: dict = {}
-    by_top: dict = {}
+    by_x: dict = {}                         # x → the crossings on that vertical, top to bottom
+    by_top: dict = {}                       # top → the crossings on that horizontal, left to right
     for p in points:
         by_x.setdefault(p[0], []).append(p)
         by_top.setdefault(p[1], []).append(p)
+    down = {p: i for line in by_x.values() for i, p in enumerate(line)}
+    across = {p: i for line in by_top.values() for i, p in enumerate(line)}
 
     def same_v(p, q):
         return not crossings[p][0].isdisjoint(crossings[q][0])
@@ -490,9 +508,8 @@ def _cells(crossings: dict) -> list[tuple]:
 
     cells = []
     for p in points:
-        column, row = by_x[p[0]], by_top[p[1]]
-        below = column[column.index(p) + 1:]
-        right = row[row.index(p) + 1:]
+        below = by_x[p[0]][down[p] + 1:]
+        right = by_top[p[1]][across[p] + 1:]
         found = None
         for b in below:
             if not same_v(p, b):

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pdfplumber
+import pytest
 from docx import Document
 from docx.shared import Mm
 
@@ -58,3 +60,152 @@ def test_wrong_docx_is_flagged(built, tmp_path):
     for expected in ("第1节，页边距：左边距应为 28 mm，实际 20.0 mm", "样式“正文”，字号", "应设置奇偶页不同的页脚",
                      "第2个表格，表头"):
         assert expected in result.stdout, result.stdout
+
+
+# ------------------------------------------------------------------------- the PDF reader (PDFium)
+
+def _gb_html(body: str, landscape: bool = False, extra_css: str = "") -> str:
+    """A page set up as GB/T 9704 (版心, page numbers right on odd pages, left on even ones)."""
+    from gongfu_reports.render import layout as L
+
+    if landscape:
+        margins = f"{L.LAND_MARGIN_TOP}mm {L.LAND_MARGIN_RIGHT}mm {L.LAND_MARGIN_BOTTOM}mm {L.LAND_MARGIN_LEFT}mm"
+    else:
+        margins = f"{L.MARGIN_TOP}mm {L.MARGIN_RIGHT}mm {L.MARGIN_BOTTOM}mm {L.MARGIN_LEFT}mm"
+    number = 'content: "— " counter(page) " —"; font-size: 14pt; padding-top: 7mm; vertical-align: top;'
+    return (f"<style>@page {{ size: A4{' landscape' if landscape else ''}; margin: {margins}; }}"
+            f"@page :right {{ @bottom-right {{ {number} }} }} @page :left {{ @bottom-left {{ {number} }} }}"
+            "body { margin: 0; font-size: 16pt; line-height: 28.95pt; }"
+            "table { border-collapse: collapse; width: 100%; font-size: 12pt; line-height: 1.4; }"
+            f"td, th {{ border: 0.5pt solid black; padding: 1mm; }} {extra_css}</style>{body}")
+
+
+def _write_pdf(html: str, path):
+    from weasyprint import HTML
+
+    HTML(string=html).write_pdf(path)
+    return path
+
+
+def _table(repeat_header: bool, rows: int = 80) -> str:
+    header = "<tr><th>序号</th><th>任务内容</th><th>责任单位</th></tr>"
+    body = "".join(f"<tr><td>{i}</td><td>推进第{i}项重点任务</td><td>市发改委</td></tr>" for i in range(1, rows + 1))
+    if repeat_header:
+        return f"<table><thead>{header}</thead><tbody>{body}</tbody></table>"
+    return f"<table><tbody>{header}{body}</tbody></table>"
+
+
+@pytest.mark.parametrize("landscape", [False, True], ids=["portrait", "landscape"])
+def test_table_continued_without_its_header_is_flagged(tmp_path, landscape):
+    repeated = _write_pdf(_gb_html(_table(True), landscape), tmp_path / "repeated.pdf")
+    missing = _write_pdf(_gb_html(_table(False), landscape), tmp_path / "missing.pdf")
+    result = lint(repeated)
+    assert "表格" not in result.stdout, result.stdout
+    result = lint(missing)
+    assert result.returncode == 1
+    with pdfplumber.open(missing) as pdf:
+        pages = len(pdf.pages)
+    assert pages >= 3
+    for page in range(2, pages + 1):
+        assert f"第{page}页，表格：跨页表格应重复表头" in result.stdout, result.stdout
+    assert "第1页，表格" not in result.stdout
+
+
+def test_landscape_pages_have_their_own_margins_and_no_line_count(tmp_path):
+    text = "".join(f"<p>第{i}行，横向页面上的文字，不超出版心。</p>" for i in range(1, 25))
+    dense = "p { margin: 0; line-height: 18pt; }"      # 24 lines on one page
+    good = _write_pdf(_gb_html(text, landscape=True, extra_css=dense), tmp_path / "good.pdf")
+    result = lint(good)
+    assert "页边距" not in result.stdout and "行数" not in result.stdout and "第2页" not in result.stdout, result.stdout
+    assert "第1页，页码" not in result.stdout, result.stdout
+    portrait = _write_pdf(_gb_html(text, extra_css=dense), tmp_path / "portrait.pdf")
+    assert "第1页，行数：每页应不超过 22 行，实际 24 行" in lint(portrait).stdout
+    wide = _write_pdf(_gb_html(text, landscape=True, extra_css=dense + "@page { margin: 20mm; }"), tmp_path / "wide.pdf")
+    assert "第1页，页边距：文字超出版心" in lint(wide).stdout
+
+
+def test_page_without_text_is_read(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595.276, height=841.89)
+    blank = tmp_path / "blank.pdf"
+    writer.write(blank)
+    result = lint(blank)
+    assert result.returncode == 1
+    assert "第1页，页码：缺少页码" in result.stdout and "Traceback" not in result.stderr
+    # A blank page between pages with text: it lacks only its page number.
+    html = _gb_html("<p>第一页的文字。</p><p style='break-before: right'>第三页的文字。</p>",
+                    extra_css="@page :blank { @bottom-left { content: none } }")
+    result = lint(_write_pdf(html, tmp_path / "gap.pdf"))
+    assert "第2页，页码：缺少页码" in result.stdout, result.stdout
+    assert "第1页，页码" not in result.stdout and "第3页，页码" not in result.stdout, result.stdout
+
+
+def test_unreadable_pdf_is_an_error(tmp_path):
+    from gongfu_reports.errors import GongfuError
+    from gongfu_reports.lint import lint_bytes
+
+    path = tmp_path / "bad.pdf"
+    path.write_bytes(b"not a PDF at all")
+    result = lint(path)
+    assert result.returncode == 2
+    assert "无法作为 PDF 打开" in result.stderr and "bad.pdf" in result.stderr and "Traceback" not in result.stderr
+    with pytest.raises(GongfuError, match="无法作为 PDF 打开"):
+        lint_bytes(b"%PDF-1.7 truncated", "pdf")
+
+
+def _plumber_view(page):
+    """pdfplumber's view of a page, in the terms of gongfu_reports.pdftext (rounded to 0.01 pt)."""
+    r = lambda *values: tuple(round(v, 2) for v in values)  # noqa: E731
+    lines = [(l["text"], r(l["x0"], l["x1"], l["top"], l["bottom"])) for l in page.extract_text_lines()]
+    chars = sorted((c["text"], r(c["x0"], c["x1"], c["top"], c["bottom"], c["size"])) for c in page.chars)
+    shapes = sorted((s["object_type"], r(s["x0"], s["x1"], s["top"], s["bottom"])) for s in page.rects + page.lines)
+    tables = [(r(*t.bbox), [None if c is None else "".join(c.split()) for c in t.extract()[0]]) for t in page.find_tables()]
+    return lines, chars, shapes, tables
+
+
+def _pdftext_view(page):
+    r = lambda *values: tuple(round(v, 2) for v in values)  # noqa: E731
+    lines = [(l.text, r(l.x0, l.x1, l.top, l.bottom)) for l in page.lines]
+    chars = sorted((c.text, r(c.x0, c.x1, c.top, c.bottom, c.size)) for c in page.chars)   # PDFium orders turned pages its own way
+    shapes = sorted((s.kind, r(s.x0, s.x1, s.top, s.bottom)) for s in page.shapes if s.kind != "curve")
+    tables = [(r(*t.bbox), [None if c is None else "".join(c.split()) for c in t.first_row]) for t in page.tables]
+    return lines, chars, shapes, tables
+
+
+def _close(a, b, tolerance=0.02):
+    """Equal texts and numbers within the tolerance (PDFium reads coordinates as 32-bit floats)."""
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_close(x, y, tolerance) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= tolerance
+    return a == b
+
+
+def test_pdf_reader_sees_what_pdfplumber_sees(pdf_path, tmp_path):
+    """The checks were written against pdfplumber's view: the PDFium reader gives the same characters,
+    lines, rules and tables on the bundled PDF's pages of each kind (first page with the red 标志 and
+    rule, portrait and landscape table pages, the 版记 page), and on the same pages turned by /Rotate."""
+    from pypdf import PdfReader, PdfWriter
+
+    from gongfu_reports import pdftext
+
+    wanted = [1, 2, 3, 17, 18, 19, len(PdfReader(pdf_path).pages)]
+    writer = PdfWriter()
+    for n, rotation in zip(wanted, [0, 90, 180, 270, 0, 90, 0]):
+        writer.add_page(PdfReader(pdf_path).pages[n - 1])
+        if rotation:
+            writer.pages[-1].rotate(rotation)
+    turned = tmp_path / "turned.pdf"
+    writer.write(turned)
+    for path, numbers in ((pdf_path, wanted), (turned, range(1, len(wanted) + 1))):
+        document = pdftext.open_document(path)
+        mine = {page.number: page for page in pdftext.pages(document) if page.number in numbers}
+        document.close()
+        with pdfplumber.open(path) as pdf:
+            for n in numbers:
+                theirs, ours = _plumber_view(pdf.pages[n - 1]), _pdftext_view(mine[n])
+                for name, a, b in zip(("lines", "chars", "rules", "tables"), theirs, ours):
+                    assert _close(a, b), (path.name, n, name, [x for x in a if x not in b][:3], [x for x in b if x not in a][:3])
+        assert mine[1].chars and any(page.tables for page in mine.values())
