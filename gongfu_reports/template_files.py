@@ -16,9 +16,11 @@ from .render.docx import PLAIN_TEMPLATE_NAME, TEMPLATE_NAME
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "templates"
 
-# The HTML template (PDF and preview) and its style sheet serve every kind; the Word template
-# with the 版头 serves notices, the plain one documents without a 版头.
+# The HTML template (PDF and preview) and its style sheet serve every kind, and so does the Typst
+# template (pdf_engine: typst); the Word template with the 版头 serves notices, the plain one
+# documents without a 版头.
 HTML_FILES = ["html/document.html.j2", "html/gongwen.css.j2"]
+TYPST_FILES = ["typst/document.typ"]
 KIND_CLASSES = (DocumentConfig, ProseConfig, BulletinConfig, ListConfig)
 
 
@@ -32,7 +34,7 @@ def kind_files(kind: str) -> list[str]:
     if kind not in kinds():
         raise GongfuError(f"没有这种文档类型：“{kind}”", hint=f"可选：{'、'.join(kinds())}")
     docx = TEMPLATE_NAME if kind == "notice" else PLAIN_TEMPLATE_NAME
-    return HTML_FILES + [f"docx/{docx}"]
+    return HTML_FILES + TYPST_FILES + [f"docx/{docx}"]
 
 
 def users_of(name: str) -> list[str]:
@@ -95,7 +97,7 @@ def status(project_dir: Path) -> list[TemplateStatus]:
             state = "same" if filecmp.cmp(BUNDLED_DIR / name, own, shallow=False) else "edited"
         out.append(TemplateStatus(name, users_of(name), state))
     if project_dir.is_dir() and project_dir.resolve() != BUNDLED_DIR:
-        for sub in ("html", "docx"):
+        for sub in ("html", "typst", "docx"):
             for path in sorted((project_dir / sub).glob("*")) if (project_dir / sub).is_dir() else []:
                 name = f"{sub}/{path.name}"
                 if path.is_file() and name not in bundled and not _ignorable(path.name):

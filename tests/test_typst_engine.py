@@ -79,7 +79,7 @@ def test_pdf_engine_in_config_and_switching_rebuilds(tmp_path):
     pdf = workdir / "build" / "shishi-fangan.pdf"
     assert b"Typst" not in pdf.read_bytes()
     config = workdir / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("fonts:", "pdf_engine: typst\nfonts:", 1),
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf_engine: html", "pdf_engine: typst"),
                       encoding="utf-8")
     result = gongfu(workdir, "build", "shishi-fangan", "--format", "pdf")
     assert result.returncode == 0, result.stderr
