@@ -150,6 +150,7 @@ def build(root: Path, doc_ids: list[str] | None, formats: list[str], force: bool
                     renderer.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, mark_size)
             renderer.publish(result)
         finally:
+            renderer.close()
             publisher.discard()
     return result
 
@@ -222,18 +223,40 @@ def render_one(config: Config, fmt: str, view, mark_size: float) -> bytes:
 
 
 class _Renderer:
-    """Collects the outputs to render while documents are composed, then renders them: in this
-    process (jobs=1) or in a pool of worker processes. Either way the parent stages the results
-    in the order they were added, so outputs, manifest and commit are those of a serial build."""
+    """Collects the outputs to render while documents are composed and renders them: in this
+    process (jobs=1, or too little work for a pool) or in a pool of worker processes, started as
+    soon as enough work has been added, so rendering overlaps the composing of later documents.
+    Either way the parent stages the results in the order they were added, so outputs, manifest
+    and commit are those of a serial build."""
 
     def __init__(self, publisher: Publisher, config: Config, formats: list[str], jobs: int, progress):
         self.publisher, self.config, self.formats, self.jobs = publisher, config, formats, jobs
         self.progress = progress
         self.work: list[tuple] = []   # (key, digest, stem, fmt, view, mark_size)
         self.findings: list[tuple[str, object]] = []   # (file name in build/, lint Finding)
+        self.pool = None
+        self.seconds = 0.0            # estimated render time of the work added
+        self.waiting: list[int] = []  # indexes into work, not yet submitted
+        self.running: dict = {}       # index → future
+        self.done: dict = {}          # index → (bytes, findings)
 
     def add(self, key, digest, stem, view, mark_size) -> None:
-        self.work += [(key, digest, stem, fmt, view, mark_size) for fmt in FORMATS if fmt in self.formats]
+        for fmt in FORMATS:
+            if fmt in self.formats:
+                item = (key, digest, stem, fmt, view, mark_size)
+                self.work.append(item)
+                self.seconds += self._estimate(item)
+                if self.pool is not None:
+                    self.waiting.append(len(self.work) - 1)
+        # Enough work for every worker: start them now, while the next documents are composed.
+        if self.pool is None and self.jobs > 1 and self.seconds >= 2 * WORKER_START_S * self.jobs:
+            self._start(self.jobs)
+        if self.pool is not None:
+            self._fill()
+
+    def _estimate(self, item) -> float:
+        # Linting an output costs about as much as rendering it.
+        return _seconds(item[3], item[4], self.config.pdf_engine) * (2 if _linted(item[0]) else 1)
 
     def _stage(self, item, rendered: tuple[bytes, list]) -> None:
         key, digest, stem, fmt = item[:4]
@@ -249,45 +272,61 @@ class _Renderer:
         build_dir = self.publisher.build_dir
         result.warnings += [f"{display_path(build_dir / name)}：{finding}" for name, finding in self.findings]
 
-    def run(self) -> None:
-        work, self.work = self.work, []
-        # Linting an output costs about as much as rendering it.
-        workers = pool_size(self.jobs, [_seconds(item[3], item[4], self.config.pdf_engine) * (2 if _linted(item[0]) else 1)
-                                        for item in work])
-        if workers <= 1:
-            for item in work:
-                self._report(item)
-                self._stage(item, _render_and_lint(self.config, item[3], item[4], item[5], _linted(item[0])))
-            return
+    def _start(self, workers: int) -> None:
         import multiprocessing
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures import ProcessPoolExecutor
 
         # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        memory = [_memory_mb(item[3], item[4], self.config.pdf_engine) for item in work]
-        # Largest first, so a long document does not start last and keep the others waiting.
-        waiting = sorted(range(len(work)), key=lambda i: -_weight(work[i][4]))
-        running, done = {}, {}
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.workers = workers
+        self.waiting = list(range(len(self.work)))
+
+    def _fill(self) -> None:
+        """Collect what has finished; submit what fits in the memory budget (always one at least),
+        largest first (a long document must not start last and keep the others waiting), a few ahead."""
+        for j in [j for j, future in self.running.items() if future.done()]:
+            self.done[j] = self.running.pop(j).result()
+        self.waiting.sort(key=lambda i: -_weight(self.work[i][4]))
+        while self.waiting and len(self.running) < 2 * self.workers:
+            used = sum(_memory_mb(*self.work[j][3:5], self.config.pdf_engine) for j in self.running)
+            j = next((j for j in self.waiting
+                      if not self.running or used + _memory_mb(*self.work[j][3:5], self.config.pdf_engine)
+                      <= MEMORY_BUDGET_MB), None)
+            if j is None:
+                break
+            self.waiting.remove(j)
+            self.running[j] = self.pool.submit(_render_in_worker, self.config, *self.work[j][3:6],
+                                               _linted(self.work[j][0]))
+
+    def run(self) -> None:
+        if self.pool is None:
+            workers = pool_size(self.jobs, [self._estimate(item) for item in self.work])
+            if workers <= 1:
+                for item in self.work:
+                    self._report(item)
+                    self._stage(item, _render_and_lint(self.config, item[3], item[4], item[5], _linted(item[0])))
+                self.work = []
+                return
+            self._start(workers)
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         try:
-            for i, item in enumerate(work):
+            for i, item in enumerate(self.work):
                 self._report(item)
-                while i not in done:
-                    # Submit what fits in the memory budget (always one at least), a few ahead.
-                    while waiting and len(running) < 2 * workers:
-                        used = sum(memory[j] for j in running)
-                        j = next((j for j in waiting if not running or used + memory[j] <= MEMORY_BUDGET_MB),
-                                 None)
-                        if j is None:
-                            break
-                        waiting.remove(j)
-                        running[j] = pool.submit(_render_in_worker, self.config, *work[j][3:6],
-                                                 _linted(work[j][0]))
-                    finished, _ = wait(running.values(), return_when=FIRST_COMPLETED)
-                    for j in [j for j, future in running.items() if future in finished]:
-                        done[j] = running.pop(j).result()
-                self._stage(item, done.pop(i))   # in the order added: the bytes of a serial build
+                while i not in self.done:
+                    self._fill()
+                    if i not in self.done:
+                        wait(self.running.values(), return_when=FIRST_COMPLETED)
+                self._stage(item, self.done.pop(i))   # in the order added: the bytes of a serial build
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool, self.work, self.waiting, self.running, self.done = None, [], [], {}, {}
+
+    def close(self) -> None:
+        """Stop the workers of a build that failed while they were rendering (nothing is staged)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def _report(self, item) -> None:
         if self.progress:
