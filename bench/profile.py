@@ -5,6 +5,7 @@ inclusive time (a recursive function counted once per stack).
     .venv/bin/python bench/profile.py                 # the bundled example, --per-unit
     .venv/bin/python bench/profile.py --scaled        # the scaled workload of bench/run.py
     .venv/bin/python bench/profile.py --html prof.html  # also the full call tree, to browse
+    .venv/bin/python bench/profile.py --engine typst  # with the Typst PDF engine
 
 Needs the `bench` extra (pip install -e ".[bench]"). Working folders are temporary copies.
 """
@@ -52,6 +53,7 @@ def main() -> None:
     parser.add_argument("--scaled", action="store_true", help="profile the scaled workload")
     parser.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
     parser.add_argument("--html", help="also write pyinstrument's HTML call tree here")
+    parser.add_argument("--engine", choices=["html", "typst"], help="PDF engine (default: config.yaml's)")
     args = parser.parse_args()
     from pyinstrument import Profiler
 
@@ -64,6 +66,7 @@ def main() -> None:
             write_scaled(work)
         profiler = Profiler(interval=0.005)
         sys.argv = ["gongfu", "build", "--per-unit", "--jobs", "1", "--force", "-C", str(work)]
+        sys.argv += ["--engine", args.engine] if args.engine else []
         profiler.start()
         try:
             gongfu()

@@ -104,8 +104,8 @@ class Publisher:
         self.staged.setdefault(key, (digest, []))[1].append(name)
 
     def commit(self) -> list[Path]:
-        """Move every staged file into build/ (each move is atomic), drop outputs of the same key
-        that are no longer produced, then write the manifest."""
+        """Move every staged file into build/ (each move is atomic), drop per-unit outputs of the same
+        key that are no longer produced (in the formats built), then write the manifest."""
         written = []
         for key, (digest, names) in self.staged.items():
             for name in names:
@@ -113,8 +113,10 @@ class Publisher:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(self.staging / name, target)
                 written.append(target)
+            # An extract of a unit no longer in the data goes; one in a format not built this time stays.
+            built = {Path(n).suffix for n in names}
             for stale in set(self.manifest.get(key, {}).get("outputs", [])) - set(names):
-                if key.endswith("/per-unit"):
+                if key.endswith("/per-unit") and Path(stale).suffix in built:
                     (self.build_dir / stale).unlink(missing_ok=True)
             self.manifest[key] = {"digest": digest, "outputs": sorted(names)}
         text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True)

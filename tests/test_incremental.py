@@ -87,3 +87,20 @@ def test_one_changed_progress_file_rebuilds_only_the_outputs_of_that_period(tmp_
     # What was rebuilt shows the change, in both formats.
     assert normalise(new) in normalise(pdf_text(build / "tongbao-2024-07.pdf"))
     assert normalise(new) in normalise(docx_text(build / "bulletin-2024-07.docx"))
+
+
+def test_building_one_format_keeps_the_extracts_in_the_other(tmp_path):
+    """`build --per-unit --format pdf` after a full build: the Word extracts stay, and the PDF ones
+    are those of the new build (the bench found the DOCX extracts deleted as if stale)."""
+    workdir = copy_workdir(tmp_path / "w")
+    assert gongfu(workdir, "build", "zhengfu-zeren-2024", "--per-unit").returncode == 0
+    folder = workdir / "build" / "zhengfu-zeren-2024-per-unit"
+    docx = sorted(p.name for p in folder.glob("*.docx"))
+    assert len(docx) >= 20
+    before = stamps(folder)
+    result = gongfu(workdir, "build", "zhengfu-zeren-2024", "--per-unit", "--format", "pdf", "--force")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in folder.glob("*.docx")) == docx
+    after = stamps(folder)
+    assert all(after[n] == before[n] for n in docx)                          # untouched
+    assert all(after[n] != before[n] for n in before if n.endswith(".pdf"))  # rebuilt
