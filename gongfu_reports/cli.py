@@ -43,7 +43,7 @@ def build(
                                              help="只生成通知的第 N 个附件：build/<编号>-attachment-<N>.docx|pdf / "
                                                   "build only attachment N of the notice"),
     engine: Optional[str] = typer.Option(None, "--engine", "-e",
-                                         help="PDF 排版引擎：html（HTML 模板，WeasyPrint）或 typst（Typst 模板，快约 20 倍）；"
+                                         help="PDF 排版引擎：html（HTML 模板，WeasyPrint）或 typst（Typst 模板，连同检查快约 4 倍）；"
                                               "默认按 config.yaml 的 pdf_engine / PDF engine: html or typst"),
     directory: Path = DIR_OPTION,
 ):

@@ -147,7 +147,7 @@ class Config(Strict):
     districts: str | None = None   # 区县名录, for allocation tables
     fonts: Fonts
     # PDF engine: "html" = the HTML template laid out by WeasyPrint (what template editors edit);
-    # "typst" = the Typst template, about 20 times faster (large and scheduled builds).
+    # "typst" = the Typst template, about 4 times faster, checks included (large and scheduled builds).
     pdf_engine: Literal["html", "typst"] = "html"
     documents: dict[str, Annotated[Union[DocumentConfig, ProseConfig, BulletinConfig, ListConfig],
                                         Field(discriminator="kind")]]

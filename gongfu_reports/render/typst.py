@@ -1,5 +1,5 @@
 """View model → PDF with Typst (`pdf_engine: typst`): the same view model as the HTML template,
-laid out by the Typst compiler (Rust, through the `typst` package) about 20 times faster than
+laid out by the Typst compiler (Rust, through the `typst` package) about 10 times faster than
 WeasyPrint. The template (templates/typst/document.typ) reads the view as JSON."""
 
 from __future__ import annotations
