@@ -152,5 +152,5 @@ def normalise_zip(data: bytes, day: dt.datetime) -> bytes:
 
 def safe_file_name(name: str) -> str:
     """A file name derived from data: no path separators, control characters or leading dots."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", name).strip(". ")
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f]', "_", name).strip(". ")
     return cleaned[:120] or "未命名"

@@ -22,9 +22,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 64 * 1024 * 1024   # an xlsx is a zip: what it expands to, all members together
 MAX_ZIP_MEMBERS = 10_000
 MAX_TEXT_CHARS = 10_000                 # one cell or one YAML value
-# Characters that XML 1.0 (DOCX, HTML) cannot carry, plus DEL and lone surrogates (from a decoded
-# _xD800_): usually pasted in by accident.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Characters that XML 1.0 (DOCX, HTML) cannot carry, plus DEL, the C1 controls (U+0085 is a line
+# break to YAML and silently became a space) and lone surrogates (from a decoded _xD800_): usually
+# pasted in by accident.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")   # how Excel stores control characters in a cell
 
 

@@ -96,6 +96,13 @@ def load_yaml(path: str | Path):
 
 def load_yaml_text(text: str, label: str, first_line: int = 1):
     """YAML from text that starts at `first_line` of the file `label` (e.g. Markdown front matter)."""
+    from .table import CONTROL
+
+    found = CONTROL.search(text)   # raw in the file: some YAML takes as line breaks, some refuses
+    if found:
+        raise GongfuError(f"含有不可见的控制字符（U+{ord(found.group()):04X}），请删除",
+                          Place(label, line=text.count("\n", 0, found.start()) + first_line),
+                          hint="这类字符多由复制粘贴带入；可用编辑器删除后重新输入该处文字")
     try:
         return yaml.load(text, Loader=_loader_for(label, first_line, fast=True))  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError:
