@@ -257,3 +257,16 @@ def find_font_file(name: str) -> Path | None:
         for found in Path(folder).rglob(name) if Path(folder).exists() else []:
             return found
     return None
+
+
+def pdf_font_file(config: Config, role: str) -> Path | None:
+    """The file of a role's PDF font when config names one (FandolFang-Regular.otf), None when it
+    names an installed font by family (Noto Serif CJK SC); a file not found is a clear error."""
+    name = getattr(config.fonts, role).pdf
+    if "." not in name:
+        return None
+    path = find_font_file(name)
+    if path is None:
+        raise GongfuError(f"找不到 PDF 字体文件“{name}”（用于 {role}）", config.place("fonts", role, "pdf"),
+                          hint="请先运行 README 中的安装命令（安装 texlive-lang-chinese 等 Debian 字体包）")
+    return path

@@ -9,7 +9,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..compose.blocks import DocumentView
-from ..config import Config, find_font_file
+from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
 from . import layout
 
@@ -43,12 +43,8 @@ def font_faces(config: Config) -> dict[str, dict]:
     """CSS font-family and @font-face data per role; a missing font is a clear error."""
     faces = {}
     for role, font in config.fonts:
-        if "." in font.pdf:
-            path = find_font_file(font.pdf)
-            if path is None:
-                raise GongfuError(
-                    f"找不到 PDF 字体文件“{font.pdf}”（用于 {role}）", config.place("fonts", role, "pdf"),
-                    hint="请先运行 README 中的安装命令（安装 texlive-lang-chinese 等 Debian 字体包）")
+        path = pdf_font_file(config, role)
+        if path is not None:
             faces[role] = {"family": f"gf-{role}", "src": path.as_uri(), "weight": font.weight}
         else:
             faces[role] = {"family": font.pdf, "src": None, "weight": font.weight}

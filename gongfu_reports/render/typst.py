@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from ..compose.blocks import DocumentView, Image, Table
-from ..config import Config, find_font_file
+from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
 from . import layout
 
@@ -66,12 +66,8 @@ def font_families(config: Config) -> tuple[dict[str, dict], tuple[str, ...]]:
     """Typst family name and weight per role, and the folders of the font files named in config."""
     families, dirs = {}, []
     for role, font in config.fonts:
-        if "." in font.pdf:
-            path = find_font_file(font.pdf)
-            if path is None:
-                raise GongfuError(
-                    f"找不到 PDF 字体文件“{font.pdf}”（用于 {role}）", config.place("fonts", role, "pdf"),
-                    hint="请先运行 README 中的安装命令（安装 texlive-lang-chinese 等 Debian 字体包）")
+        path = pdf_font_file(config, role)
+        if path is not None:
             family = _family_of(str(path))
             if family is None:
                 raise GongfuError(f"Typst 无法读取字体文件“{font.pdf}”（用于 {role}）",
