@@ -234,6 +234,7 @@ class _Renderer:
         self.publisher, self.config, self.formats, self.jobs = publisher, config, formats, jobs
         self.progress = progress
         self.work: list[tuple] = []   # (key, digest, stem, fmt, view, mark_size)
+        self.chars: list[int] = []    # per item of work: its view's characters (_weight), taken once
         self.findings: list[tuple[str, object]] = []   # (file name in build/, lint Finding)
         self.pool = None
         self.seconds = 0.0            # estimated render time of the work added
@@ -244,9 +245,9 @@ class _Renderer:
     def add(self, key, digest, stem, view, mark_size) -> None:
         for fmt in FORMATS:
             if fmt in self.formats:
-                item = (key, digest, stem, fmt, view, mark_size)
-                self.work.append(item)
-                self.seconds += self._estimate(item)
+                self.work.append((key, digest, stem, fmt, view, mark_size))
+                self.chars.append(_weight(view))
+                self.seconds += self._estimate(len(self.work) - 1)
                 if self.pool is not None:
                     self.waiting.append(len(self.work) - 1)
         # Enough work for every worker: start them now, while the next documents are composed. Not
@@ -258,9 +259,13 @@ class _Renderer:
         if self.pool is not None:
             self._fill()
 
-    def _estimate(self, item) -> float:
+    def _estimate(self, i: int) -> float:
         # Linting an output costs about as much as rendering it.
-        return _seconds(item[3], item[4], self.config.pdf_engine) * (2 if _linted(item[0]) else 1)
+        key, fmt = self.work[i][0], self.work[i][3]
+        return _seconds(fmt, self.chars[i], self.config.pdf_engine) * (2 if _linted(key) else 1)
+
+    def _memory(self, i: int) -> float:
+        return _memory_mb(self.work[i][3], self.chars[i], self.config.pdf_engine)
 
     def _stage(self, item, rendered: tuple[bytes, list]) -> None:
         key, digest, stem, fmt = item[:4]
@@ -290,12 +295,11 @@ class _Renderer:
         largest first (a long document must not start last and keep the others waiting), a few ahead."""
         for j in [j for j, future in self.running.items() if future.done()]:
             self.done[j] = self.running.pop(j).result()
-        self.waiting.sort(key=lambda i: -_weight(self.work[i][4]))
+        self.waiting.sort(key=lambda i: -self.chars[i])
         while self.waiting and len(self.running) < 2 * self.workers:
-            used = sum(_memory_mb(*self.work[j][3:5], self.config.pdf_engine) for j in self.running)
-            j = next((j for j in self.waiting
-                      if not self.running or used + _memory_mb(*self.work[j][3:5], self.config.pdf_engine)
-                      <= MEMORY_BUDGET_MB), None)
+            used = sum(self._memory(j) for j in self.running)
+            j = next((j for j in self.waiting if not self.running or used + self._memory(j) <= MEMORY_BUDGET_MB),
+                     None)
             if j is None:
                 break
             self.waiting.remove(j)
@@ -304,12 +308,12 @@ class _Renderer:
 
     def run(self) -> None:
         if self.pool is None:
-            workers = pool_size(self.jobs, [self._estimate(item) for item in self.work])
+            workers = pool_size(self.jobs, [self._estimate(i) for i in range(len(self.work))])
             if workers <= 1:
                 for item in self.work:
                     self._report(item)
                     self._stage(item, _render_and_lint(self.config, item[3], item[4], item[5], _linted(item[0])))
-                self.work = []
+                self.work, self.chars = [], []
                 return
             self._start(workers)
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -324,7 +328,7 @@ class _Renderer:
                 self._stage(item, self.done.pop(i))   # in the order added: the bytes of a serial build
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool, self.work, self.waiting, self.running, self.done = None, [], [], {}, {}
+            self.pool, self.work, self.chars, self.waiting, self.running, self.done = None, [], [], [], {}, {}
 
     def close(self) -> None:
         """Stop the workers of a build that failed while they were rendering (nothing is staged)."""
@@ -356,9 +360,10 @@ def pool_size(jobs: int, seconds: list[float]) -> int:
 MEMORY_BUDGET_MB = 400
 
 
-def _memory_mb(fmt: str, view, engine: str = "html") -> float:
-    """Rough memory an output adds to a worker while it renders (Typst: a tenth of WeasyPrint's)."""
-    return _weight(view) / (1000 if fmt == "pdf" and engine == "html" else 5000)
+def _memory_mb(fmt: str, chars: int, engine: str = "html") -> float:
+    """Rough memory an output of `chars` characters (_weight) adds to a worker while it renders
+    (Typst: a fifth of WeasyPrint's)."""
+    return chars / (1000 if fmt == "pdf" and engine == "html" else 5000)
 
 
 def _linted(key: str) -> bool:
@@ -377,7 +382,7 @@ def _render_in_worker(config: Config, fmt: str, view, mark_size: float, lint: bo
     """_render_and_lint in a pool worker; after a large output, the memory it freed goes back to the
     system, so the worker does not keep the peak of its largest document for the rest of the build."""
     data = _render_and_lint(config, fmt, view, mark_size, lint)
-    if _memory_mb(fmt, view, config.pdf_engine) > 50:
+    if _memory_mb(fmt, _weight(view), config.pdf_engine) > 50:
         import ctypes
         import gc
 
@@ -389,9 +394,9 @@ def _render_in_worker(config: Config, fmt: str, view, mark_size: float, lint: bo
     return data
 
 
-def _seconds(fmt: str, view, engine: str = "html") -> float:
-    """Rough time to render one output on one core (fitted on the bundled example's documents)."""
-    chars = _weight(view)
+def _seconds(fmt: str, chars: int, engine: str = "html") -> float:
+    """Rough time to render one output of `chars` characters (_weight) on one core (fitted on the
+    bundled example's documents)."""
     if fmt == "docx":
         return 0.03 + 1e-5 * chars
     return 0.1 + 7e-5 * chars if engine == "html" else 0.01 + 1e-5 * chars

@@ -28,7 +28,7 @@ def stamps(build: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
-    from gongfu_reports.build import _seconds, pool_size
+    from gongfu_reports.build import _seconds, _weight, pool_size
     from gongfu_reports.compose import compose_document
     from gongfu_reports.config import load_config
 
@@ -36,7 +36,7 @@ def test_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
     # These two documents are enough work for two worker processes: the pool is really used.
     config = load_config(work)
     views = [compose_document(config, doc_id).view for doc_id in PARALLEL_IDS]
-    assert pool_size(2, [_seconds(fmt, view) for view in views for fmt in ("docx", "pdf")]) == 2
+    assert pool_size(2, [_seconds(fmt, _weight(view)) for view in views for fmt in ("docx", "pdf")]) == 2
 
     result = gongfu(work, "build", *PARALLEL_IDS, "--jobs", "1")
     assert result.returncode == 0, result.stderr
