@@ -98,7 +98,8 @@ def load_yaml_text(text: str, label: str, first_line: int = 1):
     """YAML from text that starts at `first_line` of the file `label` (e.g. Markdown front matter)."""
     from .table import CONTROL
 
-    found = CONTROL.search(text)   # raw in the file: some YAML takes as line breaks, some refuses
+    # Raw in the file, before YAML sees them: it refuses most (with a mark) but takes U+0085 as a line break.
+    found = CONTROL.search(text)
     if found:
         raise GongfuError(f"含有不可见的控制字符（U+{ord(found.group()):04X}），请删除",
                           Place(label, line=text.count("\n", 0, found.start()) + first_line),
@@ -119,12 +120,6 @@ def load_yaml_text(text: str, label: str, first_line: int = 1):
         problem = _translate_problem(exc.problem or "", exc.context or "")
         raise GongfuError(f"YAML 语法错误：{problem}", Place(label, line=line, detail=column),
                           hint="检查缩进是否对齐、冒号后是否有空格、引号是否成对") from None
-    except yaml.reader.ReaderError as exc:
-        # A raw control character (or one YAML does not allow) in the file itself.
-        line = text.count("\n", 0, max(exc.position, 0)) + first_line
-        raise GongfuError(f"含有不可见的控制字符（U+{exc.character:04X}），请删除",
-                          Place(label, line=line),
-                          hint="这类字符多由复制粘贴带入；可用编辑器删除后重新输入该处文字") from None
     except yaml.YAMLError as exc:
         raise GongfuError(f"YAML 无法读取：{exc}", Place(label)) from None
     except RecursionError:
