@@ -13,7 +13,8 @@ from .compose.extract import unit_extracts
 from .config import BulletinConfig, Config, ListConfig, ProseConfig, load_config
 from .errors import GongfuError, Place, display_path
 from .lint import lint_bytes
-from .publish import Publisher, build_lock, inputs_digest, safe_file_name
+from .files.names import safe_file_name
+from .publish import Publisher, build_lock, inputs_digest
 from .render.docx import PLAIN_TEMPLATE_NAME, render_docx, template_path
 from .render.html import render_html, template_dirs
 from .render.pdf import render_pdf

@@ -191,7 +191,7 @@ def import_(
     """把已有的清单表格（Excel 或 Word 表格）转成数据文件 data/<编号>.xlsx，或把方案、意见等 Word 文档转成
     Markdown 提纲；并在 config.yaml 中加入文档。
     Turn an existing table (Excel, Word) into a list document, or a prose .docx into a Markdown outline."""
-    from .sources.import_docx import import_prose
+    from .importers.prose import import_prose
 
     source = source.resolve()   # relative to where the command was typed
     suffix = source.suffix.lower()
@@ -210,8 +210,8 @@ def import_(
         out.print(f"已导入 {display_path(target)}，并在 config.yaml 中加入文档“{doc_id}”；"
                   f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
         return
-    from .sources.grid import read_docx_grid, read_excel_grid
-    from .sources.import_list import import_list
+    from .files.grid import read_docx_grid, read_excel_grid
+    from .importers.lists import import_list
 
     grid = read_docx_grid(source, table) if table else read_excel_grid(source, sheet)
     target, imported = import_list(grid, _enter(directory), name, source, force)
@@ -227,7 +227,7 @@ def import_(
 def _table_to_import(source: Path) -> Optional[int]:
     """A .docx that is mostly one table (a list with a title) is imported as a list; a document
     with text is prose, as before (its tables can still be imported with --table N)."""
-    from .sources.grid import count_docx_tables
+    from .files.grid import count_docx_tables
 
     tables, paragraphs = count_docx_tables(source)
     if tables and paragraphs <= 3:

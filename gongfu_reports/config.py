@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import GongfuError, GongfuErrors, Place, display_path
-from .sources.yamlfile import LocDict, LocList, load_yaml
+from .files.yamlfile import LocDict, LocList, load_yaml
 
 CONFIG_NAME = "config.yaml"
 

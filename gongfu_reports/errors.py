@@ -72,3 +72,30 @@ class GongfuErrors(GongfuError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+class Collector:
+    """Collects input errors so one run reports all of them."""
+
+    def __init__(self):
+        self.errors: list[GongfuError] = []
+
+    def run(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except GongfuErrors as exc:
+            self.errors.extend(exc.errors)
+        except GongfuError as exc:
+            self.errors.append(exc)
+        return None
+
+    def each(self, items, func) -> list:
+        """func(item) for every item; failures are collected, successes returned in order."""
+        results = [self.run(func, item) for item in items]
+        return [r for r in results if r is not None]
+
+    def raise_if_any(self):
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise GongfuErrors(self.errors)

@@ -148,9 +148,3 @@ def normalise_zip(data: bytes, day: dt.datetime) -> bytes:
             new.external_attr = 0o644 << 16
             dst.writestr(new, payload)
     return out.getvalue()
-
-
-def safe_file_name(name: str) -> str:
-    """A file name derived from data: no path separators, control characters or leading dots."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f]', "_", name).strip(". ")
-    return cleaned[:120] or "未命名"

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from gongfu_reports.compose.notice import signature_blocks, text_width
-from gongfu_reports.compose.numbering import chinese_numeral, level_number
+from gongfu_reports.model.numbering import chinese_numeral, level_number
 from gongfu_reports.errors import GongfuError, Place
 from gongfu_reports.model import DocumentMeta
 from gongfu_reports.sources.loaders import parse_date, parse_issue_number

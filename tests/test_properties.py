@@ -17,22 +17,18 @@ from hypothesis import strategies as st
 
 from gongfu_reports.compose.blocks import Table
 from gongfu_reports.compose.breakdown import allocation_table
-from gongfu_reports.compose.numbering import chinese_numeral, level_number
+from gongfu_reports.model.numbering import chinese_numeral, level_number
 from gongfu_reports.compose.tasklist import task_table
 from gongfu_reports.errors import GongfuError, Place
 from gongfu_reports.model import Allocation, AllocationRow, TaskRow
 from gongfu_reports.model.units import split_units
-from gongfu_reports.publish import safe_file_name
-from gongfu_reports.sources.import_docx import SCHEMES, _value, classify
+from gongfu_reports.files.names import safe_file_name
+from gongfu_reports.files.excel import cell_text
+from gongfu_reports.files.table import read_excel
+from gongfu_reports.files.text import CONTROL, MAX_TEXT_CHARS, check_text
+from gongfu_reports.files.yamlfile import LocDict, LocList, load_yaml
+from gongfu_reports.importers.prose import SCHEMES, _value, classify
 from gongfu_reports.sources.loaders import parse_date
-from gongfu_reports.sources.table import (
-    CONTROL,
-    MAX_TEXT_CHARS,
-    cell_text,
-    check_text,
-    read_excel,
-)
-from gongfu_reports.sources.yamlfile import LocDict, LocList, load_yaml
 
 # No example database: nothing is written into the repository (.hypothesis/).
 settings.register_profile("gongfu", database=None, deadline=None)

@@ -16,10 +16,10 @@ from ..sources.breakdown import (load_allocation, load_districts, load_key_tasks
 from ..sources.loaders import (Collector, load_indicators, load_notice, load_tasks, load_units,
                                load_workplan)
 from ..sources.markdown import load_prose
-from ..sources.yamlfile import LocDict, load_yaml
+from ..files.yamlfile import LocDict, load_yaml
 from . import notice as notice_kind
 from .blocks import DocumentView, Paragraph, Run, Section
-from .numbering import level_number
+from ..model.numbering import level_number
 from .breakdown import (allocation_sum_problems, allocation_table, leader_task_blocks,
                         livelihood_blocks)
 from .listtable import ListView, list_view
@@ -181,7 +181,7 @@ def _enclosure(enc: EnclosureConfig, ctx: Context):
 
 
 def _list(opts: ListOptions, ctx: Context, place: Place, default_title: str) -> ListView:
-    from ..sources.table import read_table
+    from ..files.table import read_table
 
     listed = list_view(read_table(ctx.config.path(opts.file), opts.sheet), opts, ctx.units, place, default_title)
     ctx.warnings += listed.warnings

@@ -8,7 +8,7 @@ from itertools import groupby
 from ..model import Allocation, KeyTask, Leader, LivelihoodArea
 from ..model.units import split_units
 from .blocks import Cell, Column, Paragraph, Run, Table
-from .numbering import level_number
+from ..model.numbering import level_number
 
 
 def leader_task_blocks(title: str, leaders: list[Leader], tasks: list[KeyTask], lead_note: str) -> list:

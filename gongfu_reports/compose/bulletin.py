@@ -9,7 +9,7 @@ from ..model import KeyTask, Leader, UnitRegistry
 from ..model.progress import NO_STATUS, STATUSES, PeriodProgress
 from ..model.units import split_units
 from .blocks import Cell, Column, Paragraph, Run, Table
-from .numbering import level_number
+from ..model.numbering import level_number
 
 NOT_REPORTED = "未报送"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..model import UnitRegistry
 from ..model.units import split_units
 from .blocks import Cell, Column, DocumentView, Paragraph, Run, Section, Table
-from .numbering import level_number
+from ..model.numbering import level_number
 
 HEADERS = ["序号", "任务内容", "牵头领导", "责任单位", "出处"]
 

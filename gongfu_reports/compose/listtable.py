@@ -13,14 +13,15 @@ from ..config import ListOptions
 from ..errors import GongfuError, Place
 from ..model import UnitRegistry
 from ..model.units import split_units
-from ..sources.table import Row, Table
+from ..files import fields
+from ..files.table import Row
+from ..model.lists import HEADER_LEVEL_SEPARATOR, ListTable, default_width
 from .blocks import Cell, Column, Paragraph, Run
 from .blocks import Table as TableBlock
-from .numbering import level_number, split_section_title
+from ..model.numbering import level_number, split_section_title
 from .tasklist import cell_lines
 
 COUNT_PLACEHOLDER = "{项数}"
-HEADER_LEVEL_SEPARATOR = "/"          # "目标值/2025年": a two-level header
 SECTION_SCHEMES = ("一、", "（一）", "1.", "（1）")
 @dataclass
 class ListView:
@@ -31,14 +32,12 @@ class ListView:
     total: int = 0
 
 
-def list_view(table: Table, opts: ListOptions, units: UnitRegistry, config_place: Place,
+def list_view(table: ListTable, opts: ListOptions, units: UnitRegistry, config_place: Place,
               default_title: str) -> ListView:
     _check_columns(table, opts, config_place)
     table.require_rows()
-    from ..sources.loaders import fill_down
-
     _fill_sections(table.rows, opts.sections)        # blank = same as above, in grouping columns
-    fill_down(table.rows, opts.merge)
+    fields.fill_down(table.rows, opts.merge)
     warnings: list[str] = []
     paths = [tuple(split_section_title(r.get(c))[0] for c in opts.sections) for r in table.rows]
     items = _item_ids(table, opts, paths)
@@ -93,7 +92,7 @@ def _fill_sections(rows: list[Row], sections: list[str]) -> None:
                 rows[i].values[column] = rows[i - 1].get(column)
 
 
-def _check_columns(table: Table, opts: ListOptions, place: Place) -> None:
+def _check_columns(table: ListTable, opts: ListOptions, place: Place) -> None:
     named = {"sections": opts.sections, "merge": opts.merge, "units": opts.units, "hide": opts.hide,
              "widths": list(opts.widths)}
     for key, columns in named.items():
@@ -106,7 +105,7 @@ def _check_columns(table: Table, opts: ListOptions, place: Place) -> None:
                           hint=f"现有表头：{'、'.join(table.headers)}")
 
 
-def _item_ids(table: Table, opts: ListOptions, paths) -> list[int]:
+def _item_ids(table: ListTable, opts: ListOptions, paths) -> list[int]:
     """One id per row; neighbouring rows that share a written number (a merged 序号 cell) are one item."""
     ids = []
     has_number = opts.number_column in table.headers
@@ -117,7 +116,7 @@ def _item_ids(table: Table, opts: ListOptions, paths) -> list[int]:
     return ids
 
 
-def _numbers(table: Table, opts: ListOptions, paths, items) -> list[str] | None:
+def _numbers(table: ListTable, opts: ListOptions, paths, items) -> list[str] | None:
     if opts.number == "as_written":
         return None
     out, n = [], 0
@@ -130,7 +129,7 @@ def _numbers(table: Table, opts: ListOptions, paths, items) -> list[str] | None:
     return out
 
 
-def _group_key(table: Table, opts: ListOptions, paths, i: int):
+def _group_key(table: ListTable, opts: ListOptions, paths, i: int):
     if opts.sections:
         return paths[i]
     return table.rows[i].get(opts.merge[0]) if opts.merge else None
@@ -152,7 +151,7 @@ def _stated_count_warning(row: Row, column: str, counted: int) -> list[str]:
     return []
 
 
-def _spans(table: Table, opts: ListOptions, shown: list[str], paths, items) -> dict:
+def _spans(table: ListTable, opts: ListOptions, shown: list[str], paths, items) -> dict:
     """(row, visible column) → (rowspan, colspan) for every cell that is printed; cells covered by
     a span are absent. Spans never cross a group header row."""
     n_rows, n_cols = len(table.rows), len(shown)
@@ -236,14 +235,6 @@ def header_rows(headers: list[str]) -> list[list[Cell]]:
     return rows
 
 
-def default_width(header: str, texts: list[str]) -> float:
-    """A column's relative width, in characters: what most of its lines need (long text wraps)."""
-    lengths = sorted(max((len(line) for line in text.splitlines()), default=0) for text in texts)
-    typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
-    label = max(len(p) for p in header.split(HEADER_LEVEL_SEPARATOR))
-    return float(min(max(typical, label, 2), 24) + 1)
-
-
 def _align(header: str, rows: list[Row], opts: ListOptions) -> str:
     if header == opts.number_column:
         return "center"
@@ -251,7 +242,7 @@ def _align(header: str, rows: list[Row], opts: ListOptions) -> str:
     return "center" if longest <= 8 else "left"
 
 
-def _unit_warnings(table: Table, opts: ListOptions, units: UnitRegistry) -> list[str]:
+def _unit_warnings(table: ListTable, opts: ListOptions, units: UnitRegistry) -> list[str]:
     warnings = []
     for row in table.rows:
         for column in opts.units:

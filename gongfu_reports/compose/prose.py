@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..sources.markdown import ProseDocument
 from .blocks import Paragraph, Run
-from .numbering import chinese_numeral
+from ..model.numbering import chinese_numeral
 
 ROLE_OF_LEVEL = {"一、": "h1", "（一）": "h2"}
 FONT_OF_LEVEL = {"一、": None, "（一）": None}

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from ..model import TaskRow
 from .blocks import Cell, Column, Table
-from .numbering import level_number
+from ..model.numbering import level_number
 
 HEADERS = ["重点任务", "主要举措", "工作目标", "重点工作安排", "牵头单位"]
 

@@ -7,7 +7,7 @@ from itertools import groupby
 from ..model import Indicator, WorkPlan
 from ..model.units import split_units
 from .blocks import Cell, Column, Paragraph, Run, Table
-from .numbering import level_number
+from ..model.numbering import level_number
 
 
 def plan_blocks(plan: WorkPlan, indicator_header: str, continuous_items: bool = True) -> list:

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config, load_config
-from ..errors import GongfuError, GongfuErrors, Place, display_path
+from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path
 from ..model import Unit
 from ..model.progress import STATUSES
 from ..publish import build_lock
-from ..sources.loaders import Collector
-from ..sources.table import check_text, excel_text, open_workbook
+from ..files.excel import excel_text, open_workbook
+from ..files.text import check_text
 from .common import (COLUMNS, FILL_COLUMNS, META_SHEET, SHEET, Assignments, bulletin_document,
                      load_assignments)
 from .period import PERIOD, month_label

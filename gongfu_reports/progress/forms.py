@@ -22,7 +22,8 @@ from ..config import Config, load_config
 from ..errors import GongfuError
 from ..model import KeyTask, Unit
 from ..model.progress import STATUSES
-from ..publish import build_lock, normalise_zip, safe_file_name
+from ..files.names import safe_file_name
+from ..publish import build_lock, normalise_zip
 from .common import (COLUMNS, FILL_COLUMNS, FORMS_FOLDER, HEADER_ROW, META_SHEET, SHEET,
                      bulletin_document, load_assignments)
 from .period import month_label

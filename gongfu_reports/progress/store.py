@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import GongfuError, Place, display_path
-from ..sources.yamlfile import LocDict, LocList, load_yaml
+from ..files.yamlfile import LocDict, LocList, load_yaml
 
 ENTRY_ORDER = ("编号", "序号", "任务内容", "牵头单位", "状态", "完成情况", "存在问题", "下步计划")
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from ..errors import GongfuError, Place, display_path
 from ..model import (Allocation, AllocationRow, KeyTask, Leader, LivelihoodArea, LivelihoodItem,
                      Unit, UnitRegistry)
-from .loaders import Collector, _list, _mapping, _required, _text, fill_down, load_yaml
-from .table import Row, read_table
-from .yamlfile import LocList
+from ..errors import Collector
+from ..files import fields
+from ..files.table import Row, read_table
+from ..files.yamlfile import LocList, load_yaml
 
 KEY_TASK_COLUMNS = {"id": "编号", "leader": "牵头领导", "text": "任务内容", "units": "责任单位"}
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -22,9 +23,9 @@ def load_leaders(path: Path) -> list[Leader]:
         raise GongfuError("领导名单应为列表，每项含“姓名”“职务”（或只有“标题”）", Place(display_path(path), line=1))
     leaders, seen = [], set()
     for i, raw in enumerate(data):
-        item = _mapping(raw, data.place_of(i), "每位领导")
-        leader = Leader(_text(item, "姓名", required=False), _text(item, "职务", required=False),
-                        _text(item, "标题", required=False))
+        item = fields.mapping(raw, data.place_of(i), "每位领导")
+        leader = Leader(fields.text(item, "姓名", required=False), fields.text(item, "职务", required=False),
+                        fields.text(item, "标题", required=False))
         if not leader.name and not leader.heading:
             raise GongfuError("每项需要“姓名”（或没有牵头领导时的“标题”）", item.place)
         if leader.name in seen:
@@ -58,14 +59,14 @@ def load_key_tasks(path: Path, sheet: str | None, registry: UnitRegistry,
     ids: dict[str, Place] = {}
 
     def one(row: Row) -> KeyTask:
-        task_id = _required(row, cols["id"])
+        task_id = fields.required_cell(row, cols["id"])
         if not ID_PATTERN.fullmatch(task_id):
             raise GongfuError(f"编号“{task_id}”只能用字母、数字、-、_ 和 .", row.place_of(cols["id"]))
         if task_id in ids:
             raise GongfuError(f"编号“{task_id}”重复（另见{ids[task_id]}）", row.place_of(cols["id"]))
         ids[task_id] = row.place
-        task = KeyTask(task_id, row.get(cols["leader"]), _required(row, cols["text"]),
-                       _required(row, cols["units"]), row.place)
+        task = KeyTask(task_id, row.get(cols["leader"]), fields.required_cell(row, cols["text"]),
+                       fields.required_cell(row, cols["units"]), row.place)
         _check_leader(task.leader, leaders, row.place_of(cols["leader"]))
         registry.check_list(task.units, row.place_of(cols["units"]))
         return task
@@ -76,23 +77,23 @@ def load_key_tasks(path: Path, sheet: str | None, registry: UnitRegistry,
 
 
 def load_livelihood(path: Path, registry: UnitRegistry, leaders: list[Leader]) -> tuple[str, list[LivelihoodArea]]:
-    data = _mapping(load_yaml(path), Place(display_path(path), line=1), "民生实事文件")
+    data = fields.mapping(load_yaml(path), Place(display_path(path), line=1), "民生实事文件")
     errors = Collector()
     areas = []
-    for i, raw in enumerate(_list(data, "领域")):
-        area_data = _mapping(raw, data["领域"].place_of(i), "每个领域")
-        area = LivelihoodArea(_text(area_data, "名称"))
-        for j, raw_item in enumerate(_list(area_data, "事项")):
-            item = _mapping(raw_item, area_data["事项"].place_of(j), "每个事项")
-            entry = LivelihoodItem(text=_text(item, "内容"), leader=_text(item, "牵头领导"),
-                                   units=_text(item, "责任单位"), name=_text(item, "名称", required=False),
+    for i, raw in enumerate(fields.items(data, "领域")):
+        area_data = fields.mapping(raw, data["领域"].place_of(i), "每个领域")
+        area = LivelihoodArea(fields.text(area_data, "名称"))
+        for j, raw_item in enumerate(fields.items(area_data, "事项")):
+            item = fields.mapping(raw_item, area_data["事项"].place_of(j), "每个事项")
+            entry = LivelihoodItem(text=fields.text(item, "内容"), leader=fields.text(item, "牵头领导"),
+                                   units=fields.text(item, "责任单位"), name=fields.text(item, "名称", required=False),
                                    place=item.place)
             errors.run(_check_leader, entry.leader, leaders, item.place_of("牵头领导"))
             errors.run(registry.check_list, entry.units, item.place_of("责任单位"))
             area.items.append(entry)
         areas.append(area)
     errors.raise_if_any()
-    return _text(data, "标题"), areas
+    return fields.text(data, "标题"), areas
 
 
 def load_allocation(path: Path, sheet: str | None, registry: UnitRegistry, districts: UnitRegistry,
@@ -111,7 +112,7 @@ def load_allocation(path: Path, sheet: str | None, registry: UnitRegistry, distr
             raise GongfuError(f"列“{header}”既不是固定列，也不在区县名录中", table.place,
                               hint=f"固定列：{'、'.join(fixed)}；区县名录见 data/districts.yaml")
         district_columns.append(header)
-    fill_down(table.rows, ["事项分类", "责任单位"])
+    fields.fill_down(table.rows, ["事项分类", "责任单位"])
     errors = Collector()
 
     def one(row: Row) -> AllocationRow:
@@ -119,9 +120,9 @@ def load_allocation(path: Path, sheet: str | None, registry: UnitRegistry, distr
         if number and not re.fullmatch(r"\d+", number):
             raise GongfuError(f"序号应为数字或留空（与上一行同一事项），实际为“{number}”", row.place_of("序号"))
         registry.check_list(row.get("责任单位"), row.place_of("责任单位"))
-        return AllocationRow(number, _required(row, "事项分类"), _required(row, name_column),
+        return AllocationRow(number, fields.required_cell(row, "事项分类"), fields.required_cell(row, name_column),
                              row.get("全市目标任务"), {d: row.get(d) for d in district_columns},
-                             _required(row, "责任单位"), row.place)
+                             fields.required_cell(row, "责任单位"), row.place)
 
     if table.rows and not table.rows[0].get("序号"):
         errors.errors.append(GongfuError("第一行必须有序号", table.rows[0].place_of("序号")))

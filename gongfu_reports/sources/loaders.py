@@ -6,44 +6,18 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..errors import GongfuError, GongfuErrors, Place, display_path
+from ..errors import Collector, GongfuError, Place, display_path
+from ..files import fields
 from ..model import (DocumentMeta, Indicator, IssueNumber, Measure, PlanItem, PlanPart,
                      PlanSection, TaskRow, Unit, UnitRegistry, WorkPlan)
-from .table import Row, read_table
-from .yamlfile import LocDict, LocList, load_yaml
+from ..files.table import Row, read_table
+from ..files.yamlfile import LocDict, LocList, load_yaml
 
 # Default Chinese column headers; config.yaml may rename them per table.
 INDICATOR_COLUMNS = {"category": "类别", "number": "序号", "name": "指标", "sub_name": "分项",
                      "target": "目标值", "units": "牵头单位", "direction": "方向"}
 TASK_COLUMNS = {"group": "分组", "task": "重点任务", "number": "序号", "measure": "主要举措",
                 "goals": "工作目标", "actions": "重点工作安排", "units": "牵头单位"}
-
-
-class Collector:
-    """Collects input errors so one run reports all of them."""
-
-    def __init__(self):
-        self.errors: list[GongfuError] = []
-
-    def run(self, func, *args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except GongfuErrors as exc:
-            self.errors.extend(exc.errors)
-        except GongfuError as exc:
-            self.errors.append(exc)
-        return None
-
-    def each(self, items, func) -> list:
-        """func(item) for every item; failures are collected, successes returned in order."""
-        results = [self.run(func, item) for item in items]
-        return [r for r in results if r is not None]
-
-    def raise_if_any(self):
-        if len(self.errors) == 1:
-            raise self.errors[0]
-        if self.errors:
-            raise GongfuErrors(self.errors)
 
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|]')
@@ -78,41 +52,9 @@ def load_units(path: Path) -> UnitRegistry:
     return UnitRegistry(units)
 
 
-def _columns(defaults: dict[str, str], overrides: dict[str, str] | None) -> dict[str, str]:
-    return {**defaults, **(overrides or {})}
-
-
-def fill_down(rows: list[Row], columns: list[str]) -> None:
-    """An empty cell in a grouping column means "same as above" (as after unmerging in Excel)."""
-    previous: dict[str, str] = {}
-    for row in rows:
-        for column in columns:
-            if row.get(column):
-                previous[column] = row.get(column)
-            elif column in previous:
-                row.values[column] = previous[column]
-
-
-def _int(row: Row, column: str) -> int:
-    text = row.get(column)
-    if not re.fullmatch(r"\d+", text):
-        hint = None
-        if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日.*", text):
-            hint = "该单元格被设成了日期格式：请在 Excel 中把这一列的格式改为“常规”或“文本”，再填数字"
-        raise GongfuError(f"应为正整数，实际为“{text}”", row.place_of(column), hint=hint)
-    return int(text)
-
-
-def _required(row: Row, column: str) -> str:
-    text = row.get(column)
-    if not text:
-        raise GongfuError("不能为空", row.place_of(column))
-    return text
-
-
 def load_indicators(path: Path, registry: UnitRegistry, sheet: str | None = None,
                     columns: dict[str, str] | None = None) -> list[Indicator]:
-    cols = _columns(INDICATOR_COLUMNS, columns)
+    cols = fields.column_names(INDICATOR_COLUMNS, columns)
     table = read_table(path, sheet)
     table.require([cols[k] for k in ("category", "number", "name", "target", "units")])
     table.reject_unknown(list(cols.values()))
@@ -121,9 +63,9 @@ def load_indicators(path: Path, registry: UnitRegistry, sheet: str | None = None
 
     def one(row: Row) -> Indicator:
         indicator = Indicator(
-            category=_required(row, cols["category"]), number=_int(row, cols["number"]),
-            name=_required(row, cols["name"]), sub_name=row.get(cols["sub_name"]),
-            target=_required(row, cols["target"]), units=_required(row, cols["units"]),
+            category=fields.required_cell(row, cols["category"]), number=fields.positive_int(row, cols["number"]),
+            name=fields.required_cell(row, cols["name"]), sub_name=row.get(cols["sub_name"]),
+            target=fields.required_cell(row, cols["target"]), units=fields.required_cell(row, cols["units"]),
             place=row.place, direction=row.get(cols["direction"]))
         if indicator.direction:
             from ..model.targets import parse_direction
@@ -141,21 +83,21 @@ def load_indicators(path: Path, registry: UnitRegistry, sheet: str | None = None
 
 def load_tasks(path: Path, registry: UnitRegistry, sheet: str | None = None,
                columns: dict[str, str] | None = None) -> list[TaskRow]:
-    cols = _columns(TASK_COLUMNS, columns)
+    cols = fields.column_names(TASK_COLUMNS, columns)
     table = read_table(path, sheet)
     table.require([cols[k] for k in ("group", "task", "number", "measure", "units")])
     table.reject_unknown(list(cols.values()))
     table.require_rows()
-    fill_down(table.rows, [cols["group"], cols["task"]])
+    fields.fill_down(table.rows, [cols["group"], cols["task"]])
     errors = Collector()
     numbers: dict[int, Place] = {}
 
     def one(row: Row) -> TaskRow:
         task = TaskRow(
-            group=_required(row, cols["group"]), task=_required(row, cols["task"]),
-            number=_int(row, cols["number"]), measure=_required(row, cols["measure"]),
+            group=fields.required_cell(row, cols["group"]), task=fields.required_cell(row, cols["task"]),
+            number=fields.positive_int(row, cols["number"]), measure=fields.required_cell(row, cols["measure"]),
             goals=row.get(cols["goals"]), actions=row.get(cols["actions"]),
-            units=_required(row, cols["units"]), place=row.place)
+            units=fields.required_cell(row, cols["units"]), place=row.place)
         if task.number in numbers:
             raise GongfuError(f"序号“{task.number}”重复（另见{numbers[task.number]}）", row.place_of(cols["number"]))
         numbers[task.number] = row.place
@@ -167,71 +109,32 @@ def load_tasks(path: Path, registry: UnitRegistry, sheet: str | None = None,
     return result
 
 
-def _text(data: LocDict, key: str, required: bool = True) -> str:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise GongfuError(f"缺少“{key}”", data.place)
-        return ""
-    if not isinstance(value, (str, int, float)):
-        raise GongfuError(f"“{key}”应为文字", data.place_of(key))
-    return str(value).strip()
-
-
-def _paragraphs(data: LocDict, key: str) -> list[str]:
-    value = data.get(key)
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [line.strip() for line in value.splitlines() if line.strip()]
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-        return [str(v).strip() for v in value]
-    raise GongfuError(f"“{key}”应为文字或文字列表（每项一段）", data.place_of(key))
-
-
-def _list(data: LocDict, key: str) -> LocList:
-    value = data.get(key)
-    if value is None:
-        empty = LocList()
-        empty.place, empty.item_places = data.place, []
-        return empty
-    if not isinstance(value, LocList):
-        raise GongfuError(f"“{key}”应为列表", data.place_of(key))
-    return value
-
-
-def _mapping(value, place: Place, what: str) -> LocDict:
-    if not isinstance(value, LocDict):
-        raise GongfuError(f"{what}应为“键: 值”的映射", place)
-    return value
-
-
 def load_workplan(path: Path, registry: UnitRegistry) -> WorkPlan:
-    data = _mapping(load_yaml(path), Place(display_path(path), line=1), "工作要点文件")
+    data = fields.mapping(load_yaml(path), Place(display_path(path), line=1), "工作要点文件")
     errors = Collector()
     parts = []
-    for i, raw_part in enumerate(_list(data, "部分")):
-        part_data = _mapping(raw_part, data["部分"].place_of(i), "每个部分")
-        part = PlanPart(title=_text(part_data, "标题"), paragraphs=_paragraphs(part_data, "段落"),
-                        table_caption=_text(part_data, "表题", required=False),
-                        table=_text(part_data, "表格", required=False))
-        for j, raw_section in enumerate(_list(part_data, "章节")):
-            sec = _mapping(raw_section, part_data["章节"].place_of(j), "每个章节")
-            section = PlanSection(title=_text(sec, "标题"), paragraphs=_paragraphs(sec, "段落"))
-            for k, raw_item in enumerate(_list(sec, "事项")):
-                item = _mapping(raw_item, sec["事项"].place_of(k), "每个事项")
+    for i, raw_part in enumerate(fields.items(data, "部分")):
+        part_data = fields.mapping(raw_part, data["部分"].place_of(i), "每个部分")
+        part = PlanPart(title=fields.text(part_data, "标题"), paragraphs=fields.paragraphs(part_data, "段落"),
+                        table_caption=fields.text(part_data, "表题", required=False),
+                        table=fields.text(part_data, "表格", required=False))
+        for j, raw_section in enumerate(fields.items(part_data, "章节")):
+            sec = fields.mapping(raw_section, part_data["章节"].place_of(j), "每个章节")
+            section = PlanSection(title=fields.text(sec, "标题"), paragraphs=fields.paragraphs(sec, "段落"))
+            for k, raw_item in enumerate(fields.items(sec, "事项")):
+                item = fields.mapping(raw_item, sec["事项"].place_of(k), "每个事项")
                 measures = []
-                for m, raw_measure in enumerate(_list(item, "举措")):
-                    md = _mapping(raw_measure, item["举措"].place_of(m), "每条举措")
-                    measure = Measure(_text(md, "内容"), _text(md, "单位", required=False), md.place)
+                for m, raw_measure in enumerate(fields.items(item, "举措")):
+                    md = fields.mapping(raw_measure, item["举措"].place_of(m), "每条举措")
+                    measure = Measure(fields.text(md, "内容"), fields.text(md, "单位", required=False), md.place)
                     if measure.units:
                         errors.run(registry.check_list, measure.units, md.place_of("单位"))
                     measures.append(measure)
-                section.items.append(PlanItem(_text(item, "标题"), measures))
+                section.items.append(PlanItem(fields.text(item, "标题"), measures))
             part.sections.append(section)
         parts.append(part)
     errors.raise_if_any()
-    return WorkPlan(title=_text(data, "标题"), intro=_paragraphs(data, "导语"), parts=parts)
+    return WorkPlan(title=fields.text(data, "标题"), intro=fields.paragraphs(data, "导语"), parts=parts)
 
 
 def parse_date(value, place: Place) -> dt.date:
@@ -255,21 +158,21 @@ def parse_issue_number(value, place: Place) -> IssueNumber:
 
 
 def load_notice(path: Path, registry: UnitRegistry) -> DocumentMeta:
-    data = _mapping(load_yaml(path), Place(display_path(path), line=1), "通知文件")
+    data = fields.mapping(load_yaml(path), Place(display_path(path), line=1), "通知文件")
     number = data.get("发文字号")
-    signer = _text(data, "署名")
+    signer = fields.text(data, "署名")
     meta = DocumentMeta(
-        issuer_mark=_text(data, "发文机关标志"),
+        issuer_mark=fields.text(data, "发文机关标志"),
         number=parse_issue_number(number, data.place_of("发文字号")) if number else None,
-        title=_text(data, "标题"),
-        recipients=_text(data, "主送机关").rstrip("：:"),
-        body=_paragraphs(data, "正文"),
+        title=fields.text(data, "标题"),
+        recipients=fields.text(data, "主送机关").rstrip("：:"),
+        body=fields.paragraphs(data, "正文"),
         signer=signer,
-        date=parse_date(_text(data, "成文日期"), data.place_of("成文日期")),
-        seal_note=_text(data, "代章", required=False),
-        note=_text(data, "附注", required=False).strip("（）()"),
-        copy_to=_text(data, "抄送", required=False).rstrip("。"),
-        printer=_text(data, "印发机关", required=False),
+        date=parse_date(fields.text(data, "成文日期"), data.place_of("成文日期")),
+        seal_note=fields.text(data, "代章", required=False),
+        note=fields.text(data, "附注", required=False).strip("（）()"),
+        copy_to=fields.text(data, "抄送", required=False).rstrip("。"),
+        printer=fields.text(data, "印发机关", required=False),
     )
     if data.get("印发日期"):
         meta.print_date = parse_date(data["印发日期"], data.place_of("印发日期"))

@@ -25,9 +25,9 @@ from markdown_it import MarkdownIt
 
 from ..errors import GongfuError, Place, display_path
 from ..model import KeyTask, UnitRegistry
-from .loaders import Collector
-from .table import CONTROL
-from .yamlfile import LocDict, load_yaml_text, read_text_file
+from ..errors import Collector
+from ..files.text import CONTROL
+from ..files.yamlfile import LocDict, load_yaml_text, read_text_file
 
 DEFAULT_LEVELS = ("一、", "（一）", "1.", "（1）")
 ATTRS = re.compile(r"\s*\{#([A-Za-z0-9][A-Za-z0-9_.-]*)\s*([^}]*)\}\s*$")

@@ -8,8 +8,9 @@ from pathlib import Path
 from ..errors import GongfuError, Place, display_path
 from ..model import KeyTask
 from ..model.progress import STATUSES, PeriodProgress, ProgressEntry
-from .loaders import Collector, _list, _mapping, _text
-from .yamlfile import load_yaml
+from ..errors import Collector
+from ..files import fields
+from ..files.yamlfile import load_yaml
 
 PERIOD_FILE = re.compile(r"(\d{4})-(\d{2})\.yaml")
 
@@ -24,30 +25,30 @@ def period_files(folder: Path) -> dict[str, Path]:
 
 def load_period(path: Path, tasks: dict[str, KeyTask]) -> PeriodProgress:
     label = display_path(path)
-    data = _mapping(load_yaml(path), Place(label, line=1), "进展文件")
-    period = _text(data, "期间")
+    data = fields.mapping(load_yaml(path), Place(label, line=1), "进展文件")
+    period = fields.text(data, "期间")
     if period != path.stem:
         raise GongfuError(f"“期间”为 {period}，与文件名 {path.name} 不一致", data.place_of("期间"))
-    progress = PeriodProgress(period, _text(data, "标题", required=False), bool(data.get("示例")))
+    progress = PeriodProgress(period, fields.text(data, "标题", required=False), bool(data.get("示例")))
     errors = Collector()
     seen: dict[str, Place] = {}
-    for i, raw in enumerate(_list(data, "条目")):
-        item = _mapping(raw, data["条目"].place_of(i), "每个条目")
+    for i, raw in enumerate(fields.items(data, "条目")):
+        item = fields.mapping(raw, data["条目"].place_of(i), "每个条目")
 
         def one(item=item):
-            task_id = _text(item, "编号")
+            task_id = fields.text(item, "编号")
             if task_id not in tasks:
                 raise GongfuError(f"编号“{task_id}”不在任务清单中", item.place_of("编号"))
             if task_id in seen:
                 raise GongfuError(f"编号“{task_id}”重复（另见{seen[task_id]}）", item.place_of("编号"))
             seen[task_id] = item.place
-            status = _text(item, "状态", required=False)
+            status = fields.text(item, "状态", required=False)
             if status and status not in STATUSES:
                 raise GongfuError(f"状态“{status}”无效，应为：{'、'.join(STATUSES)}", item.place_of("状态"))
-            return ProgressEntry(task_id, _text(item, "牵头单位", required=False), _text(item, "完成情况"),
-                                 status, _text(item, "存在问题", required=False),
-                                 _text(item, "下步计划", required=False), _text(item, "序号", required=False),
-                                 _text(item, "任务内容", required=False), item.place)
+            return ProgressEntry(task_id, fields.text(item, "牵头单位", required=False), fields.text(item, "完成情况"),
+                                 status, fields.text(item, "存在问题", required=False),
+                                 fields.text(item, "下步计划", required=False), fields.text(item, "序号", required=False),
+                                 fields.text(item, "任务内容", required=False), item.place)
         entry = errors.run(one)
         if entry:
             progress.entries.append(entry)

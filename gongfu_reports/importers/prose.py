@@ -87,7 +87,7 @@ def _number_text(text: str, scheme: str) -> str:
 def _value(number: str) -> int:
     if number.isdigit():
         return int(number)
-    from ..compose.numbering import chinese_numeral
+    from ..model.numbering import chinese_numeral
 
     return next(n for n in range(1, 100) if chinese_numeral(n) == number)
 

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..compose.numbering import split_section_title
+from ..model.numbering import split_section_title
 from ..errors import GongfuError, Place, display_path
-from .grid import Grid, Merge
+from ..files.grid import Grid, Merge
+from ..model.lists import default_width
 
 GROUP_HEADER = re.compile(r"^(类别|分类|类型|领域|板块|方面|篇章|部分|大类|小类|分组|专项|项目类别|重点领域|改革领域|"
                           r"重点任务|主要任务|工作任务|任务|重点工作|工作内容|专项行动|行动)$")
@@ -118,8 +119,6 @@ def analyse(grid: Grid) -> ImportedList:
                             f"{stated_total.group(1)} 项，实际 {result.items} 项")
         result.title = result.title[:stated_total.start(1)] + "{项数}" + result.title[stated_total.end(1):]
     result.unit_columns = [n for n in names if UNIT_HEADER.search(n.split("/")[-1]) and not NOT_UNIT_HEADER.match(n)]
-    from ..compose.listtable import default_width
-
     shown = [n for n in names]
     result.widths = {n: default_width(n, [row[i] for row in rows]) for i, n in enumerate(shown)}
     result.landscape = grid.landscape or sum(result.widths.values()) > 48 or len(shown) >= 7
@@ -346,7 +345,7 @@ def config_entry(imported: ImportedList, name: str, data_file: str, source: str)
 def import_list(grid: Grid, root: Path, name: str, source: Path, force: bool = False) -> tuple[Path, ImportedList]:
     from ..config import load_config
     from .config_edit import add_document, check_new_name
-    from .loaders import load_units
+    from ..sources.loaders import load_units
 
     config = load_config(root)
     target = root / "data" / f"{name}.xlsx"

@@ -6,28 +6,13 @@ place (Excel sheet + row, or YAML line) so that later errors can name it.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import warnings
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
+from .excel import MAX_CELLS, cell_text, excel_text, open_workbook, saved_values
+from .text import check_text
 from .yamlfile import LocDict, LocList, load_yaml
-
-MAX_CELLS = 200_000
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 64 * 1024 * 1024   # an xlsx is a zip: what it expands to, all members together
-MAX_ZIP_MEMBERS = 10_000
-MAX_TEXT_CHARS = 10_000                 # one cell or one YAML value
-# Characters that XML 1.0 (DOCX, HTML) cannot carry, plus DEL, the C1 controls (U+0085 is a line
-# break to YAML and silently became a space) and lone surrogates (from a decoded _xD800_): usually
-# pasted in by accident.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")   # how Excel stores control characters in a cell
-
 
 @dataclass
 class Row:
@@ -74,46 +59,6 @@ class Table:
             raise GongfuError("表格中只有表头，没有数据行", self.place)
 
 
-def check_text(text: str, place: Place) -> str:
-    """Text from a cell or a YAML value: no invisible control characters, no runaway length."""
-    found = CONTROL.search(text)
-    if found:
-        raise GongfuError(f"含有不可见的控制字符（U+{ord(found.group()):04X}，在第{found.start() + 1}个字符处），请删除",
-                          place, hint="这类字符多由复制粘贴带入；可重新输入该处文字，Excel 中也可用 CLEAN 函数清除")
-    if len(text) > MAX_TEXT_CHARS:
-        raise GongfuError(f"内容过长：{len(text)} 字，一处最多 {MAX_TEXT_CHARS} 字", place,
-                          hint="请检查是否误粘贴了整篇文字；确需长文请分成几项")
-    return text
-
-
-def excel_text(value) -> str:
-    """A cell value as text, with Excel's _xHHHH_ escapes decoded and Windows line ends unified."""
-    if isinstance(value, str):
-        value = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return cell_text(value)
-
-
-def cell_text(value) -> str:
-    """A cell value as the text a reader sees: numbers without a trailing .0, dates in Chinese."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            value = value.date()
-        else:
-            return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
-    if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return str(value).strip()
-
-
 def read_table(path: str | Path, sheet: str | None = None) -> Table:
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -147,86 +92,6 @@ def read_yaml_table(path: Path) -> Table:
             values[key] = cell_text(value)
         rows.append(Row(values, item.place, {k: item.place_of(k) for k in item}))
     return Table(label, headers, rows, Place(label, line=1))
-
-
-
-
-def saved_values(path: Path, label: str, ws) -> tuple[list[tuple], set[tuple[int, int]]]:
-    """The rows of ws (opened with its formulas) as the values Excel saved with the file, never a
-    formula itself, and the (row, column) of formulas without a saved value (written by a program,
-    never opened in Excel): those cannot be used. The file is read again only when it has formulas."""
-    formulas = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"}
-    values = open_workbook(path, label, data_only=True)[ws.title] if formulas else ws
-    rows = list(values.iter_rows(values_only=True))
-    uncomputed = {(r, c) for r, c in formulas if r <= len(rows) and rows[r - 1][c - 1] is None}
-    return rows, uncomputed
-
-
-def open_workbook(path: Path, label: str | None = None, data_only: bool = False):
-    """Open an untrusted .xlsx: size, encryption and zip-bomb checks before openpyxl parses it."""
-    import openpyxl
-
-    label = label or display_path(path)
-    place = Place(label)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise GongfuError("文件不存在", place) from None
-    except OSError as exc:
-        raise GongfuError(f"无法读取文件（{exc.strerror}）", place) from None
-    if head.startswith(b"\xd0\xcf\x11\xe0"):   # OLE container: an encrypted xlsx or an old .xls
-        raise GongfuError("文件设置了打开密码，或是旧版 .xls 格式，无法读取", place,
-                          hint="请去掉打开密码，并用 Excel 或 WPS 另存为 .xlsx")
-    if size > MAX_FILE_BYTES:
-        raise GongfuError(f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB）", place)
-    not_xlsx = GongfuError("无法作为 Excel 工作簿（.xlsx）打开：文件已损坏、加密或并非 xlsx 格式", place,
-                           hint="请用 Excel 或 WPS 打开后另存为 .xlsx")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise not_xlsx from None
-    unzipped = sum(m.file_size for m in members)
-    if len(members) > MAX_ZIP_MEMBERS or unzipped > MAX_UNZIPPED_BYTES:
-        raise GongfuError(f"工作簿解压后过大（约 {unzipped / 1024 / 1024:.0f} MB，上限 "
-                          f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB），可能是异常文件（“压缩炸弹”）", place,
-                          hint="请确认文件来源；正常的数据表远小于此")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for member in members:
-                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                    cells = _count_cells(archive, member)
-                    if cells > MAX_CELLS:
-                        raise GongfuError(f"工作表过大（{cells} 个单元格，上限 {MAX_CELLS} 个）", place,
-                                          hint="请删除表格下方或右侧多余的内容")
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
-        raise not_xlsx from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # openpyxl warns about WPS/Excel extensions it skips
-            return openpyxl.load_workbook(path, data_only=data_only)
-    except Exception:  # any failure to parse an untrusted file means the same to the user
-        raise not_xlsx from None
-
-
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
-
-
-def _count_cells(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
-    """Cells in a worksheet's XML, counted while it streams out of the zip: a sheet with millions
-    of cells is refused before openpyxl would spend minutes and gigabytes loading it."""
-    count, tail = 0, b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            data = tail + chunk
-            count += len(_CELL_TAG.findall(data))
-            tail = data[-16:]
-            count -= len(_CELL_TAG.findall(tail))   # counted again with the next chunk
-            if count > MAX_CELLS:
-                break
-    return count + len(_CELL_TAG.findall(tail))
 
 
 def read_excel(path: Path, sheet: str | None) -> Table:

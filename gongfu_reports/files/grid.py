@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
-from .table import check_text, excel_text, open_workbook, saved_values
+from .excel import excel_text, open_workbook, saved_values
+from .text import check_text
 
 # (first row, last row, first column, last column), 0-based and inclusive.
 Merge = tuple[int, int, int, int]

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import GongfuError, Place, display_path
+from .text import CONTROL, check_text
 
 
 class LocDict(dict):
@@ -67,8 +68,6 @@ def _loader_for(file_label: str, first_line: int = 1, fast: bool = False):
     def construct_text(loader, node):
         # Escapes such as "\a" or "\x07" can put control characters into a value: refuse them
         # here, with the line, rather than let them break the DOCX/HTML writers.
-        from .table import check_text
-
         return check_text(loader.construct_scalar(node), place(node))
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
@@ -96,8 +95,6 @@ def load_yaml(path: str | Path):
 
 def load_yaml_text(text: str, label: str, first_line: int = 1):
     """YAML from text that starts at `first_line` of the file `label` (e.g. Markdown front matter)."""
-    from .table import CONTROL
-
     # Raw in the file, before YAML sees them: it refuses most (with a mark) but takes U+0085 as a line break.
     found = CONTROL.search(text)
     if found:

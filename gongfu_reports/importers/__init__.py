@@ -1,0 +1,1 @@
+"""`gongfu import`: existing tables (Excel, Word) and Word documents become data files and config.yaml entries."""
