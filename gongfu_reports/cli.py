@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from .errors import GongfuError, display_path
 
@@ -16,8 +17,9 @@ app = typer.Typer(
     help="gongfu-reports：把 YAML / Excel 数据生成符合 GB/T 9704-2012 的公文（Word 与 PDF）。\n\n"
          "Turns YAML/Excel data into Chinese official documents (DOCX and PDF) laid out to GB/T 9704-2012.",
     add_completion=False, no_args_is_help=True, rich_markup_mode=None)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# markup=False: names, file names and text from the data are printed as they are, never read as markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 DIR_OPTION = typer.Option(Path("."), "--dir", "-C", help="工作目录（含 config.yaml）/ working folder")
 
@@ -50,11 +52,12 @@ def build(
     """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .build import build as run_build, parse_formats
+    from .build import BuildOptions, build as run_build
+    from .render.registry import parse_formats
 
     steps = {"compose": "整理数据", "docx": "生成并检查 Word", "pdf": "生成并检查 PDF", "skip": "无变化，跳过",
              "extract": "生成单位清单"}
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
         task = progress.add_task("读取配置…", total=None)
 
@@ -65,10 +68,10 @@ def build(
             from .progress.period import parse_period
 
             period = parse_period(period)
-        result = run_build(_enter(directory), doc_ids, parse_formats(formats), force, report, per_unit, period,
-                           jobs, attachment, engine)
-    for warning in result.warnings:
-        err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
+        options = BuildOptions(doc_ids or [], parse_formats(formats), force, per_unit, period, jobs, attachment, engine,
+                               report)
+        result = run_build(_enter(directory), options)
+    _print_warnings(result.warnings)
     per_unit_count = sum(1 for p in result.written if p.parent.name.endswith("-per-unit"))
     for path in result.written:
         if not path.parent.name.endswith("-per-unit"):
@@ -83,12 +86,18 @@ def build(
 
 
 @app.command()
-def check(directory: Path = DIR_OPTION):
+def check(
+    strict: bool = typer.Option(False, "--strict", help="有警告时退出码为 1 / exit 1 on warnings"),
+    directory: Path = DIR_OPTION,
+):
     """检查配置、数据和模板，列出全部问题，不生成文件。Validate config, data and templates."""
     from .build import check as run_check
 
-    ids = run_check(_enter(directory))
-    out.print(f"检查通过：{'、'.join(ids)}")
+    ids, warnings = run_check(_enter(directory))
+    _print_warnings(warnings)
+    out.print(f"检查通过：{'、'.join(ids)}" + (f"（{len(warnings)} 处警告）" if warnings else ""))
+    if strict and warnings:
+        raise typer.Exit(1)
 
 
 @app.command("make-template")
@@ -121,7 +130,7 @@ def forms(
 
     written = write_forms(_enter(directory), doc_id, parse_period(period))
     out.print(f"已生成填报表 {len(written)} 个（每个牵头单位一个）：{display_path(written[0].parent)}",
-              soft_wrap=True, markup=False)
+              soft_wrap=True)
 
 
 @app.command()
@@ -144,15 +153,15 @@ def collect(
     folder = folder.resolve()   # relative to where the command was typed, not to --dir
     result = run_collect(_enter(directory), folder, doc_id, parse_period(period), replace)
     out.print(f"已检查填报表 {result.files} 个：新增 {len(result.added)} 条，覆盖 {len(result.replaced)} 条，"
-              f"未变化 {len(result.unchanged)} 条", soft_wrap=True, markup=False)
+              f"未变化 {len(result.unchanged)} 条", soft_wrap=True)
     if result.written:
         backup = f"（原文件备份为 {display_path(result.backup)}）" if result.backup else ""
-        out.print(f"已写入 {display_path(result.path)}{backup}", soft_wrap=True, markup=False)
+        out.print(f"已写入 {display_path(result.path)}{backup}", soft_wrap=True)
     else:
-        out.print(f"进展数据无变化，未改写 {display_path(result.path)}", soft_wrap=True, markup=False)
+        out.print(f"进展数据无变化，未改写 {display_path(result.path)}", soft_wrap=True)
     if result.missing_units:
         out.print(f"尚未报送的牵头单位（{len(result.missing_units)} 个）：{'、'.join(result.missing_units)}",
-                  soft_wrap=True, markup=False)
+                  soft_wrap=True)
     else:
         out.print("全部牵头单位均已报送")
 
@@ -168,11 +177,11 @@ def lint(files: List[Path] = typer.Argument(..., metavar="FILE...", help="要检
         findings = run_lint(path)
         problems += len(findings)
         if findings:
-            out.print(f"{display_path(path)}：发现 {len(findings)} 处不符合", markup=False)
+            out.print(f"{display_path(path)}：发现 {len(findings)} 处不符合")
             for finding in findings:
-                out.print(f"  {finding}", markup=False, soft_wrap=True)
+                out.print(f"  {finding}", soft_wrap=True)
         else:
-            out.print(f"{display_path(path)}：符合 GB/T 9704-2012 的各项检查", markup=False)
+            out.print(f"{display_path(path)}：符合 GB/T 9704-2012 的各项检查")
     if problems:
         raise typer.Exit(1)
 
@@ -208,20 +217,19 @@ def import_(
     if suffix == ".docx" and table is None:
         target, doc_id = import_prose(source, _enter(directory), name, force)
         out.print(f"已导入 {display_path(target)}，并在 config.yaml 中加入文档“{doc_id}”；"
-                  f"检查后运行 gongfu build {doc_id}", soft_wrap=True, markup=False)
+                  f"检查后运行 gongfu build {doc_id}", soft_wrap=True)
         return
     from .files.grid import read_docx_grid, read_excel_grid
     from .importers.lists import import_list
 
     grid = read_docx_grid(source, table) if table else read_excel_grid(source, sheet)
     target, imported = import_list(grid, _enter(directory), name, source, force)
-    for warning in imported.warnings:
-        err.print(f"[yellow]警告：[/yellow]{warning}", markup=True, soft_wrap=True)
+    _print_warnings(imported.warnings)
     groups = f"，分组 {len(imported.sections)} 级" if imported.sections else ""
     out.print(f"已导入 {display_path(target)}：{len(imported.rows)} 行、{imported.items} 项{groups}；"
-              f"列：{'、'.join(h for h in imported.headers if h not in imported.sections)}", soft_wrap=True, markup=False)
+              f"列：{'、'.join(h for h in imported.headers if h not in imported.sections)}", soft_wrap=True)
     out.print(f"已在 config.yaml 中加入文档“{name}”（kind: list）；检查后运行 gongfu build {name}",
-              soft_wrap=True, markup=False)
+              soft_wrap=True)
 
 
 def _table_to_import(source: Path) -> Optional[int]:
@@ -233,7 +241,7 @@ def _table_to_import(source: Path) -> Optional[int]:
     if tables and paragraphs <= 3:
         return 1
     if tables:
-        err.print(f"提示：文档中有 {tables} 个表格，按正文类文档导入；要导入表格请加 --table N", markup=False)
+        err.print(f"提示：文档中有 {tables} 个表格，按正文类文档导入；要导入表格请加 --table N")
     return None
 
 
@@ -256,11 +264,11 @@ def serve(
         period = parse_period(period)
 
     def announce(url: str) -> None:
-        out.print(f"预览地址：{url}", markup=False, soft_wrap=True)
-        out.print("保存模板、数据或 config.yaml 后页面会自动更新；按 Ctrl+C 停止。", markup=False)
+        out.print(f"预览地址：{url}", soft_wrap=True)
+        out.print("保存模板、数据或 config.yaml 后页面会自动更新；按 Ctrl+C 停止。")
 
     run(_enter(directory), doc_id, port, period, announce)
-    out.print("预览已停止", markup=False)
+    out.print("预览已停止")
 
 
 templates_app = typer.Typer(help="模板：复制随附模板到工作目录修改、查看哪些已修改、生成模板变量参考。"
@@ -291,10 +299,10 @@ def templates_export(
               "kept": "已修改过，保留不动（加 --force 覆盖）"}
     for item in export(kind, target or root / "templates", force):
         backup = f"（原文件另存为 {display_path(item.backup)}）" if item.backup else ""
-        out.print(f"{labels[item.action]}：{display_path(item.target)}{backup}", markup=False, soft_wrap=True)
+        out.print(f"{labels[item.action]}：{display_path(item.target)}{backup}", soft_wrap=True)
     out.print("注意：HTML 模板和样式表（html/）供所有类型的文档共用；Word 模板 notice.docx 用于通知，plain.docx 用于其他文档",
-              markup=False, soft_wrap=True)
-    out.print("修改后用 gongfu check 检查，用 gongfu serve 预览；说明见 docs/模板编辑指南.md", markup=False)
+              soft_wrap=True)
+    out.print("修改后用 gongfu check 检查，用 gongfu serve 预览；说明见 docs/模板编辑指南.md")
 
 
 @templates_app.command("list")
@@ -307,7 +315,7 @@ def templates_list(directory: Path = DIR_OPTION):
               "unused": "不是模板文件名，只在被其他模板 include 时才用到"}
     for item in status(root / "templates"):
         users = f"（用于 {'、'.join(item.kinds)}）" if item.kinds else ""
-        out.print(f"templates/{item.name}{users}：{labels[item.state]}", markup=False, soft_wrap=True)
+        out.print(f"templates/{item.name}{users}：{labels[item.state]}", soft_wrap=True)
 
 
 @templates_app.command("reference")
@@ -323,7 +331,13 @@ def templates_reference(
     target = to.resolve() if to else None
     root = _enter(directory)
     path = write_reference(target or root / "build" / "模板变量参考.html")
-    out.print(f"已生成模板变量参考：{display_path(path)}", markup=False, soft_wrap=True)
+    out.print(f"已生成模板变量参考：{display_path(path)}", soft_wrap=True)
+
+
+def _print_warnings(warnings) -> None:
+    """Each warning on its own line; what it quotes from the data is printed as it is (never as markup)."""
+    for warning in warnings:
+        err.print(Text("警告：", style="yellow") + Text(str(warning)), soft_wrap=True)
 
 
 def _enter(directory: Path) -> Path:
@@ -340,7 +354,7 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except GongfuError as exc:
-        err.print(f"[red]错误：[/red]{exc}", markup=True, soft_wrap=True)
+        err.print(Text("错误：", style="red") + Text(str(exc)), soft_wrap=True)
         sys.exit(exc.exit_code)
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 0))
@@ -352,5 +366,5 @@ def main() -> None:
         message = getattr(exc, "format_message", None)
         if message is None or not isinstance(getattr(exc, "exit_code", None), int):
             raise
-        err.print(f"用法错误：{message()}", markup=False, soft_wrap=True)
+        err.print(f"用法错误：{message()}", soft_wrap=True)
         sys.exit(2)

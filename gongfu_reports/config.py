@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import GongfuError, GongfuErrors, Place, display_path
 from .files.yamlfile import LocDict, LocList, load_yaml
+from .render.layout import MARK_PT
 
 CONFIG_NAME = "config.yaml"
 
@@ -47,17 +49,6 @@ class IndicatorSource(TableSource):
     target_header: str = "目标值"
 
 
-class AttachmentConfig(Strict):
-    title: str
-    kind: Literal["task_list", "unit_list", "allocation"]
-    file: str
-    sheet: str | None = None
-    columns: dict[str, str] | None = None
-    landscape: bool = False
-    font_size: float | None = None          # table text size in pt (default: 10.5, allocations 9)
-    name_column: str = "事项名称"          # allocation: the column that names the item
-
-
 class ListOptions(Strict):
     """A generic list (清单): its columns are the source's header row; these settings place them."""
 
@@ -77,69 +68,11 @@ class ListOptions(Strict):
     hide: list[str] = []                    # columns kept in the data but not printed
 
 
-class ListConfig(ListOptions):
-    """A list published on its own (no 版头), or referenced by a notice's attachment."""
+class DocumentSettings(Strict):
+    """What every document entry of config.yaml has; each kind (kinds/) adds its own settings."""
 
-    kind: Literal["list"]
-    file: str
-    mark_size: float = 24.0
-
-
-class ListAttachmentConfig(ListOptions):
-    """A notice attachment that is a list: its own settings, or those of a list document."""
-
-    kind: Literal["list"]
-    document: str | None = None             # the id of a `kind: list` document to attach
-
-
-Attachment = Annotated[Union[AttachmentConfig, ListAttachmentConfig], Field(discriminator="kind")]
-
-
-class EnclosureConfig(Strict):
-    """A document issued by the notice (印发的文件), starting on a new page."""
-
-    kind: Literal["work_plan", "leader_tasks", "livelihood", "prose"]
-    file: str
-    sheet: str | None = None
-    indicators: IndicatorSource | None = None   # work_plan: the indicator table
-    continuous_items: bool = True               # work_plan: items numbered across sections
-    leaders: str | None = None                  # leader_tasks, livelihood: the leaders list
-    title: str | None = None                    # leader_tasks: the enclosure's title
-    lead_note: str = "列第一位者为牵头单位，下同"  # leader_tasks: printed once after the first unit list
-    numbered_items: bool = False                # livelihood: one numbered paragraph per item
-    attachments: list[Attachment] = []
-
-
-class DocumentConfig(Strict):
-    kind: Literal["notice"] = "notice"
-    notice: str
-    enclosures: list[EnclosureConfig] = []
-    attachments: list[Attachment] = []
-    mark_size: float = 24.0
-
-
-class ProseConfig(Strict):
-    """A prose document (方案、意见、报告) from a Markdown outline, published on its own."""
-
-    kind: Literal["prose"]
-    file: str
-    mark_size: float = 24.0
-
-
-class BulletinConfig(Strict):
-    """完成情况 / 通报: the progress of a breakdown's tasks in one period."""
-
-    kind: Literal["bulletin"]
-    tasks: str                     # the tasks: a table (编号, 牵头领导, 任务内容, 责任单位) or a Markdown plan
-                                   # whose items carry {#编号 单位、…}
-    sheet: str | None = None
-    leaders: str | None = None     # leaders list (tasks are grouped by leader); optional for a plan
-    progress: str                  # folder of <period>.yaml files (written by `gongfu collect`)
-    title: str = "{year}年市政府工作报告重点工作{label}完成情况"   # {year} {month} {label}
-    summary: bool = False          # 通报: counts, 滞后 tasks, chart, changes since last period
-    indicators: IndicatorSource | None = None   # indicator targets for monitoring
-    indicator_values: str | None = None         # folder of <period>.yaml actual values
-    mark_size: float = 24.0
+    kind: str
+    mark_size: float = MARK_PT    # 发文机关标志 size in pt (documents with a 版头)
 
 
 class Config(Strict):
@@ -149,8 +82,7 @@ class Config(Strict):
     # PDF engine: "html" = the HTML template laid out by WeasyPrint (what template editors edit);
     # "typst" = the Typst template, about 4 times faster, checks included (large and scheduled builds).
     pdf_engine: Literal["html", "typst"] = "html"
-    documents: dict[str, Annotated[Union[DocumentConfig, ProseConfig, BulletinConfig, ListConfig],
-                                        Field(discriminator="kind")]]
+    documents: dict[str, DocumentSettings]   # validated by each kind's own settings model
     # Filled in after loading:
     root: Path = Path(".")
     places: dict = {}
@@ -211,7 +143,16 @@ def _written_loc(loc: tuple, data) -> tuple:
     return tuple(out)
 
 
-def load_config(root: Path) -> Config:
+@functools.lru_cache(maxsize=8)
+def _validator(settings: tuple[type[DocumentSettings], ...]) -> type[Config]:
+    """Config whose documents are validated by the kinds' settings models, told apart by `kind`."""
+    document = Annotated[Union[settings], Field(discriminator="kind")]   # noqa: UP007 - a tuple of types
+    return create_model("ProjectConfig", __base__=Config, documents=(dict[str, document], ...))
+
+
+def load_config(root: Path, settings: tuple[type[DocumentSettings], ...]) -> Config:
+    """config.yaml of the working folder `root`; `settings`: the settings model of every document kind
+    (kinds.load_config passes the registered ones)."""
     root = Path(root)
     path = root / CONFIG_NAME
     if not path.exists():
@@ -222,7 +163,7 @@ def load_config(root: Path) -> Config:
     _record_places(data, (), places)
     label = display_path(path)
     try:
-        config = Config.model_validate(data if data is not None else {})
+        validated = _validator(settings).model_validate(data if data is not None else {})
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
@@ -243,6 +184,8 @@ def load_config(root: Path) -> Config:
             errors.append(GongfuError(f"配置项“{'.'.join(map(str, written))}”：{message}",
                                       place or Place(label)))
         raise GongfuErrors(errors) if len(errors) > 1 else errors[0] from None
+    # A plain Config (the validating class is made at run time and cannot be pickled for the workers).
+    config = Config.model_construct(**{name: getattr(validated, name) for name in Config.model_fields})
     config.root = root.resolve()
     config.places = places
     return config

@@ -1,4 +1,4 @@
-"""User-facing errors: Chinese message, file and place, exit code 2."""
+"""User-facing errors and warnings: Chinese message, file and place; errors exit with code 2."""
 
 from __future__ import annotations
 
@@ -61,6 +61,34 @@ class GongfuError(Exception):
         if self.hint:
             text += f"\n  提示：{self.hint}"
         return text
+
+
+@dataclass(frozen=True)
+class GongfuWarning:
+    """Something worth a look that does not stop the work (a stated count that does not match, a
+    GB/T 9704 finding on an output): printed on one line with its place, counted by --strict."""
+
+    message: str
+    place: Place | None = None
+    hint: str | None = None
+    subject: str | None = None   # the document it concerns, when the place alone does not say
+    # "data": the input disagrees with itself (`gongfu check` fails on it); "progress": the state of a
+    # reporting period (tasks not reported yet); "lint": a GB/T 9704 finding on an output.
+    category: str = "data"
+
+    def __str__(self) -> str:
+        text = f"{self.place}：{self.message}" if self.place else self.message
+        if self.hint:
+            text += f"；{self.hint}"
+        return f"{self.subject}：{text}" if self.subject else text
+
+    @classmethod
+    def from_error(cls, exc: GongfuError) -> "GongfuWarning":
+        """An input problem reported as a warning instead of stopping the build."""
+        return cls(exc.message, exc.place, exc.hint)
+
+    def as_error(self) -> GongfuError:
+        return GongfuError(f"{self.subject}：{self.message}" if self.subject else self.message, self.place, self.hint)
 
 
 class GongfuErrors(GongfuError):

@@ -8,33 +8,25 @@ import filecmp
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
-
-from .config import BulletinConfig, DocumentConfig, ListConfig, ProseConfig
+from . import kinds as registry
+from .bundled import TEMPLATES as BUNDLED_DIR
 from .errors import GongfuError, display_path
-from .render.docx import PLAIN_TEMPLATE_NAME, TEMPLATE_NAME
-
-BUNDLED_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 # The HTML template (PDF and preview) and its style sheet serve every kind, and so does the Typst
-# template (pdf_engine: typst); the Word template with the 版头 serves notices, the plain one
-# documents without a 版头.
+# template (pdf_engine: typst); each kind names its Word templates (the one with the 版头 serves
+# documents with a 版头, the plain one the others).
 HTML_FILES = ["html/document.html.j2", "html/gongwen.css.j2"]
 TYPST_FILES = ["typst/document.typ"]
-KIND_CLASSES = (DocumentConfig, ProseConfig, BulletinConfig, ListConfig)
 
 
 def kinds() -> list[str]:
     """The document kinds of config.yaml (the `kind:` values)."""
-    return [get_args(cls.model_fields["kind"].annotation)[0] for cls in KIND_CLASSES]
+    return [k.name for k in registry.all_kinds()]
 
 
 def kind_files(kind: str) -> list[str]:
     """The template files (relative to templates/) a document of this kind is rendered with."""
-    if kind not in kinds():
-        raise GongfuError(f"没有这种文档类型：“{kind}”", hint=f"可选：{'、'.join(kinds())}")
-    docx = TEMPLATE_NAME if kind == "notice" else PLAIN_TEMPLATE_NAME
-    return HTML_FILES + TYPST_FILES + [f"docx/{docx}"]
+    return HTML_FILES + TYPST_FILES + [f"docx/{name}" for name in registry.get(kind).word_templates]
 
 
 def users_of(name: str) -> list[str]:

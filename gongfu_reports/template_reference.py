@@ -21,10 +21,8 @@ from pathlib import Path
 from .compose import blocks
 from .compose.blocks import DocumentView, Frame
 from .render import layout
-from .template_files import BUNDLED_DIR, kinds
-
-BUNDLED_EXAMPLE = BUNDLED_DIR.parent          # config.yaml and data/ of the bundled example
-KIND_LABELS = {"notice": "通知 notice", "prose": "方案等正文 prose", "bulletin": "完成情况 bulletin"}
+from . import kinds
+from .bundled import EXAMPLE as BUNDLED_EXAMPLE
 MAX_EXAMPLES = 3
 
 # What render/html.py and render/docx.py pass to the templates, besides the view model.
@@ -131,20 +129,14 @@ def _list_suffix(hint) -> str:
 # ------------------------------------------------------------------------------------------ examples
 
 def example_views() -> dict[str, list[tuple[str, DocumentView]]]:
-    """The bundled example documents composed, by kind (bulletins: their latest period)."""
-    from .compose import compose_bulletin, compose_document
-    from .config import BulletinConfig, load_config
-    from .sources.progress import period_files
-
-    config = load_config(BUNDLED_EXAMPLE)
-    out: dict[str, list] = {k: [] for k in kinds()}
+    """The bundled example documents composed, by kind (those with periods: their latest)."""
+    config = kinds.load_config(BUNDLED_EXAMPLE)
+    out: dict[str, list] = {k.name: [] for k in kinds.all_kinds()}
     for doc_id, doc in config.documents.items():
-        if isinstance(doc, BulletinConfig):
-            periods = list(period_files(config.path(doc.progress)))
-            if periods:
-                out[doc.kind].append((f"{doc_id}-{periods[-1]}", compose_bulletin(config, doc_id, periods[-1]).view))
-        else:
-            out[doc.kind].append((doc_id, compose_document(config, doc_id).view))
+        kind = kinds.get(doc.kind)
+        outputs = kind.outputs(config, doc_id, required=False)
+        if outputs:
+            out[doc.kind].append((outputs[-1].stem, kind.compose(config, outputs[-1]).view))
     return out
 
 
@@ -240,13 +232,14 @@ def render_page() -> str:
                 role_examples.setdefault(paragraph.role, {}).setdefault(kind, paragraph.text)
         examples_by_kind[kind] = merged
         sources[kind] = [doc_id for doc_id, _ in views]
-    kind_list = kinds()
+    kind_list = [k.name for k in kinds.all_kinds()]
+    labels = {k.name: f"{k.label} {k.name}" for k in kinds.all_kinds()}
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8"><title>模板变量参考</title>',
            f"<style>{STYLE}</style></head><body>", "<h1>模板变量参考</h1>",
            "<p>本页由 <code>gongfu templates reference</code> 根据程序中的视图模型（<code>gongfu_reports/compose/blocks.py</code>）"
            "自动生成，列出模板中可以使用的全部变量；示例取自随附的示例文档：",
-           "；".join(f"{e(KIND_LABELS.get(k, k))}：{e('、'.join(sources[k]) or '（无）')}" for k in kind_list),
+           "；".join(f"{e(labels[k])}：{e('、'.join(sources[k]) or '（无）')}" for k in kind_list),
            "。修改模板的方法见 <code>docs/模板编辑指南.md</code>。</p>",
            "<p>写法：<code>{{ view.title }}</code> 取值；<code>view.sections[]</code> 中的 <code>[]</code> 表示列表中的每一项，"
            "用 <code>{% for section in view.sections %}…{% endfor %}</code> 逐项取出；“或空”的变量先用 "
@@ -273,7 +266,7 @@ def render_page() -> str:
         out.append(f'<h3 id="{name}">{name}：{e(inspect.cleandoc(cls.__doc__ or ""))}</h3>')
         out.append(f'<p class="where">在模板中：{where}{kind_note}</p>')
         out.append("<table><thead><tr><th>变量</th><th>类型</th><th>说明</th>"
-                   + "".join(f"<th>示例：{e(KIND_LABELS.get(k, k))}</th>" for k in kind_list) + "</tr></thead><tbody>")
+                   + "".join(f"<th>示例：{e(labels[k])}</th>" for k in kind_list) + "</tr></thead><tbody>")
         for field_name, hint in members(cls):
             cells = [f"<td><code>{e(field_name)}</code></td>", f"<td>{e(type_label(hint))}</td>",
                      f"<td>{e(docs.get(field_name, ''))}</td>"]
@@ -287,7 +280,7 @@ def render_page() -> str:
     out.append("<p>HTML 模板中每个段落写成 <code>&lt;p class=\"{{ block.role }}\"&gt;</code>，样式在 gongwen.css.j2 中按 "
                "<code>.body</code>、<code>.h1</code> 等设置；Word 中对应同名的中文样式。</p>")
     out.append("<table><thead><tr><th>role</th><th>说明</th>"
-               + "".join(f"<th>示例：{e(KIND_LABELS.get(k, k))}</th>" for k in kind_list) + "</tr></thead><tbody>")
+               + "".join(f"<th>示例：{e(labels[k])}</th>" for k in kind_list) + "</tr></thead><tbody>")
     for role, text in blocks.ROLES.items():
         cells = "".join(f'<td class="ex">{e(_short(role_examples.get(role, {}).get(k)))}</td>' for k in kind_list)
         out.append(f"<tr><td><code>{e(role)}</code></td><td>{e(text)}</td>{cells}</tr>")

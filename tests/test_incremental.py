@@ -28,15 +28,17 @@ def stamps(build: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
-    from gongfu_reports.build import _seconds, _weight, pool_size
-    from gongfu_reports.compose import compose_document
-    from gongfu_reports.config import load_config
+    from gongfu_reports import kinds
+    from gongfu_reports.build.scheduler import Job, pool_size, _weight
+    from gongfu_reports.render.registry import renderer_for
 
     work = copy_workdir(tmp_path / "work")
     # These two documents are enough work for two worker processes: the pool is really used.
-    config = load_config(work)
-    views = [compose_document(config, doc_id).view for doc_id in PARALLEL_IDS]
-    assert pool_size(2, [_seconds(fmt, _weight(view)) for view in views for fmt in ("docx", "pdf")]) == 2
+    config = kinds.load_config(work)
+    views = [kinds.compose(config, doc_id).view for doc_id in PARALLEL_IDS]
+    jobs = [Job(doc_id, "", doc_id, renderer_for(fmt, config), view, True, _weight(view))
+            for doc_id, view in zip(PARALLEL_IDS, views) for fmt in ("docx", "pdf")]
+    assert pool_size(2, [job.seconds for job in jobs]) == 2
 
     result = gongfu(work, "build", *PARALLEL_IDS, "--jobs", "1")
     assert result.returncode == 0, result.stderr

@@ -320,13 +320,12 @@ def test_hostile_text_is_literal_in_pdf(hostile):
 
 
 def test_hostile_text_is_escaped_in_html(hostile, monkeypatch):
-    from gongfu_reports.compose import compose_document
-    from gongfu_reports.config import load_config
+    from gongfu_reports import kinds
     from gongfu_reports.render.html import render_html
 
     monkeypatch.chdir(hostile)
-    config = load_config(Path("."))
-    html = render_html(compose_document(config, DOC_ID).view, config, 24.0)
+    config = kinds.load_config(Path("."))
+    html = render_html(kinds.compose(config, DOC_ID).view, config)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "{{ 7*7 }}" in html and ">49<" not in html
     assert "]]&gt;" in html and "<b>" not in html

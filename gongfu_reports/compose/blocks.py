@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..render.layout import MARK_PT, mark_scale
+
 # Paragraph roles shared by both renderers, described for template editors (the reference page).
 ROLES = {
     "title": "标题：2号小标宋，居中（文件标题、附件标题）",
@@ -152,6 +154,13 @@ class Frame:
     """发文机关标志"""
     number: str
     """发文字号"""
+    mark_size: float = MARK_PT
+    """发文机关标志的字号（pt），config.yaml 中文档的 mark_size"""
+
+    @property
+    def mark_scale(self) -> float:
+        """发文机关标志的横向压缩比例（1 = 不压缩）：标志过长时自动压扁到一行"""
+        return mark_scale(self.mark, self.mark_size)
 
 
 @dataclass

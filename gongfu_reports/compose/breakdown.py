@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
+from ..errors import GongfuWarning
 from ..model import Allocation, KeyTask, Leader, LivelihoodArea
 from ..model.units import split_units
-from .blocks import Cell, Column, Paragraph, Run, Table
 from ..model.numbering import level_number
+from .blocks import Cell, Column, Paragraph, Run, Table
 
 
 def leader_task_blocks(title: str, leaders: list[Leader], tasks: list[KeyTask], lead_note: str) -> list:
@@ -103,9 +104,9 @@ def allocation_table(allocation: Allocation, font_size: float = 9) -> Table:
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*([^\d\s./≥≤<>%]*)")
 
 
-def allocation_sum_problems(allocation: Allocation) -> list[tuple[object, str]]:
+def allocation_sum_problems(allocation: Allocation) -> list[GongfuWarning]:
     """Rows whose citywide target and district values are plain numbers in the same unit
-    but do not add up: (place, message)."""
+    but do not add up."""
     problems = []
     for row in allocation.rows:
         total = _NUMBER.fullmatch(row.total.strip())
@@ -128,6 +129,6 @@ def allocation_sum_problems(allocation: Allocation) -> list[tuple[object, str]]:
         if abs(expected - actual) > 1e-6 * max(1.0, expected):
             detail = "+".join(f"{d}{v:g}" for d, v in values)
             label = f"序号{row.number}" if row.number else "（续行）"
-            problems.append((row.place, f"{label}“{row.name}”：全市目标任务 {row.total}，"
-                                        f"各区县合计 {actual:g}{unit}（{detail}），不一致"))
+            problems.append(GongfuWarning(f"{label}“{row.name}”：全市目标任务 {row.total}，"
+                                          f"各区县合计 {actual:g}{unit}（{detail}），不一致", row.place))
     return problems

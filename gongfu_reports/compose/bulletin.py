@@ -4,12 +4,13 @@ with an optional summary (counts, 滞后 tasks, a chart, changes since the previ
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from ..model import KeyTask, Leader, UnitRegistry
 from ..model.progress import NO_STATUS, STATUSES, PeriodProgress
 from ..model.units import split_units
-from .blocks import Cell, Column, Paragraph, Run, Table
 from ..model.numbering import level_number
+from .blocks import Cell, Column, Paragraph, Run, Table
 
 NOT_REPORTED = "未报送"
 
@@ -71,7 +72,7 @@ def count_table(first_header: str, counts: dict[str, Counter]) -> Table:
 
 
 def summary_blocks(tasks: list[KeyTask], leaders: list[Leader], registry: UnitRegistry,
-                   current: PeriodProgress, previous: PeriodProgress | None, chart_font: str) -> list:
+                   current: PeriodProgress, previous: PeriodProgress | None, chart_font: Path | None) -> list:
     from .chart import status_chart
 
     overall = Counter(status_of(t, current) for t in tasks)

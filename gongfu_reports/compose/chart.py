@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
-from ..config import find_font_file
 from .blocks import Image
 
 COLOURS = {"已完成": "#2e7d32", "序时推进": "#1565c0", "滞后": "#c62828", "未启动": "#9e9e9e",
            "未填状态": "#e0e0e0", "未报送": "#ffffff"}
 
 
-def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_file: str,
+def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_path: Path | None,
                  width_mm: float = 150) -> Image:
     """Horizontal stacked bars: one bar per leader, one segment per status."""
     import matplotlib
@@ -19,10 +19,9 @@ def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_fi
     matplotlib.use("Agg")
     from matplotlib import font_manager, pyplot as plt
 
-    path = find_font_file(font_file)
-    if path is not None:
-        font_manager.fontManager.addfont(str(path))
-        family = font_manager.FontProperties(fname=str(path)).get_name()
+    if font_path is not None:
+        font_manager.fontManager.addfont(str(font_path))
+        family = font_manager.FontProperties(fname=str(font_path)).get_name()
     else:
         family = "sans-serif"
     labels = [label if len(label) <= 12 else label[:11] + "…" for label in counts]

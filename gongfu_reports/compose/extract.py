@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import UnitRegistry
+from ..model import Breakdown
 from ..model.units import split_units
-from .blocks import Cell, Column, DocumentView, Paragraph, Run, Section, Table
 from ..model.numbering import level_number
+from .blocks import Cell, Column, DocumentView, Paragraph, Run, Section, Table
 
 HEADERS = ["序号", "任务内容", "牵头领导", "责任单位", "出处"]
 
@@ -22,12 +22,12 @@ class Entry:
     source: str
 
 
-def _entries(data: dict, leaders) -> list[Entry]:
-    titles = {l.name: f"{l.name}{l.title}" if l.name else "" for l in leaders}
+def _entries(breakdown: Breakdown) -> list[Entry]:
+    titles = {l.name: f"{l.name}{l.title}" if l.name else "" for l in breakdown.leaders}
     out = [Entry(t.text, titles.get(t.leader, t.leader) or "共同落实", t.units, f"重点工作 {t.id}")
-           for _, t in data.get("key_tasks", [])]
+           for t in breakdown.key_tasks]
     out += [Entry((f"{i.name}。" if i.name else "") + i.text, titles.get(i.leader, i.leader), i.units,
-                  _short(title)) for title, i in data.get("livelihood", [])]
+                  _short(title)) for title, i in breakdown.livelihood]
     return out
 
 
@@ -36,10 +36,11 @@ def _short(title: str) -> str:
     return re.sub(r"^\d{4}年", "", title).removesuffix("责任分解")
 
 
-def unit_extracts(data: dict, registry: UnitRegistry, doc_title: str, number: str,
-                  date: str) -> list[tuple[str, DocumentView]]:
+def unit_extracts(breakdown: Breakdown) -> list[tuple[str, DocumentView]]:
     """(unit name, view) for every unit named in the breakdown, in registry order."""
-    entries = _entries(data, data.get("leaders", []))
+    registry = breakdown.units
+    doc_title, number, date = breakdown.title.replace("\n", ""), breakdown.number, breakdown.date
+    entries = _entries(breakdown)
     roles: dict[str, tuple[list[Entry], list[Entry]]] = {}
     for entry in entries:
         seen = set()

@@ -10,35 +10,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..config import ListOptions
-from ..errors import GongfuError, Place
+from ..errors import GongfuError, GongfuWarning, Place
 from ..model import UnitRegistry
 from ..model.units import split_units
 from ..files import fields
 from ..files.table import Row
 from ..model.lists import HEADER_LEVEL_SEPARATOR, ListTable, default_width
+from ..model.numbering import level_number, split_section_title
 from .blocks import Cell, Column, Paragraph, Run
 from .blocks import Table as TableBlock
-from ..model.numbering import level_number, split_section_title
 from .tasklist import cell_lines
 
 COUNT_PLACEHOLDER = "{项数}"
 SECTION_SCHEMES = ("一、", "（一）", "1.", "（1）")
+
+
 @dataclass
 class ListView:
     title: str
     landscape: bool
     blocks: list
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[GongfuWarning] = field(default_factory=list)
     total: int = 0
 
 
 def list_view(table: ListTable, opts: ListOptions, units: UnitRegistry, config_place: Place,
               default_title: str) -> ListView:
     _check_columns(table, opts, config_place)
-    table.require_rows()
     _fill_sections(table.rows, opts.sections)        # blank = same as above, in grouping columns
     fields.fill_down(table.rows, opts.merge)
-    warnings: list[str] = []
+    warnings: list[GongfuWarning] = []
     paths = [tuple(split_section_title(r.get(c))[0] for c in opts.sections) for r in table.rows]
     items = _item_ids(table, opts, paths)
     total = len(set(items))
@@ -143,11 +144,11 @@ def _section_number(opts: ListOptions, level: int, n: int) -> str:
     return level_number(SECTION_SCHEMES.index(scheme) + 1, n) if scheme in SECTION_SCHEMES else ""
 
 
-def _stated_count_warning(row: Row, column: str, counted: int) -> list[str]:
+def _stated_count_warning(row: Row, column: str, counted: int) -> list[GongfuWarning]:
     stated = split_section_title(row.get(column))[1]
     if stated is not None and stated != counted:
-        return [f"{row.place_of(column)}：“{row.get(column)}”写明 {stated} 项，实际 {counted} 项"
-                f"（生成的文件按实际项数写“（{counted}项）”）"]
+        return [GongfuWarning(f"“{row.get(column)}”写明 {stated} 项，实际 {counted} 项"
+                              f"（生成的文件按实际项数写“（{counted}项）”）", row.place_of(column))]
     return []
 
 
@@ -242,7 +243,7 @@ def _align(header: str, rows: list[Row], opts: ListOptions) -> str:
     return "center" if longest <= 8 else "left"
 
 
-def _unit_warnings(table: ListTable, opts: ListOptions, units: UnitRegistry) -> list[str]:
+def _unit_warnings(table: ListTable, opts: ListOptions, units: UnitRegistry) -> list[GongfuWarning]:
     warnings = []
     for row in table.rows:
         for column in opts.units:
@@ -251,5 +252,5 @@ def _unit_warnings(table: ListTable, opts: ListOptions, units: UnitRegistry) -> 
                     try:
                         units.resolve(name, row.place_of(column))
                     except GongfuError as exc:
-                        warnings.append(str(exc).replace("\n  提示：", "；"))
+                        warnings.append(GongfuWarning.from_error(exc))
     return warnings

@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
-from ..errors import GongfuError, Place, display_path
 from ..model import Indicator
 from ..model.targets import STATUS_ORDER, judge, parse_target
-from ..files import fields
-from ..files.yamlfile import load_yaml
-from .blocks import Cell, Column, Paragraph, Run, Table
 from ..model.numbering import level_number
-
-
-def load_values(path: Path, indicators: list[Indicator]) -> dict[tuple[int, str], str]:
-    """Actual values by (序号, 分项); every key must name an indicator of the table."""
-    data = fields.mapping(load_yaml(path), Place(display_path(path), line=1), "指标实际值文件")
-    known = {(i.number, i.sub_name) for i in indicators}
-    values = {}
-    for i, raw in enumerate(fields.items(data, "实际值")):
-        item = fields.mapping(raw, data["实际值"].place_of(i), "每个实际值")
-        number = fields.text(item, "序号")
-        if not number.isdigit():
-            raise GongfuError(f"序号应为数字，实际为“{number}”", item.place_of("序号"))
-        key = (int(number), fields.text(item, "分项", required=False))
-        if key not in known:
-            raise GongfuError(f"指标表中没有序号 {key[0]}{('、分项“' + key[1] + '”') if key[1] else ''}",
-                              item.place, hint="有分项的指标请写明“分项”")
-        values[key] = fields.text(item, "实际值", required=False)
-    return values
+from .blocks import Cell, Column, Paragraph, Run, Table
 
 
 def monitor_blocks(number: int, indicators: list[Indicator], values: dict[tuple[int, str], str]) -> list:

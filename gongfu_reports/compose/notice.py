@@ -15,8 +15,8 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
-def frame(meta: DocumentMeta) -> Frame:
-    return Frame(mark=meta.issuer_mark, number=str(meta.number) if meta.number else "")
+def frame(meta: DocumentMeta, mark_size: float) -> Frame:
+    return Frame(mark=meta.issuer_mark, number=str(meta.number) if meta.number else "", mark_size=mark_size)
 
 
 def heading_blocks(meta: DocumentMeta) -> list[Paragraph]:

@@ -3,9 +3,9 @@ run-in items with bold lead sentences."""
 
 from __future__ import annotations
 
-from ..sources.markdown import ProseDocument
-from .blocks import Paragraph, Run
+from ..model.prose import ProseDocument
 from ..model.numbering import chinese_numeral
+from .blocks import Paragraph, Run
 
 ROLE_OF_LEVEL = {"一、": "h1", "（一）": "h2"}
 FONT_OF_LEVEL = {"一、": None, "（一）": None}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..model import TaskRow
-from .blocks import Cell, Column, Table
 from ..model.numbering import level_number
+from .blocks import Cell, Column, Table
 
 HEADERS = ["重点任务", "主要举措", "工作目标", "重点工作安排", "牵头单位"]
 

@@ -6,8 +6,8 @@ from itertools import groupby
 
 from ..model import Indicator, WorkPlan
 from ..model.units import split_units
-from .blocks import Cell, Column, Paragraph, Run, Table
 from ..model.numbering import level_number
+from .blocks import Cell, Column, Paragraph, Run, Table
 
 
 def plan_blocks(plan: WorkPlan, indicator_header: str, continuous_items: bool = True) -> list:

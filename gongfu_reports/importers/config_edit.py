@@ -26,7 +26,8 @@ def add_document(root: Path, name: str, entry: str) -> None:
     """Insert `entry` (indented two spaces) at the end of the `documents:` block."""
     import yaml
 
-    from ..config import CONFIG_NAME, load_config
+    from ..config import CONFIG_NAME
+    from ..kinds import load_config
 
     path = root / CONFIG_NAME
     text = path.read_text(encoding="utf-8")

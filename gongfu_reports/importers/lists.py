@@ -343,7 +343,7 @@ def config_entry(imported: ImportedList, name: str, data_file: str, source: str)
 
 
 def import_list(grid: Grid, root: Path, name: str, source: Path, force: bool = False) -> tuple[Path, ImportedList]:
-    from ..config import load_config
+    from ..kinds import load_config
     from .config_edit import add_document, check_new_name
     from ..sources.loaders import load_units
 

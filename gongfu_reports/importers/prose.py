@@ -103,7 +103,7 @@ def _quote(text: str) -> str:
 
 def import_prose(source: Path, root: Path, name: str, force: bool = False) -> tuple[Path, str]:
     """Write data/<name>.md and add a prose document <name> to config.yaml."""
-    from ..config import load_config
+    from ..kinds import load_config
 
     from .config_edit import add_document, check_new_name
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import Place
+from .units import UnitRegistry
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,16 @@ class Allocation:
     columns: list[str]    # header labels of the leading columns: 序号, 事项分类, 事项名称, 全市目标任务
     districts: list[str]  # district columns, in registry order
     rows: list[AllocationRow]
+
+
+@dataclass
+class Breakdown:
+    """The responsibility breakdown a notice issues, as its per-unit extracts list it."""
+
+    title: str            # the notice's title (the extracts cite it)
+    number: str           # its 发文字号, "" when it has none
+    date: str             # ISO date
+    units: UnitRegistry
+    leaders: list[Leader] = field(default_factory=list)
+    key_tasks: list[KeyTask] = field(default_factory=list)
+    livelihood: list[tuple[str, LivelihoodItem]] = field(default_factory=list)   # (enclosure title, item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import GongfuError, Place
+from ..errors import Place
 from ..files.table import Row
 
 HEADER_LEVEL_SEPARATOR = "/"          # "目标值/2025年": a two-level header
@@ -19,10 +19,6 @@ class ListTable:
     # Merged ranges among the rows, as written: ((first row, last row) as indexes into rows,
     # (first header, last header)). Their cells all carry the range's value.
     merges: list[tuple[tuple[int, int], tuple[str, str]]] = field(default_factory=list)
-
-    def require_rows(self) -> None:
-        if not self.rows:
-            raise GongfuError("表格中只有表头，没有数据行", self.place)
 
 
 def default_width(header: str, texts: list[str]) -> float:

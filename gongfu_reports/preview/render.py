@@ -9,8 +9,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import BulletinConfig, load_config
+from .. import kinds
 from ..errors import GongfuError
+from ..render.registry import renderer_for
 
 PAGE_SCALE = 1.5            # 108 dpi: sharp enough on screen, quick to draw
 _PDFIUM = threading.Lock()  # pdfium is not thread-safe
@@ -23,58 +24,39 @@ class Rendered:
     page_sizes: list[tuple[float, float]]   # points
     page_texts: list[str]
     warnings: list[str] = field(default_factory=list)
-    source: tuple = ()          # (config, view, mark_size) for check_outputs
+    source: tuple = ()          # (config, view) for check_outputs
 
 
 def documents(root: Path) -> list[tuple[str, str, str | None]]:
-    """(id, kind, period) of every document in config.yaml; bulletins with their latest period."""
-    from ..sources.progress import period_files
-
-    config = load_config(root)
+    """(id, kind, period) of every document in config.yaml; those with periods with their latest."""
+    config = kinds.load_config(root)
     out = []
     for doc_id, doc in config.documents.items():
-        period = None
-        if isinstance(doc, BulletinConfig):
-            periods = list(period_files(config.path(doc.progress)))
-            period = periods[-1] if periods else None
-        out.append((doc_id, doc.kind, period))
+        outputs = kinds.get(doc.kind).outputs(config, doc_id, required=False)
+        out.append((doc_id, doc.kind, outputs[-1].period if outputs else None))
     return out
 
 
 def render_document(root: Path, doc_id: str, period: str | None) -> Rendered:
-    from ..build import render_one
-    from ..compose import compose_bulletin, compose_document
-    from ..sources.progress import period_files
-
-    config = load_config(root)
-    if doc_id not in config.documents:
-        raise GongfuError(f"config.yaml 中没有文档“{doc_id}”", config.place("documents"),
-                          hint=f"已有文档：{'、'.join(config.documents)}")
-    doc = config.documents[doc_id]
-    if isinstance(doc, BulletinConfig):
-        periods = list(period_files(config.path(doc.progress)))
-        period = period or (periods[-1] if periods else None)
-        if period is None:
-            raise GongfuError("还没有任何一期进展数据", config.place("documents", doc_id, "progress"))
-        composed = compose_bulletin(config, doc_id, period)
-    else:
-        composed = compose_document(config, doc_id)
-    pdf = render_one(config, "pdf", composed.view, doc.mark_size)
+    """The document (the latest period of one that has periods, unless one is asked for) as `gongfu
+    build` would make its PDF."""
+    config = kinds.load_config(root)
+    composed = kinds.compose(config, doc_id, period)
+    pdf = renderer_for("pdf", config).render(composed.view, config)
     sizes, texts = _pages(pdf)
-    return Rendered(composed.view.title, pdf, sizes, texts, list(composed.warnings),
-                    (config, composed.view, doc.mark_size))
+    return Rendered(composed.view.title, pdf, sizes, texts, [str(w) for w in composed.warnings],
+                    (config, composed.view))
 
 
 def check_outputs(rendered: Rendered, current=lambda: True) -> list[str] | None:
     """What `gongfu build` would report besides the PDF: GB/T 9704 findings on the PDF and on the
     Word output, and errors of the Word template (the preview shows the PDF only). None when the
     inputs changed meanwhile (current() is false): a new rendering is due, these findings are not."""
-    from ..build import render_one
     from ..lint import lint
 
     if not current():
         return None
-    config, view, mark_size = rendered.source
+    config, view = rendered.source
     findings = []
     with tempfile.TemporaryDirectory(prefix="gongfu-preview-") as folder:
         path = Path(folder) / "preview.pdf"
@@ -84,7 +66,7 @@ def check_outputs(rendered: Rendered, current=lambda: True) -> list[str] | None:
             return None
         try:
             docx = Path(folder) / "preview.docx"
-            docx.write_bytes(render_one(config, "docx", view, mark_size))
+            docx.write_bytes(renderer_for("docx", config).render(view, config))
             findings += [f"Word：{finding}" for finding in lint(docx)]
         except GongfuError as exc:
             findings.append(f"Word：{exc}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, load_config
+from ..config import Config
+from ..kinds import load_config
 from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path
 from ..model import Unit
 from ..model.progress import STATUSES

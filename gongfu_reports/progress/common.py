@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..config import BulletinConfig, Config
+from .. import kinds
+from ..config import Config
+from ..kinds.bulletin import BulletinSettings
 from ..errors import GongfuError
 from ..model import KeyTask, Unit, UnitRegistry
 from ..model.units import split_units
@@ -21,9 +23,9 @@ HEADER_ROW = 3                                             # title, unit line, h
 FORMS_FOLDER = "build/forms"
 
 
-def bulletin_document(config: Config, doc_id: str | None) -> tuple[str, BulletinConfig]:
+def bulletin_document(config: Config, doc_id: str | None) -> tuple[str, BulletinSettings]:
     """The named document, or the only bulletin in config.yaml: forms and collect belong to one."""
-    bulletins = [k for k, d in config.documents.items() if isinstance(d, BulletinConfig)]
+    bulletins = [k for k, d in config.documents.items() if isinstance(d, BulletinSettings)]
     if doc_id is None:
         # Bulletins over the same tasks and progress folder (a 完成情况 and its 通报) are one loop.
         loops = {(d.tasks, d.sheet, d.progress) for k, d in config.documents.items() if k in bulletins}
@@ -35,11 +37,8 @@ def bulletin_document(config: Config, doc_id: str | None) -> tuple[str, Bulletin
         raise GongfuError(f"config.yaml 中有多个完成情况文档（任务清单或进展目录不同）：{'、'.join(bulletins)}，"
                           "请指定文档编号",
                           config.place("documents"))
-    doc = config.documents.get(doc_id)
-    if doc is None:
-        raise GongfuError(f"config.yaml 中没有文档“{doc_id}”", config.place("documents"),
-                          hint=f"完成情况文档：{'、'.join(bulletins) or '（无）'}")
-    if not isinstance(doc, BulletinConfig):
+    _, doc = kinds.document(config, doc_id)
+    if not isinstance(doc, BulletinSettings):
         raise GongfuError(f"文档“{doc_id}”不是完成情况文档（kind: bulletin），不能生成或收集填报表",
                           config.place("documents", doc_id),
                           hint=f"完成情况文档：{'、'.join(bulletins) or '（无）'}")
@@ -56,7 +55,7 @@ class Assignments:
     by_unit: dict[str, list[KeyTask]] = field(default_factory=dict)  # unit name → its tasks
 
 
-def load_assignments(config: Config, doc: BulletinConfig) -> Assignments:
+def load_assignments(config: Config, doc: BulletinSettings) -> Assignments:
     registry = load_units(config.path(config.units))
     tasks, _ = load_tracked_tasks(config, doc, registry)
     result = Assignments(registry)

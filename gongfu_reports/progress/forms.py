@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import __version__
-from ..config import Config, load_config
+from ..config import Config
+from ..kinds import load_config
 from ..errors import GongfuError
 from ..model import KeyTask, Unit
 from ..model.progress import STATUSES

@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from jinja2.sandbox import SandboxedEnvironment
 
+from .. import bundled
 from ..compose.blocks import DocumentView, Image, Paragraph, Table
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
@@ -51,10 +52,12 @@ LINE_TWIPS = round(L.LINE_PITCH_PT * 20)
 
 def template_path(config: Config, name: str = TEMPLATE_NAME) -> Path:
     """The project's own template first, then the bundled one."""
-    own = config.root / "templates" / "docx" / name
-    if own.exists():
-        return own
-    return Path(__file__).resolve().parents[2] / "templates" / "docx" / name
+    return bundled.template_file(config.root, "docx", name)
+
+
+def word_templates(config: Config) -> list[Path]:
+    """The Word templates a DOCX may be made from (with the 版头, and without)."""
+    return [template_path(config, TEMPLATE_NAME), template_path(config, PLAIN_TEMPLATE_NAME)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +185,7 @@ class _StyleIds:
         return self.apply(container.add_paragraph(), role)
 
 
-def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
+def render_docx(view: DocumentView, config: Config) -> bytes:
     from docxtpl import DocxTemplate
 
     path = template_path(config, TEMPLATE_NAME if view.frame else PLAIN_TEMPLATE_NAME)
@@ -220,7 +223,7 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
     last = view.sections[-1].landscape
     oxml.configure_section(tpl.docx.sections[-1]._sectPr, last, PAGE_TWIPS,
                            LANDSCAPE_MARGINS if last else PORTRAIT_MARGINS)
-    _fit_mark(tpl.docx, view, mark_size)
+    _fit_mark(tpl.docx, view)
     props = tpl.docx.core_properties
     day = dt.datetime.fromisoformat(view.date)
     props.title, props.created, props.modified, props.revision = view.title, day, day, 1
@@ -257,10 +260,11 @@ def _tag_place(path: Path, env, exc: Exception | None = None) -> Place:
     return Place(display_path(path))
 
 
-def _fit_mark(document, view: DocumentView, mark_size: float) -> None:
+def _fit_mark(document, view: DocumentView) -> None:
     if not view.frame:
         return
-    scale = round(L.mark_scale(view.frame.mark, mark_size) * 100)
+    mark_size = view.frame.mark_size
+    scale = round(view.frame.mark_scale * 100)
     for p in document.paragraphs:
         if p.style is not None and p.style.name == STYLES["mark"][0]:
             for run in p.runs:

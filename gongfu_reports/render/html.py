@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from .. import bundled
 from ..compose.blocks import DocumentView
 from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
@@ -16,9 +17,7 @@ from . import layout
 
 def template_dirs(config: Config) -> list[Path]:
     """The project's own templates first, then the bundled ones."""
-    bundled = Path(__file__).resolve().parents[2] / "templates"
-    dirs = [config.root / "templates" / "html", bundled / "html"]
-    return [d for d in dirs if d.exists()]
+    return bundled.template_dirs(config.root, "html")
 
 
 def environment(config: Config) -> SandboxedEnvironment:
@@ -51,14 +50,14 @@ def font_faces(config: Config) -> dict[str, dict]:
     return faces
 
 
-def render_html(view: DocumentView, config: Config, mark_size: float) -> str:
+def render_html(view: DocumentView, config: Config) -> str:
     env = environment(config)
     name = "document.html.j2"
     try:
         template = env.get_template(name)
         return template.render(view=view, fonts=font_faces(config), L=layout,
-                               mark_size=mark_size,
-                               mark_scale=layout.mark_scale(view.frame.mark, mark_size) if view.frame else 1)
+                               mark_size=view.frame.mark_size if view.frame else layout.MARK_PT,
+                               mark_scale=view.frame.mark_scale if view.frame else 1)
     except jinja2.TemplateSyntaxError as exc:
         raise GongfuError(f"模板语法错误：{exc.message}",
                           Place(display_path(exc.filename or name), line=exc.lineno)) from None

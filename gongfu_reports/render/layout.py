@@ -15,6 +15,7 @@ LINE_PITCH_PT = 28.95                             # 225 mm / 22 lines, a little 
 LETTER_SPACING_PT = -0.25
 CHAR_PITCH_PT = BODY_PT + LETTER_SPACING_PT       # 15.75 pt
 MARK_TOP_MM = 35.0                                # issuer mark: 35 mm below the top of the 版心
+MARK_PT = 24.0                                    # issuer mark size unless config.yaml sets mark_size
 RULE_GAP_MM = 4.0                                 # red rule: 4 mm under the issue number
 PAGE_NUMBER_GAP_MM = 7.0                          # page number: 7 mm below the 版心
 RED = "FF0000"

@@ -11,28 +11,28 @@ import json
 import re
 from pathlib import Path
 
+from .. import bundled
 from ..compose.blocks import DocumentView, Image, Table
 from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
 from . import layout
 
 TEMPLATE_NAME = "document.typ"
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "templates" / "typst"
 
 
 def template_dirs(config: Config) -> list[Path]:
     """The project's own Typst template first, then the bundled one."""
-    return [d for d in (config.root / "templates" / "typst", BUNDLED_DIR) if d.exists()]
+    return bundled.template_dirs(config.root, "typst")
 
 
 def template_file(config: Config) -> Path:
-    for folder in template_dirs(config):
-        if (folder / TEMPLATE_NAME).exists():
-            return folder / TEMPLATE_NAME
-    raise GongfuError(f"找不到 Typst 模板 {TEMPLATE_NAME}", Place(display_path(BUNDLED_DIR)))
+    path = bundled.template_file(config.root, "typst", TEMPLATE_NAME)
+    if not path.exists():
+        raise GongfuError(f"找不到 Typst 模板 {TEMPLATE_NAME}", Place(display_path(path)))
+    return path
 
 
-def render_pdf_typst(view: DocumentView, config: Config, mark_size: float) -> bytes:
+def render_pdf_typst(view: DocumentView, config: Config) -> bytes:
     import typst
 
     families, font_dirs = font_families(config)
@@ -42,8 +42,8 @@ def render_pdf_typst(view: DocumentView, config: Config, mark_size: float) -> by
         "view": json.dumps(_jsonable(view), ensure_ascii=False),
         "layout": json.dumps({k: v for k, v in vars(layout).items() if k.isupper()}),
         "fonts": json.dumps(families, ensure_ascii=False),
-        "mark_size": str(mark_size),
-        "mark_scale": str(layout.mark_scale(view.frame.mark, mark_size) if view.frame else 1),
+        "mark_size": str(view.frame.mark_size if view.frame else layout.MARK_PT),
+        "mark_scale": str(view.frame.mark_scale if view.frame else 1),
     }
     date = datetime.datetime.fromisoformat(view.date).replace(tzinfo=datetime.timezone.utc)
     try:

@@ -18,55 +18,18 @@ its lead sentence in bold ("1.引领句。正文…")."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from ..errors import GongfuError, Place, display_path
-from ..model import KeyTask, UnitRegistry
+from ..model import UnitRegistry
+from ..model.prose import DEFAULT_LEVELS, ProseBlock, ProseDocument
 from ..errors import Collector
 from ..files.text import CONTROL
 from ..files.yamlfile import LocDict, load_yaml_text, read_text_file
 
-DEFAULT_LEVELS = ("一、", "（一）", "1.", "（1）")
 ATTRS = re.compile(r"\s*\{#([A-Za-z0-9][A-Za-z0-9_.-]*)\s*([^}]*)\}\s*$")
-
-
-@dataclass
-class ProseBlock:
-    kind: str                 # "heading" | "paragraph"
-    text: str
-    line: int
-    level: int = 0
-    task_id: str = ""
-    units: str = ""
-
-
-@dataclass
-class ProseDocument:
-    path: str
-    meta: LocDict
-    title: str
-    subtitle: str
-    levels: tuple[str, ...]
-    continuous: bool
-    blocks: list[ProseBlock] = field(default_factory=list)
-
-    def is_item_level(self, level: int) -> bool:
-        """Arabic-numbered levels (1. and （1）) are run-in items."""
-        return "1" in self.levels[level - 1]
-
-    def tasks(self) -> list[KeyTask]:
-        """Items carrying an id, as tasks for forms and bulletins (text = lead + paragraph)."""
-        out = []
-        for i, block in enumerate(self.blocks):
-            if block.kind == "heading" and block.task_id:
-                nxt = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
-                body = nxt.text if nxt and nxt.kind == "paragraph" else ""
-                out.append(KeyTask(block.task_id, "", f"{block.text}。{body}", block.units,
-                                   Place(self.path, line=block.line)))
-        return out
 
 
 def _front_matter(text: str, label: str) -> tuple[LocDict, str, int]:

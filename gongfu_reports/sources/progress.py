@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
-from ..model import KeyTask
+from ..model import Indicator, KeyTask
 from ..model.progress import STATUSES, PeriodProgress, ProgressEntry
 from ..errors import Collector
 from ..files import fields
@@ -54,3 +54,21 @@ def load_period(path: Path, tasks: dict[str, KeyTask]) -> PeriodProgress:
             progress.entries.append(entry)
     errors.raise_if_any()
     return progress
+
+
+def load_indicator_values(path: Path, indicators: list[Indicator]) -> dict[tuple[int, str], str]:
+    """Actual values by (序号, 分项); every key must name an indicator of the table."""
+    data = fields.mapping(load_yaml(path), Place(display_path(path), line=1), "指标实际值文件")
+    known = {(i.number, i.sub_name) for i in indicators}
+    values = {}
+    for i, raw in enumerate(fields.items(data, "实际值")):
+        item = fields.mapping(raw, data["实际值"].place_of(i), "每个实际值")
+        number = fields.text(item, "序号")
+        if not number.isdigit():
+            raise GongfuError(f"序号应为数字，实际为“{number}”", item.place_of("序号"))
+        key = (int(number), fields.text(item, "分项", required=False))
+        if key not in known:
+            raise GongfuError(f"指标表中没有序号 {key[0]}{('、分项“' + key[1] + '”') if key[1] else ''}",
+                              item.place, hint="有分项的指标请写明“分项”")
+        values[key] = fields.text(item, "实际值", required=False)
+    return values

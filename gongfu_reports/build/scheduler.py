@@ -1,0 +1,204 @@
+"""Rendering the outputs of a build: jobs (one view, one renderer) run in this process or in a pool of
+worker processes, each output checked against GB/T 9704 (gongfu lint) where it was rendered, and staged
+in the order the jobs were added, so outputs, manifest and commit are those of a serial build.
+The scheduler knows jobs and renderers, not document kinds."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..compose.blocks import DocumentView, Paragraph, Table
+from ..config import Config
+from ..errors import GongfuWarning, Place, display_path
+from ..lint import lint_bytes
+from ..publish import Publisher
+from ..render.registry import RENDERERS, Renderer
+
+
+@dataclass
+class Job:
+    key: str           # manifest entry the output belongs to
+    digest: str
+    name: str          # file name in build/ without suffix
+    renderer: Renderer
+    view: DocumentView
+    lint: bool         # check the output against GB/T 9704
+    chars: int         # the view's size (_weight), taken once
+
+    @property
+    def seconds(self) -> float:
+        # Linting an output costs about as much as rendering it.
+        return self.renderer.seconds(self.chars) * (2 if self.lint else 1)
+
+    @property
+    def memory_mb(self) -> float:
+        return self.renderer.memory_mb(self.chars)
+
+
+class Scheduler:
+    """Collects the jobs while documents are composed and renders them: in this process (jobs=1, or
+    too little work for a pool) or in a pool of worker processes (started as soon as enough work has
+    been added when the renderers allow it, so rendering overlaps the composing of later documents)."""
+
+    def __init__(self, publisher: Publisher, config: Config, jobs: int, report):
+        self.publisher, self.config, self.jobs, self.report = publisher, config, jobs, report
+        self.work: list[Job] = []
+        self.findings: list[tuple[str, object]] = []   # (file name in build/, lint Finding)
+        self.pool = None
+        self.seconds = 0.0            # estimated render time of the work added
+        self.waiting: list[int] = []  # indexes into work, not yet submitted
+        self.running: dict = {}       # index → future
+        self.done: dict = {}          # index → (bytes, findings)
+
+    def add(self, key: str, digest: str, name: str, view: DocumentView, renderers: list[Renderer],
+            lint: bool = True) -> None:
+        """One job per renderer for a view (lint: check the outputs; per-unit extracts are not checked:
+        many, plain, and made like the document they come from)."""
+        chars = _weight(view)
+        for renderer in renderers:
+            self.work.append(Job(key, digest, name, renderer, view, lint, chars))
+            self.seconds += self.work[-1].seconds
+            if self.pool is not None:
+                self.waiting.append(len(self.work) - 1)
+        # Enough work for every worker: start them now, while the next documents are composed.
+        if self.pool is None and self.jobs > 1 and all(r.start_pool_early for r in renderers) \
+                and self.seconds >= 2 * WORKER_START_S * self.jobs:
+            self._start(self.jobs)
+        if self.pool is not None:
+            self._fill()
+
+    def _stage(self, job: Job, rendered: tuple[bytes, list]) -> None:
+        data, findings = rendered
+        file_name = f"{job.name}.{job.renderer.suffix}"
+        self.publisher.stage(job.key, job.digest, file_name, data)
+        self.findings += [(file_name, f) for f in findings]
+
+    def publish(self, result) -> None:
+        """Render what was added, move it all into build/, and report the GB/T 9704 findings on the
+        outputs (gongfu lint's checks) as warnings."""
+        self.run()
+        result.written = self.publisher.commit()
+        build_dir = self.publisher.build_dir
+        result.warnings += [GongfuWarning(str(finding), Place(display_path(build_dir / name)), category="lint")
+                            for name, finding in self.findings]
+
+    def _start(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.workers = workers
+        self.waiting = list(range(len(self.work)))
+
+    def _fill(self) -> None:
+        """Collect what has finished; submit what fits in the memory budget (always one at least),
+        largest first (a long document must not start last and keep the others waiting), a few ahead."""
+        for j in [j for j, future in self.running.items() if future.done()]:
+            self.done[j] = self.running.pop(j).result()
+        self.waiting.sort(key=lambda i: -self.work[i].chars)
+        while self.waiting and len(self.running) < 2 * self.workers:
+            used = sum(self.work[j].memory_mb for j in self.running)
+            j = next((j for j in self.waiting if not self.running or used + self.work[j].memory_mb <= MEMORY_BUDGET_MB),
+                     None)
+            if j is None:
+                break
+            self.waiting.remove(j)
+            job = self.work[j]
+            self.running[j] = self.pool.submit(_render_in_worker, self.config, job.renderer.name, job.view, job.lint)
+
+    def run(self) -> None:
+        if self.pool is None:
+            workers = pool_size(self.jobs, [job.seconds for job in self.work])
+            if workers <= 1:
+                for job in self.work:
+                    self._report(job)
+                    self._stage(job, _render_and_lint(self.config, job.renderer.name, job.view, job.lint))
+                self.work = []
+                return
+            self._start(workers)
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        try:
+            for i, job in enumerate(self.work):
+                self._report(job)
+                while i not in self.done:
+                    self._fill()
+                    if i not in self.done:
+                        wait(self.running.values(), return_when=FIRST_COMPLETED)
+                self._stage(job, self.done.pop(i))   # in the order added: the bytes of a serial build
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool, self.work, self.waiting, self.running, self.done = None, [], [], {}, {}
+
+    def close(self) -> None:
+        """Stop the workers of a build that failed while they were rendering (nothing is staged)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _report(self, job: Job) -> None:
+        self.report(job.name, job.renderer.suffix)
+
+
+# A spawned worker starts Python and imports gongfu, WeasyPrint and python-docx before its first
+# output: about 0.7 s more CPU per worker than rendering in this process (measured on 2 cores).
+# Each worker must get twice that much work, or a pool makes a small build slower, not faster.
+WORKER_START_S = 0.75
+
+
+def pool_size(jobs: int, seconds: list[float]) -> int:
+    """How many worker processes to render with (<= 1: none, render in this process): at most
+    `jobs`, and only as many as have 2 × WORKER_START_S of estimated work each."""
+    return min(jobs, len(seconds), int(sum(seconds) / (2 * WORKER_START_S)))
+
+
+# A worker's memory grows by about 1 MB per 1000 characters of the PDF WeasyPrint lays out: ~550 MB
+# at the peak for a 1000-row table, ~230 MB of it the worker itself. The outputs rendered at the
+# same time may add at most this much, so two such tables never run together (one larger than the
+# budget runs with small ones only).
+MEMORY_BUDGET_MB = 400
+
+
+def _render_and_lint(config: Config, renderer: str, view: DocumentView, lint: bool) -> tuple[bytes, list]:
+    """An output's bytes and its lint findings: checked where it was rendered, in parallel."""
+    r = RENDERERS[renderer]
+    data = r.render(view, config)
+    return data, lint_bytes(data, r.suffix) if lint else []
+
+
+def _render_in_worker(config: Config, renderer: str, view: DocumentView, lint: bool) -> tuple[bytes, list]:
+    """_render_and_lint in a pool worker; after a large output, the memory it freed goes back to the
+    system, so the worker does not keep the peak of its largest document for the rest of the build."""
+    data = _render_and_lint(config, renderer, view, lint)
+    if RENDERERS[renderer].memory_mb(_weight(view)) > 50:
+        import ctypes
+        import gc
+
+        gc.collect()
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)   # glibc: release free heap pages
+        except (OSError, AttributeError):
+            pass
+    return data
+
+
+def default_jobs() -> int:
+    """The cores this process may use (fewer than the machine's in a container or under taskset)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        return os.cpu_count() or 1
+
+
+def _weight(view: DocumentView) -> int:
+    """Roughly how long a view takes to render: its characters."""
+    n = 0
+    for section in view.sections:
+        for block in section.blocks:
+            if isinstance(block, Table):
+                n += sum(len(line) for row in block.header + block.rows for cell in row for line in cell.lines)
+            else:
+                n += len(block.text) if isinstance(block, Paragraph) else 1000
+    return n
