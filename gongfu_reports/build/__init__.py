@@ -1,0 +1,160 @@
+"""`gongfu build` and `gongfu check`: which outputs are due (their inputs changed since the manifest
+says they were made), each composed by its document kind (kinds/), rendered by the renderers of the
+formats asked for (render/, run by scheduler.py), then published into build/ all at once (publish.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__, kinds
+from ..compose.extract import unit_extracts
+from ..config import Config
+from ..errors import GongfuError, GongfuErrors, GongfuWarning
+from ..files.names import safe_file_name
+from ..kinds import Kind, Output
+from ..publish import Publisher, build_lock, inputs_digest
+from ..render.registry import FORMATS, PDF_ENGINES, Renderer, renderer_for
+from .scheduler import Scheduler, default_jobs
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]   # the program is an input of every output
+
+
+@dataclass
+class BuildOptions:
+    doc_ids: list[str] = field(default_factory=list)        # default: every document of config.yaml
+    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    force: bool = False                                     # rebuild even if the inputs did not change
+    per_unit: bool = False                                  # also one extract per responsible unit
+    period: str | None = None                               # the one period of kinds with periods
+    jobs: int | None = None                                 # worker processes (default: all cores)
+    attachment: int | None = None                           # only that attachment of the one notice named
+    engine: str | None = None                               # PDF engine, overriding config.yaml's pdf_engine
+    progress: Callable[[str, str], None] | None = None      # progress(name, step), for the terminal
+
+    def report(self, name: str, step: str) -> None:
+        if self.progress:
+            self.progress(name, step)
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[GongfuWarning] = field(default_factory=list)
+
+
+def build(root: Path, options: BuildOptions) -> BuildResult:
+    config = kinds.load_config(root)
+    if options.engine:
+        if options.engine not in PDF_ENGINES:
+            raise GongfuError(f"没有这种 PDF 排版引擎：“{options.engine}”", hint=f"可选：{'、'.join(PDF_ENGINES)}")
+        config.pdf_engine = options.engine
+    ids = options.doc_ids or list(config.documents)
+    kinds.check_ids(config, ids)
+    renderers = [renderer_for(fmt, config) for fmt in options.formats]
+    result = BuildResult()
+    with build_lock(config.root / "build"):
+        publisher = Publisher(config.root / "build")
+        jobs = 1 if options.attachment else options.jobs or default_jobs()
+        scheduler = Scheduler(publisher, config, jobs, options.report)
+        try:
+            if options.attachment is not None:
+                _add_attachment(config, ids, options, renderers, publisher, scheduler, result)
+            else:
+                for doc_id in ids:
+                    kind, _ = kinds.document(config, doc_id)
+                    for output in kind.outputs(config, doc_id, options.period):
+                        _add_output(config, kind, output, options, renderers, publisher, scheduler, result)
+            scheduler.publish(result)
+        finally:
+            scheduler.close()
+            publisher.discard()
+    return result
+
+
+def _add_output(config: Config, kind: Kind, output: Output, options: BuildOptions, renderers: list[Renderer],
+                publisher: Publisher, scheduler: Scheduler, result: BuildResult) -> None:
+    """Compose and schedule an output whose inputs changed, and its per-unit extracts when asked for."""
+    doc_id = output.doc_id
+    digest = inputs_digest(inputs(config, kind, output, renderers), _variant(config, renderers))
+    composed = None
+    if options.force or not publisher.up_to_date(output.stem, digest, [f"{output.stem}.{r.suffix}" for r in renderers]):
+        options.report(output.stem, "compose")
+        composed = kind.compose(config, output)
+        result.warnings += [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]
+        scheduler.add(output.stem, digest, output.stem, composed.view, renderers)
+    else:
+        result.skipped.append(output.stem)
+        options.report(output.stem, "skip")
+    # `build --per-unit` without ids: the extracts of the documents that have any.
+    if not options.per_unit or (not options.doc_ids and not kind.has_unit_extracts(config, doc_id)):
+        return
+    key = f"{doc_id}/per-unit"
+    if not options.force and publisher.up_to_date(key, digest):
+        result.skipped.append(key)
+        return
+    composed = composed or kind.compose(config, output)
+    if composed.breakdown is None:
+        raise GongfuError(f"文档“{doc_id}”没有责任分解内容，无法按单位生成清单", config.place("documents", doc_id))
+    options.report(doc_id, "extract")
+    for unit, view in unit_extracts(composed.breakdown):
+        scheduler.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, renderers, lint=False)
+
+
+def _add_attachment(config: Config, ids: list[str], options: BuildOptions, renderers: list[Renderer],
+                    publisher: Publisher, scheduler: Scheduler, result: BuildResult) -> None:
+    """`build NOTICE --attachment N`: that attachment alone, as build/<id>-attachment-<N>."""
+    if len(ids) != 1:
+        raise GongfuError("--attachment 需要且只能指定一个通知类文档（kind: notice）",
+                          hint="例如：gongfu build gongzuo-yaodian-2024 --attachment 1")
+    kind, _ = kinds.document(config, ids[0])
+    stem = f"{ids[0]}-attachment-{options.attachment}"
+    files = inputs(config, kind, kind.outputs(config, ids[0])[0], renderers)
+    digest = inputs_digest(files, f"{_variant(config, renderers)}#{options.attachment}")
+    if not options.force and publisher.up_to_date(stem, digest, [f"{stem}.{r.suffix}" for r in renderers]):
+        result.skipped.append(stem)
+        return
+    options.report(stem, "compose")
+    composed = kind.attachment(config, ids[0], options.attachment)
+    result.warnings += [dataclasses.replace(w, subject=ids[0]) for w in composed.warnings]
+    scheduler.add(stem, digest, stem, composed.view, renderers)
+
+
+def inputs(config: Config, kind: Kind, output: Output, renderers: list[Renderer]) -> list[Path]:
+    """Everything an output is made from: config.yaml, the unit registry, the kind's data files, the
+    renderers' templates and the program itself."""
+    files = [config.root / "config.yaml", config.path(config.units), PACKAGE_DIR]
+    files += kind.inputs(config, output)
+    return files + [path for r in renderers for path in r.templates(config)]
+
+
+def _variant(config: Config, renderers: list[Renderer]) -> str:
+    """What an output depends on besides its input files: the program's version and the renderers."""
+    return __version__ + ",".join(r.name for r in renderers)
+
+
+def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
+    """Compose every document (every period of those that have periods) and run the PDF template
+    over it, writing nothing: all the errors at once (the data's inconsistencies among them, which a
+    build only warns about), and the other warnings (such as tasks not reported yet)."""
+    config = kinds.load_config(root)
+    pdf = renderer_for("pdf", config)
+    problems: list[GongfuError] = []
+    warnings: list[GongfuWarning] = []
+    for doc_id in config.documents:
+        kind, _ = kinds.document(config, doc_id)
+        try:
+            for output in kind.outputs(config, doc_id, required=False):
+                composed = kind.compose(config, output)
+                found = [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]
+                problems += [w.as_error() for w in found if w.category == "data"]
+                warnings += [w for w in found if w.category != "data"]
+                pdf.check(composed.view, config)
+        except GongfuError as exc:
+            problems.extend(getattr(exc, "errors", [exc]))
+    if problems:
+        raise GongfuErrors(problems) if len(problems) > 1 else problems[0]
+    return list(config.documents), warnings
