@@ -100,6 +100,17 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+def init(folder: Path = typer.Argument(..., metavar="DIR", help="新工作目录 / the new working folder")):
+    """新建工作目录：复制随附示例的 config.yaml、data/ 和 templates/，可立即 gongfu build，再换成本单位的数据。
+    Make a new working folder from the bundled example."""
+    from .bundled import init_working_folder
+
+    target = init_working_folder(folder)
+    out.print(f"已新建工作目录 {display_path(target)}：config.yaml、data/、templates/（随附示例）", soft_wrap=True)
+    out.print(f"下一步：cd {display_path(target)} && gongfu build", soft_wrap=True)
+
+
 @app.command("make-template")
 def make_template(folder: Path = typer.Argument(Path("templates/docx"), help="写入目录 / target folder")):
     """重新生成 Word 模板（样式、页面设置、页码）。Regenerate the bundled Word templates."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from ..errors import GongfuError
-from ..template_files import BUNDLED_DIR
+from ..bundled import TEMPLATES as BUNDLED_TEMPLATES
 from . import page
 from .render import documents, page_png
 from .state import Previews
@@ -94,8 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
 def watch_paths(root: Path) -> list[Path]:
     """The working folder (config.yaml, data/, templates/) and the bundled templates."""
     paths = [root.resolve()]
-    if not BUNDLED_DIR.is_relative_to(paths[0]):
-        paths.append(BUNDLED_DIR)
+    if not BUNDLED_TEMPLATES.is_relative_to(paths[0]):
+        paths.append(BUNDLED_TEMPLATES)
     return paths
 
 
