@@ -20,6 +20,10 @@ def register(kind: Kind) -> None:
     _KINDS[kind.name] = kind
 
 
+def unregister(name: str) -> None:
+    _KINDS.pop(name, None)
+
+
 def _discover() -> None:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -66,4 +70,4 @@ def check_ids(config: Config, ids: list[str]) -> None:
 _discover()
 
 __all__ = ["Composed", "Context", "Kind", "Output", "all_kinds", "check_ids", "compose", "document", "get",
-           "load_config", "register"]
+           "load_config", "register", "unregister"]
