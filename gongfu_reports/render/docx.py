@@ -166,10 +166,11 @@ def make_template(path: Path, frame: bool = True) -> None:
 # WordprocessingML text, in the form python-docx gives the same content, put in the place of
 # the template's {{p body }} and parsed once. Same bytes as building it element by element.
 
-def apply_fonts(document, fonts: dict[str, str]) -> None:
-    """Official font names from config.yaml on every style (Word/WPS on office PCs use them)."""
+def apply_fonts(document, fonts: dict[str, str], styles: list | None = None) -> None:
+    """Official font names from config.yaml on every style (Word/WPS on office PCs use them).
+    `styles`: the document's styles, if already listed."""
     oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts["fang"])
-    present = {s.name: s for s in document.styles}
+    present = {s.name: s for s in (styles if styles is not None else document.styles)}
     for name, font_role in STYLES.values():
         if name in present:
             oxml.set_fonts(present[name].element.get_or_add_rPr(), fonts[font_role])
@@ -178,7 +179,7 @@ def apply_fonts(document, fonts: dict[str, str]) -> None:
 def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
     path = template_path(config, TEMPLATE_NAME if view.frame else PLAIN_TEMPLATE_NAME)
     fonts = {role: font.docx for role, font in config.fonts}
-    skeleton = _skeleton(path, fonts, view.frame, mark_size, view.sections[-1].landscape)
+    skeleton = _skeleton(path, fonts, view.frame, mark_size)
     body = _Body(skeleton, fonts)
     for i, section in enumerate(view.sections):
         for block in section.blocks:
@@ -192,7 +193,7 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
             body.out.append(oxml.paragraph(body.style("plain") + skeleton.breaks[section.landscape]))
     if view.imprint:
         body.imprint(view.imprint, view.sections[-1].landscape)
-    document = skeleton.document("".join(body.out))
+    document = skeleton.document("".join(body.out), view.sections[-1].landscape)
     day = dt.datetime.fromisoformat(view.date)
     return skeleton.package(document, _core_properties(skeleton.core, view.title, day), body.pictures, day)
 
@@ -213,15 +214,15 @@ _SKELETONS: collections.OrderedDict = collections.OrderedDict()
 SKELETONS_KEPT = 16   # per process: a build has a few templates × 版头 (plain documents share one)
 
 
-def _skeleton(path: Path, fonts: dict, frame, mark_size: float, landscape: bool) -> _Skeleton:
+def _skeleton(path: Path, fonts: dict, frame, mark_size: float) -> _Skeleton:
     """The rendered template for these inputs, from this process's cache when it was rendered
     before: keyed by the template's content, so an edited template is read again at once."""
     data = path.read_bytes()
     key = (str(path), hashlib.sha256(data).digest(), tuple(sorted(fonts.items())),
-           dataclasses.astuple(frame) if frame else None, mark_size if frame else None, landscape)
+           dataclasses.astuple(frame) if frame else None, mark_size if frame else None)
     skeleton = _SKELETONS.get(key)
     if skeleton is None:
-        skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame, mark_size, landscape)
+        skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame, mark_size)
         while len(_SKELETONS) > SKELETONS_KEPT:
             _SKELETONS.popitem(last=False)
     _SKELETONS.move_to_end(key)
@@ -233,7 +234,7 @@ class _Skeleton:
     XML around the body's place, the other parts compressed, and what the body refers to
     (style ids, section properties, namespaces, image and relationship numbering)."""
 
-    def __init__(self, path: Path, data: bytes, fonts: dict, frame, mark_size: float, landscape: bool):
+    def __init__(self, path: Path, data: bytes, fonts: dict, frame, mark_size: float):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docxtpl import DocxTemplate
 
@@ -248,10 +249,11 @@ class _Skeleton:
         self.nsmap = document.element.nsmap
         if self.nsmap.get("w") != oxml.W_NS:
             raise GongfuError("Word 模板的正文不是 WordprocessingML（w:）", Place(display_path(path)))
-        apply_fonts(document, fonts)
+        styles = list(document.styles)
+        apply_fonts(document, fonts, styles)
         # Paragraph style ids by role, as python-docx finds them by name (the first of that name).
         ids: dict[str, str] = {}
-        for s in document.styles:
+        for s in styles:
             ids.setdefault(s.name, s.style_id)
         self.styles = {role: oxml.style(ids[name]) for role, (name, _f) in STYLES.items() if name in ids}
         # Section breaks carry a copy of the template's own page setup (its footers).
@@ -269,7 +271,6 @@ class _Skeleton:
         self.rels = {rel.rId: (None if rel.is_external else rel.target_part.partname, rel.reltype)
                      for rel in document.part.rels.values()}
         self.base_uri = document.part.partname.baseURI
-        self.block_width = _default_block_width()
 
         env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
         try:
@@ -279,14 +280,20 @@ class _Skeleton:
                               hint="检查 {{ }} 与 {% %} 是否成对，引号是否被 Word 改成了中文引号") from None
         except jinja2.UndefinedError as exc:
             raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
-        # The last section's page setup lives in the body's own sectPr.
-        oxml.configure_section(document.sections[-1]._sectPr, landscape, PAGE_TWIPS,
-                               LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS)
         if frame:
-            _fit_mark(document, frame, mark_size)
+            _fit_mark(document, frame, mark_size, styles)
         document.core_properties   # python-docx adds the part if the template has none
         out = io.BytesIO()
         tpl.save(out)
+        # The last section's page setup lives in the body's own sectPr: document.xml for each.
+        final = document.sections[-1]._sectPr
+        template_sectpr, xml = deepcopy(final), {}
+        for land in (False, True):
+            variant = deepcopy(template_sectpr)
+            oxml.configure_section(variant, land, PAGE_TWIPS, LANDSCAPE_MARGINS if land else PORTRAIT_MARGINS)
+            final.getparent().replace(final, variant)
+            final = variant
+            xml[land] = etree.tostring(document.element, encoding="UTF-8", standalone=True)
 
         self.document_name = document.part.partname.membername
         core = next(rel.target_part for rel in package.rels.values() if rel.reltype == RT.CORE_PROPERTIES)
@@ -305,13 +312,13 @@ class _Skeleton:
         with zipfile.ZipFile(out) as z:
             self.names = [info.filename for info in z.infolist()]
             parts = {name: z.read(name) for name in self.names}
-        self.pieces = parts[self.document_name].decode("utf-8").split(BODY_MARK)
-        for mark in etree.fromstring(parts[self.document_name]).iter(etree.ProcessingInstruction):
+        self.pieces = {land: xml[land].decode("utf-8").split(BODY_MARK) for land in xml}
+        for mark in document.element.iter(etree.ProcessingInstruction):
             if mark.target == BODY_MARK[2:-2] and etree.QName(mark.getparent()).localname not in BLOCK_PARENTS:
                 raise GongfuError("Word 模板中的 {{p body }} 不在单独的一段中，正文无处可放",
                                   Place(display_path(path)), hint="{{p body }} 应单独成一段（前面加 p）")
         self.raw = {name: parts[name] for name in (CONTENT_TYPES, self.rels_name)}
-        self.deflated = {name: _deflate(parts[name]) for name in self.names
+        self.deflated = {name: _deflate_once(parts[name]) for name in self.names
                          if name not in (self.document_name, self.core_name)}
 
     def style(self, role: str) -> str:
@@ -326,11 +333,12 @@ class _Skeleton:
         return "".join(f' xmlns:{p}="{oxml.VML_NAMESPACES[p]}"' for p in prefixes
                        if self.nsmap.get(p) != oxml.VML_NAMESPACES[p])
 
-    def document(self, body: str) -> bytes:
+    def document(self, body: str, landscape: bool) -> bytes:
         """document.xml with the body in its place, parsed once (well-formed, pictures numbered
-        as docxtpl numbers them) and serialised as python-docx does."""
+        as docxtpl numbers them) and serialised as python-docx does; the last section landscape
+        or not."""
         oxml.check_xml_chars(body)
-        xml = body.join(self.pieces)
+        xml = body.join(self.pieces[landscape])
         root = etree.fromstring(xml.encode("utf-8"), _PARSER)
         if "docPr" in xml:
             for number, element in enumerate(root.iter(_DOCPR), 1001):
@@ -453,6 +461,21 @@ def _core_properties(template, title: str, day: dt.datetime) -> bytes:
     return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + iso + rb"\g<2>", payload)
 
 
+_DEFLATED: collections.OrderedDict = collections.OrderedDict()
+
+
+def _deflate_once(data: bytes) -> tuple[int, int, bytes]:
+    """_deflate, compressing each content once per process: the skeletons of one template
+    share their styles, theme and settings."""
+    key = hashlib.sha256(data).digest()
+    if key not in _DEFLATED:
+        _DEFLATED[key] = _deflate(data)
+        while len(_DEFLATED) > 64:
+            _DEFLATED.popitem(last=False)
+    _DEFLATED.move_to_end(key)
+    return _DEFLATED[key]
+
+
 def _deflate(data: bytes) -> tuple[int, int, bytes]:
     """(CRC, size, deflated data) of a zip entry, compressed as zipfile compresses."""
     compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
@@ -506,10 +529,17 @@ def _tag_place(path: Path, env, exc: Exception | None = None) -> Place:
     return Place(display_path(path))
 
 
-def _fit_mark(document, frame, mark_size: float) -> None:
+def _fit_mark(document, frame, mark_size: float, styles: list) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+
     scale = round(L.mark_scale(frame.mark, mark_size) * 100)
+    # Each paragraph's style name as python-docx's paragraph.style gives it (the default
+    # paragraph style for a missing or unknown id), without its search through styles.xml.
+    names = {s.style_id: s.name for s in reversed(styles) if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     for p in document.paragraphs:
-        if p.style is not None and p.style.name == STYLES["mark"][0]:
+        name = names.get(p._p.style, default.name if default is not None else None)
+        if name == STYLES["mark"][0]:
             for run in p.runs:
                 run.font.size = Pt(mark_size)
                 oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
@@ -635,7 +665,7 @@ class _Body:
             rows.append(f"<w:tr><w:tc>{oxml.cell_pr(Mm(width_mm).twips)}{oxml.paragraph(ppr, oxml.run(text))}</w:tc></w:tr>")
         table = ("<w:tbl><w:tblPr>" + oxml.TBL_W + oxml.TBL_LOOK + oxml.cell_margins_xml(0, 0, 0, 0)
                  + oxml.borders_xml({"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm
-                 + "</w:tblPr>" + oxml.grid_xml([self.skeleton.block_width]) + "".join(rows) + "</w:tbl>")
+                 + "</w:tblPr>" + oxml.grid_xml([_default_block_width()]) + "".join(rows) + "</w:tbl>")
         # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
         box = oxml.vml_text_box(table, width_mm * L.PT_PER_MM, height + 3, self.skeleton.decls("v", "w10"))
         self.out.append(oxml.paragraph(self.style("plain"), box))
