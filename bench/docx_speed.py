@@ -14,7 +14,7 @@ over the kept views once, in build order, as a build process does: whatever the 
 process (parsed templates) is built within the pass. The passes of the two codes alternate; a
 pass's wall time gives docs/s, the median pass is reported. Each pass's outputs are hashed: the
 passes of one code must give the same bytes, and the table says how many documents are byte for
-byte those of the base code.
+byte those of the base code, and which parts (zip entries) differ where they do not.
 
 Workloads: the bundled example (`gongfu build`), its per-unit extracts (`gongfu build
 zhengfu-zeren-2024 --per-unit`) and the scaled workload of bench/workload.py (`--per-unit`: 3
@@ -24,8 +24,10 @@ documents and 60 extracts). Writes a markdown table to stdout and to bench/docx_
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,7 +86,14 @@ def time_pass(code: str, views: str, report: str) -> None:
         outputs.append(docx_module.render_docx(view, config, mark_size))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     Path(report).write_text(json.dumps({"docs": len(kept), "wall": wall, "cpu": cpu,
-                                        "digests": [hashlib.sha256(b).hexdigest() for b in outputs]}))
+                                        "digests": [digests(b) for b in outputs]}))
+
+
+def digests(docx: bytes) -> dict:
+    """SHA-256 of the whole file ("") and of each part."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        parts = {name: hashlib.sha256(z.read(name)).hexdigest() for name in z.namelist()}
+    return {"": hashlib.sha256(docx).hexdigest(), **parts}
 
 
 def _import_docx(code: str):
@@ -160,8 +170,10 @@ def main() -> None:
                 raise SystemExit(f"{label}: {base['docs']} documents with the base code, {cur['docs']} now")
             rate = {k: r["docs"] / statistics.median(r["walls"]) for k, r in results.items()}
             cpu_rate = {k: r["docs"] / statistics.median(r["cpus"]) for k, r in results.items()}
-            same = sum(a == b for a, b in zip(base["digests"], cur["digests"]))
-            rows.append((label, cur["docs"], rate, cpu_rate, same))
+            same = sum(a[""] == b[""] for a, b in zip(base["digests"], cur["digests"]))
+            differ = collections.Counter(name for a, b in zip(base["digests"], cur["digests"])
+                                         for name in sorted(set(a) | set(b)) if name and a.get(name) != b.get(name))
+            rows.append((label, cur["docs"], rate, cpu_rate, same, differ))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -175,13 +187,13 @@ def main() -> None:
         f"asked for, each pass a fresh process (median of {args.passes} passes); CPU: the same with the "
         f"pass's CPU time.",
         "",
-        "| workload | documents | base docs/s | current docs/s | ratio (wall) | ratio (CPU) | byte-identical to base |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| workload | documents | base docs/s | current docs/s | ratio (wall) | ratio (CPU) | byte-identical to base | parts that differ |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for label, docs, rate, cpu_rate, same in rows:
+    for label, docs, rate, cpu_rate, same, differ in rows:
         lines.append(f"| {label} | {docs} | {rate['base']:.1f} | {rate['current']:.1f} | "
                      f"{rate['current'] / rate['base']:.2f}× | {cpu_rate['current'] / cpu_rate['base']:.2f}× | "
-                     f"{same}/{docs} |")
+                     f"{same}/{docs} | {', '.join(f'{n} ({k}/{docs})' for n, k in differ.items()) or 'none'} |")
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).write_text(text, "utf-8")
