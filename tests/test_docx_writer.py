@@ -191,3 +191,21 @@ def test_a_template_without_a_style_the_body_needs_is_refused(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "templates/docx/plain.docx" in result.stderr and "缺少段落样式“表格文字”" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_core_properties_once_each_in_their_own_namespaces(config):
+    """Word reports unreadable content when docProps/core.xml holds elements from other
+    namespaces (a second cp:revision in the custom-properties namespace was written before)."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(render(view_of(Paragraph("body", [Run("正文")])), config))) as z:
+        core = etree.fromstring(z.read("docProps/core.xml"))
+    allowed = {"http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+               "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"}
+    names = [etree.QName(child) for child in core]
+    assert {name.namespace for name in names} <= allowed
+    assert len({name.localname for name in names}) == len(names)
+    values = {etree.QName(child).localname: child.text for child in core}
+    assert values["title"] == "测试" and values["creator"] == values["lastModifiedBy"] == "gongfu-reports"
+    assert values["revision"] == "1"
+    assert values["created"] == values["modified"] == "2024-05-06T00:00:00Z"

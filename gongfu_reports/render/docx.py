@@ -446,16 +446,28 @@ def _default_block_width() -> int:
     return Emu(section.page_width - section.left_margin - section.right_margin).twips
 
 
+CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
 def _core_properties(template, title: str, day: dt.datetime) -> bytes:
-    """docProps/core.xml: the template's, with the document's title and dates, through
-    python-docx's own properties (as publish.normalise_zip leaves them)."""
+    """docProps/core.xml: the template's, with the document's title, dates, author and revision
+    (as publish.normalise_zip leaves them). cp:revision and cp:lastModifiedBy are set here, not
+    through python-docx: importing docxtpl imports docxcompose, which rebinds python-docx's "cp"
+    prefix to the custom-properties namespace for the whole process, and python-docx's setters
+    then add a second cp:revision and cp:lastModifiedBy in that namespace, which Word reports as
+    unreadable content (docxtpl issue #471, python-docx issue #1037)."""
     from docx.opc.coreprops import CoreProperties
     from docx.opc.oxml import serialize_part_xml
 
     element = deepcopy(template)
     props = CoreProperties(element)
-    props.title, props.created, props.modified, props.revision = title, day, day, 1
-    props.last_modified_by = props.author = "gongfu-reports"
+    props.title, props.created, props.modified = title, day, day
+    props.author = "gongfu-reports"
+    for name, value in (("revision", "1"), ("lastModifiedBy", "gongfu-reports")):
+        child = element.find(f"{{{CORE_NS}}}{name}")
+        if child is None:
+            child = etree.SubElement(element, f"{{{CORE_NS}}}{name}")
+        child.text = value
     payload = re.sub(rb"<cp:lastPrinted>.*?</cp:lastPrinted>", b"", serialize_part_xml(element))
     iso = day.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + iso + rb"\g<2>", payload)
