@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from copy import deepcopy
@@ -211,6 +212,7 @@ class _BodyMark:
 
 
 _SKELETONS: collections.OrderedDict = collections.OrderedDict()
+_SKELETONS_LOCK = threading.Lock()
 SKELETONS_KEPT = 16   # per process: a build has a few templates × 版头 (plain documents share one)
 
 
@@ -220,13 +222,14 @@ def _skeleton(path: Path, fonts: dict, frame, mark_size: float) -> _Skeleton:
     data = path.read_bytes()
     key = (str(path), hashlib.sha256(data).digest(), tuple(sorted(fonts.items())),
            dataclasses.astuple(frame) if frame else None, mark_size if frame else None)
-    skeleton = _SKELETONS.get(key)
-    if skeleton is None:
-        skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame, mark_size)
-        while len(_SKELETONS) > SKELETONS_KEPT:
-            _SKELETONS.popitem(last=False)
-    _SKELETONS.move_to_end(key)
-    return skeleton
+    with _SKELETONS_LOCK:   # gongfu serve renders in more than one thread
+        skeleton = _SKELETONS.get(key)
+        if skeleton is None:
+            skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame, mark_size)
+            while len(_SKELETONS) > SKELETONS_KEPT:
+                _SKELETONS.popitem(last=False)
+        _SKELETONS.move_to_end(key)
+        return skeleton
 
 
 class _Skeleton:
