@@ -1,26 +1,35 @@
-"""View model → DOCX: a docxtpl template carries the 版头 and the styles (editable in Word),
-the body is built from the same view model as the PDF and inserted as a subdocument."""
+"""View model → DOCX: a docxtpl template carries the 版头 and the styles (editable in Word);
+the body is built from the same view model as the PDF, as WordprocessingML, and put in the
+place of the template's {{p body }}."""
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import io
 import re
+import struct
+import threading
+import zipfile
+import zlib
+from copy import deepcopy
 from pathlib import Path
 
 import jinja2
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
 from .. import bundled
 from ..compose.blocks import DocumentView, Image, Paragraph, Table
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
-from ..publish import normalise_zip
 from . import layout as L
 from . import oxml
 
@@ -155,82 +164,360 @@ def make_template(path: Path, frame: bool = True) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rendering.
+# Rendering. The template's share of a document (版头, styles, footers, properties: everything
+# but the body) is rendered by docxtpl once per template, fonts and 版头, and kept per process
+# as a skeleton whose parts are compressed once. The body is written from the view model as
+# WordprocessingML text, in the form python-docx gives the same content, put in the place of
+# the template's {{p body }} and parsed once. Same bytes as building it element by element.
 
-def apply_fonts(document, config: Config) -> None:
-    """Official font names from config.yaml on every style (Word/WPS on office PCs use them)."""
-    fonts = {role: font.docx for role, font in config.fonts}
+def apply_fonts(document, fonts: dict[str, str], styles: list | None = None) -> None:
+    """Official font names from config.yaml on every style (Word/WPS on office PCs use them).
+    `styles`: the document's styles, if already listed."""
     oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts["fang"])
-    present = {s.name: s for s in document.styles}
+    present = {s.name: s for s in (styles if styles is not None else document.styles)}
     for name, font_role in STYLES.values():
         if name in present:
             oxml.set_fonts(present[name].element.get_or_add_rPr(), fonts[font_role])
 
 
-class _StyleIds:
-    """Paragraph style ids by role, each looked up once per document: python-docx searches
-    styles.xml on every `paragraph.style = name`, which made large tables slow."""
-
-    def __init__(self, document):
-        self.styles, self.ids = document.styles, {}
-
-    def apply(self, paragraph, role: str):
-        if role not in self.ids:
-            self.ids[role] = self.styles[STYLES[role][0]].style_id
-        paragraph._p.style = self.ids[role]
-        return paragraph
-
-    def add(self, container, role: str):
-        """A new paragraph in the given style at the end of a document, subdocument or cell."""
-        return self.apply(container.add_paragraph(), role)
-
-
 def render_docx(view: DocumentView, config: Config) -> bytes:
-    from docxtpl import DocxTemplate
-
     path = template_path(config, TEMPLATE_NAME if view.frame else PLAIN_TEMPLATE_NAME)
-    tpl = DocxTemplate(str(path))
-    tpl.init_docx()
-    apply_fonts(tpl.docx, config)
-    sub = tpl.new_subdoc()
-    sectpr = tpl.docx.sections[-1]._sectPr
     fonts = {role: font.docx for role, font in config.fonts}
-    styles = _StyleIds(tpl.docx)
+    skeleton = _skeleton(path, fonts, view.frame)
+    body = _Body(skeleton, fonts)
     for i, section in enumerate(view.sections):
         for block in section.blocks:
             if isinstance(block, Table):
-                _add_table(sub, block, section.landscape, styles)
+                body.table(block, section.landscape)
             elif isinstance(block, Image):
-                _add_image(sub, block, styles)
+                body.image(block)
             else:
-                _add_paragraph(sub, block, fonts, styles)
+                body.paragraph(block)
         if i + 1 < len(view.sections):
-            holder = styles.add(sub, "plain")
-            oxml.section_break(holder, sectpr, section.landscape, PAGE_TWIPS,
-                               LANDSCAPE_MARGINS if section.landscape else PORTRAIT_MARGINS)
+            body.out.append(oxml.paragraph(body.style("plain") + skeleton.breaks[section.landscape]))
     if view.imprint:
-        _add_imprint(sub, view, view.sections[-1].landscape, styles)
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
-    context = {"frame": view.frame, "body": sub}
-    try:
-        tpl.render(context, env, autoescape=True)
-    except jinja2.TemplateSyntaxError as exc:
-        raise GongfuError(f"Word 模板中的标记有语法错误：{exc.message}", _tag_place(path, env),
-                          hint="检查 {{ }} 与 {% %} 是否成对，引号是否被 Word 改成了中文引号") from None
-    except jinja2.UndefinedError as exc:
-        raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
-    # The last section's page setup lives in the body's own sectPr.
-    last = view.sections[-1].landscape
-    oxml.configure_section(tpl.docx.sections[-1]._sectPr, last, PAGE_TWIPS,
-                           LANDSCAPE_MARGINS if last else PORTRAIT_MARGINS)
-    _fit_mark(tpl.docx, view)
-    props = tpl.docx.core_properties
+        body.imprint(view.imprint, view.sections[-1].landscape)
+    document = skeleton.document("".join(body.out), view.sections[-1].landscape)
     day = dt.datetime.fromisoformat(view.date)
-    props.title, props.created, props.modified, props.revision = view.title, day, day, 1
-    props.last_modified_by = props.author = "gongfu-reports"
-    out = io.BytesIO()
-    tpl.save(out)
-    return normalise_zip(out.getvalue(), day)
+    return skeleton.package(document, _core_properties(skeleton.core, view.title, day), body.pictures, day)
+
+
+# The place of {{p body }} in the rendered template: docxtpl writes what __html__ returns.
+BODY_MARK = "<?gongfu-body?>"
+BLOCK_PARENTS = {"body", "tc", "sdtContent", "txbxContent", "customXml"}   # what may hold paragraphs
+
+
+class _BodyMark:
+    def __html__(self) -> str:
+        return BODY_MARK
+
+    __str__ = __html__
+
+
+_SKELETONS: collections.OrderedDict = collections.OrderedDict()
+_SKELETONS_LOCK = threading.Lock()
+SKELETONS_KEPT = 16   # per process: a build has a few templates × 版头 (plain documents share one)
+
+
+def _skeleton(path: Path, fonts: dict, frame) -> _Skeleton:
+    """The rendered template for these inputs, from this process's cache when it was rendered
+    before: keyed by the template's content, so an edited template is read again at once."""
+    data = path.read_bytes()
+    key = (str(path), hashlib.sha256(data).digest(), tuple(sorted(fonts.items())),
+           dataclasses.astuple(frame) if frame else None)
+    with _SKELETONS_LOCK:   # gongfu serve renders in more than one thread
+        skeleton = _SKELETONS.get(key)
+        if skeleton is None:
+            skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame)
+            while len(_SKELETONS) > SKELETONS_KEPT:
+                _SKELETONS.popitem(last=False)
+        _SKELETONS.move_to_end(key)
+        return skeleton
+
+
+class _Skeleton:
+    """A Word template rendered by docxtpl for one 版头 with the body left out: the document
+    XML around the body's place, the other parts compressed, and what the body refers to
+    (style ids, section properties, namespaces, image and relationship numbering)."""
+
+    def __init__(self, path: Path, data: bytes, fonts: dict, frame):
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docxtpl import DocxTemplate
+
+        tpl = DocxTemplate(io.BytesIO(data))
+        try:
+            tpl.init_docx()
+        except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
+            raise GongfuError(f"无法作为 Word 模板打开：{exc}", Place(display_path(path)),
+                              hint="模板应是 Word 保存的 .docx 文件；可用 gongfu make-template 重新生成") from None
+        document = tpl.docx
+        self.path = path
+        self.nsmap = document.element.nsmap
+        if self.nsmap.get("w") != oxml.W_NS:
+            raise GongfuError("Word 模板的正文不是 WordprocessingML（w:）", Place(display_path(path)))
+        styles = list(document.styles)
+        apply_fonts(document, fonts, styles)
+        # Paragraph style ids by role, as python-docx finds them by name (the first of that name).
+        ids: dict[str, str] = {}
+        for s in styles:
+            ids.setdefault(s.name, s.style_id)
+        self.styles = {role: oxml.style(ids[name]) for role, (name, _f) in STYLES.items() if name in ids}
+        # Section breaks carry a copy of the template's own page setup (its footers).
+        sectpr = document.sections[-1]._sectPr
+        self.breaks = {}
+        for land in (False, True):
+            copy = deepcopy(sectpr)
+            oxml.configure_section(copy, land, PAGE_TWIPS, LANDSCAPE_MARGINS if land else PORTRAIT_MARGINS)
+            self.breaks[land] = oxml.fragment(copy, self.nsmap)
+        # Pictures: python-docx names them after the next free id of the template's body.
+        self.picture_id = document.part.next_id
+        package = document.part.package
+        self.image_numbers = [p.partname.idx for p in package.image_parts]
+        self.image_parts = {p.sha1: p.partname for p in package.image_parts}
+        self.rels = {rel.rId: (None if rel.is_external else rel.target_part.partname, rel.reltype)
+                     for rel in document.part.rels.values()}
+        self.base_uri = document.part.partname.baseURI
+
+        env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+        try:
+            tpl.render({"frame": frame, "body": _BodyMark()}, env, autoescape=True)
+        except jinja2.TemplateSyntaxError as exc:
+            raise GongfuError(f"Word 模板中的标记有语法错误：{exc.message}", _tag_place(path, env),
+                              hint="检查 {{ }} 与 {% %} 是否成对，引号是否被 Word 改成了中文引号") from None
+        except jinja2.UndefinedError as exc:
+            raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
+        if frame:
+            _fit_mark(document, frame, styles)
+        document.core_properties   # python-docx adds the part if the template has none
+        out = io.BytesIO()
+        tpl.save(out)
+        # The last section's page setup lives in the body's own sectPr: document.xml for each.
+        final = document.sections[-1]._sectPr
+        template_sectpr, xml = deepcopy(final), {}
+        for land in (False, True):
+            variant = deepcopy(template_sectpr)
+            oxml.configure_section(variant, land, PAGE_TWIPS, LANDSCAPE_MARGINS if land else PORTRAIT_MARGINS)
+            final.getparent().replace(final, variant)
+            final = variant
+            xml[land] = etree.tostring(document.element, encoding="UTF-8", standalone=True)
+
+        self.document_name = document.part.partname.membername
+        core = next(rel.target_part for rel in package.rels.values() if rel.reltype == RT.CORE_PROPERTIES)
+        self.core_name = core.partname.membername
+        # The live element, not its saved form: docxtpl leaves empty texts that python-docx writes
+        # as <dc:subject></dc:subject>.
+        self.core = deepcopy(core.element)
+        self.rels_name = document.part.partname.rels_uri.membername
+        # New pictures go where python-docx writes them: after the parts the document refers to.
+        order = [p.partname for p in package.iter_parts()]
+        reach = _reachable(document.part)
+        k = order.index(document.part.partname) + 1
+        while k < len(order) and order[k] in reach:
+            k += 1
+        self.pictures_before = order[k].membername if k < len(order) else None
+        with zipfile.ZipFile(out) as z:
+            self.names = [info.filename for info in z.infolist()]
+            parts = {name: z.read(name) for name in self.names}
+        self.pieces = {land: xml[land].decode("utf-8").split(BODY_MARK) for land in xml}
+        for mark in document.element.iter(etree.ProcessingInstruction):
+            if mark.target == BODY_MARK[2:-2] and etree.QName(mark.getparent()).localname not in BLOCK_PARENTS:
+                raise GongfuError("Word 模板中的 {{p body }} 不在单独的一段中，正文无处可放",
+                                  Place(display_path(path)), hint="{{p body }} 应单独成一段（前面加 p）")
+        self.raw = {name: parts[name] for name in (CONTENT_TYPES, self.rels_name)}
+        self.deflated = {name: _deflate_once(parts[name]) for name in self.names
+                         if name not in (self.document_name, self.core_name)}
+
+    def style(self, role: str) -> str:
+        try:
+            return self.styles[role]
+        except KeyError:
+            raise GongfuError(f"Word 模板缺少段落样式“{STYLES[role][0]}”", Place(display_path(self.path)),
+                              hint="用 gongfu make-template 生成的模板中有全部样式，可以从中复制") from None
+
+    def decls(self, *prefixes: str) -> str:
+        """Namespace declarations for the prefixes the template's root element does not declare."""
+        return "".join(f' xmlns:{p}="{oxml.VML_NAMESPACES[p]}"' for p in prefixes
+                       if self.nsmap.get(p) != oxml.VML_NAMESPACES[p])
+
+    def document(self, body: str, landscape: bool) -> bytes:
+        """document.xml with the body in its place, parsed once (well-formed, pictures numbered
+        as docxtpl numbers them) and serialised as python-docx does; the last section landscape
+        or not."""
+        oxml.check_xml_chars(body)
+        xml = body.join(self.pieces[landscape])
+        root = etree.fromstring(xml.encode("utf-8"), _PARSER)
+        if "docPr" in xml:
+            for number, element in enumerate(root.iter(_DOCPR), 1001):
+                element.set("id", str(number))
+        return etree.tostring(root, encoding="UTF-8", standalone=True)
+
+    def package(self, document: bytes, core: bytes, pictures: _Pictures, day: dt.datetime) -> bytes:
+        """The .docx: the skeleton's parts in their order, this document's own compressed now."""
+        own = {self.document_name: document, self.core_name: core}
+        names = list(self.names)
+        if pictures.rels:
+            own.update(self._picture_parts(pictures))
+            at = names.index(self.pictures_before) if self.pictures_before in names else len(names)
+            names[at:at] = [partname.membername for partname, _data, _type in pictures.parts.values()]
+        return _zip([(name, _deflate(own[name]) if name in own else self.deflated[name]) for name in names], day)
+
+    def _picture_parts(self, pictures: _Pictures) -> dict[str, bytes]:
+        """The new pictures, and the relationships and content types that name them, as
+        python-docx writes them."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.spec import default_content_types
+
+        parts = {partname.membername: data for partname, data, _type in pictures.parts.values()}
+        rels = etree.fromstring(self.raw[self.rels_name])
+        for rid, partname in pictures.rels.items():
+            etree.SubElement(rels, f"{{{PR_NS}}}Relationship",
+                             {"Id": rid, "Type": RT.IMAGE, "Target": partname.relative_ref(self.base_uri)})
+        types = etree.fromstring(self.raw[CONTENT_TYPES])
+        for partname, _data, content_type in pictures.parts.values():
+            # Defaults sorted by extension, overrides by part name (python-docx's order).
+            if (partname.ext.lower(), content_type) in default_content_types:
+                kind, attr, value = "Default", "Extension", partname.ext
+            else:
+                kind, attr, value = "Override", "PartName", str(partname)
+            present = [e for e in types if e.tag == f"{{{CT_NS}}}{kind}"]
+            if any(e.get(attr).lower() == value.lower() for e in present):
+                continue
+            element = etree.Element(f"{{{CT_NS}}}{kind}", {attr: value, "ContentType": content_type})
+            later = [e for e in present if e.get(attr) > value]
+            if later:
+                later[0].addprevious(element)
+            elif present:
+                present[-1].addnext(element)
+            else:
+                types.append(element)
+        parts[self.rels_name] = etree.tostring(rels, encoding="UTF-8", standalone=True)
+        parts[CONTENT_TYPES] = etree.tostring(types, encoding="UTF-8", standalone=True)
+        return parts
+
+
+class _Pictures:
+    """The pictures of one document: parts and relationships shared with the template or an
+    earlier picture of the same bytes, else new ones numbered as python-docx numbers them."""
+
+    def __init__(self, skeleton: _Skeleton):
+        self.skeleton = skeleton
+        self.parts: dict = {}   # sha1 → (partname, bytes, content type), new in this document
+        self.rels: dict = {}    # rId → partname, new in this document
+
+    def add(self, png: bytes):
+        """(relationship id, python-docx Image) of a picture."""
+        from docx.image.image import Image as Picture
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+
+        picture, skeleton = Picture.from_blob(png), self.skeleton
+        partname = skeleton.image_parts.get(picture.sha1) or self.parts.get(picture.sha1, (None,))[0]
+        if partname is None:
+            used = skeleton.image_numbers + [p.idx for p, _data, _type in self.parts.values()]
+            number = next((n for n in range(1, len(used) + 1) if n not in used), len(used) + 1)
+            partname = PackURI(f"/word/media/image{number}.{picture.ext}")
+            self.parts[picture.sha1] = (partname, png, picture.content_type)
+        images = {rid: target for rid, (target, kind) in skeleton.rels.items() if kind == RT.IMAGE}
+        rid = next((r for r, target in {**images, **self.rels}.items() if target == partname), None)
+        if rid is None:
+            taken = set(skeleton.rels) | set(self.rels)
+            rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
+            self.rels[rid] = partname
+        return rid, picture
+
+
+CONTENT_TYPES = "[Content_Types].xml"
+PR_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+_PARSER = etree.XMLParser(resolve_entities=False)
+
+
+def _reachable(part) -> set:
+    """Partnames of the parts `part` refers to, directly or not."""
+    seen, todo = set(), [part]
+    while todo:
+        for rel in todo.pop().rels.values():
+            if not rel.is_external and rel.target_part.partname not in seen:
+                seen.add(rel.target_part.partname)
+                todo.append(rel.target_part)
+    return seen
+
+
+@functools.cache
+def _default_block_width() -> int:
+    """Twips: the text width of python-docx's default document, the width a one-column table
+    added to a new subdocument was given (the 版记's grid column)."""
+    section = Document().sections[-1]
+    return Emu(section.page_width - section.left_margin - section.right_margin).twips
+
+
+CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def _core_properties(template, title: str, day: dt.datetime) -> bytes:
+    """docProps/core.xml: the template's, with the document's title, dates, author and revision
+    (as publish.normalise_zip leaves them). cp:revision and cp:lastModifiedBy are set here, not
+    through python-docx: importing docxtpl imports docxcompose, which rebinds python-docx's "cp"
+    prefix to the custom-properties namespace for the whole process, and python-docx's setters
+    then add a second cp:revision and cp:lastModifiedBy in that namespace, which Word reports as
+    unreadable content (docxtpl issue #471, python-docx issue #1037)."""
+    from docx.opc.coreprops import CoreProperties
+    from docx.opc.oxml import serialize_part_xml
+
+    element = deepcopy(template)
+    props = CoreProperties(element)
+    props.title, props.created, props.modified = title, day, day
+    props.author = "gongfu-reports"
+    for name, value in (("revision", "1"), ("lastModifiedBy", "gongfu-reports")):
+        child = element.find(f"{{{CORE_NS}}}{name}")
+        if child is None:
+            child = etree.SubElement(element, f"{{{CORE_NS}}}{name}")
+        child.text = value
+    payload = re.sub(rb"<cp:lastPrinted>.*?</cp:lastPrinted>", b"", serialize_part_xml(element))
+    iso = day.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + iso + rb"\g<2>", payload)
+
+
+_DEFLATED: collections.OrderedDict = collections.OrderedDict()
+
+
+def _deflate_once(data: bytes) -> tuple[int, int, bytes]:
+    """_deflate, compressing each content once per process: the skeletons of one template
+    share their styles, theme and settings."""
+    key = hashlib.sha256(data).digest()
+    if key not in _DEFLATED:
+        _DEFLATED[key] = _deflate(data)
+        while len(_DEFLATED) > 64:
+            _DEFLATED.popitem(last=False)
+    _DEFLATED.move_to_end(key)
+    return _DEFLATED[key]
+
+
+def _deflate(data: bytes) -> tuple[int, int, bytes]:
+    """(CRC, size, deflated data) of a zip entry, compressed as zipfile compresses."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush()
+
+
+def _zip(entries: list[tuple[str, tuple[int, int, bytes]]], day: dt.datetime) -> bytes:
+    """The zip file that zipfile writes for these entries with publish.normalise_zip's settings
+    (the day's date at midnight, mode 644, deflated), from data compressed beforehand: most
+    parts are the skeleton's, compressed once per process."""
+    dosdate = (max(day.year, 1980) - 1980) << 9 | day.month << 5 | day.day
+    system = zipfile.ZipInfo().create_system
+    out, central = bytearray(), bytearray()
+    for name, (crc, size, data) in entries:
+        try:
+            raw, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            raw, flags = name.encode("utf-8"), 0x800
+        central += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, system, 20, 0, flags, zipfile.ZIP_DEFLATED,
+                               0, dosdate, crc, len(data), size, len(raw), 0, 0, 0, 0, 0o644 << 16, len(out)) + raw
+        out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, zipfile.ZIP_DEFLATED, 0, dosdate,
+                           crc, len(data), size, len(raw), 0) + raw + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(out), 0)
+    return bytes(out + central + end)
 
 
 SMART_QUOTES = "“”‘’"
@@ -260,133 +547,143 @@ def _tag_place(path: Path, env, exc: Exception | None = None) -> Place:
     return Place(display_path(path))
 
 
-def _fit_mark(document, view: DocumentView) -> None:
-    if not view.frame:
-        return
-    mark_size = view.frame.mark_size
-    scale = round(view.frame.mark_scale * 100)
+def _fit_mark(document, frame, styles: list) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+
+    scale = round(frame.mark_scale * 100)
+    # Each paragraph's style name as python-docx's paragraph.style gives it (the default
+    # paragraph style for a missing or unknown id), without its search through styles.xml.
+    names = {s.style_id: s.name for s in reversed(styles) if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     for p in document.paragraphs:
-        if p.style is not None and p.style.name == STYLES["mark"][0]:
+        name = names.get(p._p.style, default.name if default is not None else None)
+        if name == STYLES["mark"][0]:
             for run in p.runs:
-                run.font.size = Pt(mark_size)
+                run.font.size = Pt(frame.mark_size)
                 oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
 
 
-def _add_image(doc, block: Image, styles: _StyleIds) -> None:
-    p = styles.add(doc, "plain")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # not the exact body pitch
-    oxml.set_snap_to_grid(p._p.get_or_add_pPr(), False)
-    p.add_run().add_picture(io.BytesIO(block.png), width=Mm(block.width_mm))
+class _Body:
+    """The body of one document as WordprocessingML text (`out`), in the form python-docx
+    gives the same content; the pictures it adds to the package in `pictures`."""
 
+    def __init__(self, skeleton: _Skeleton, fonts: dict):
+        self.skeleton, self.fonts = skeleton, fonts
+        self.style = skeleton.style
+        self.out: list[str] = []
+        self.pictures = _Pictures(skeleton)
 
-def _add_paragraph(doc, block: Paragraph, fonts: dict, styles: _StyleIds) -> None:
-    p = styles.add(doc, block.role)
-    pf = p.paragraph_format
-    pitch = L.CHAR_PITCH_PT
-    if block.role == "attach-note":
-        pf.left_indent = Pt((2 + block.indent_chars + block.hanging_chars) * pitch)
-        pf.first_line_indent = Pt(-block.hanging_chars * pitch)
-    elif block.indent_chars:
-        pf.left_indent = Pt(block.indent_chars * pitch)
-    if block.page_break_before:
-        pf.page_break_before = True
-    for r in block.runs:
-        run = p.add_run(r.text)
-        if r.bold:
-            run.bold = True
-        if r.font:
-            oxml.set_fonts(run._r.get_or_add_rPr(), fonts[r.font])
+    def paragraph(self, block: Paragraph) -> None:
+        ppr = self.style(block.role)
+        if block.page_break_before:
+            ppr += "<w:pageBreakBefore/>"
+        pitch = L.CHAR_PITCH_PT
+        if block.role == "attach-note":
+            ppr += oxml.indent_xml(left=Pt((2 + block.indent_chars + block.hanging_chars) * pitch).twips,
+                                   first_line=Pt(-block.hanging_chars * pitch).twips)
+        elif block.indent_chars:
+            ppr += oxml.indent_xml(left=Pt(block.indent_chars * pitch).twips)
+        runs = []
+        for r in block.runs:
+            rpr = ("<w:b/>" if r.bold else "") + (oxml.fonts_xml(self.fonts[r.font]) if r.font else "")
+            runs.append(oxml.run(r.text, rpr))
+        self.out.append(oxml.paragraph(ppr, "".join(runs)))
 
+    def image(self, block: Image) -> None:
+        from docx.oxml.shape import CT_Inline
 
-def _add_table(doc, block: Table, landscape: bool, styles: _StyleIds) -> None:
-    n_cols = len(block.columns)
-    all_rows = block.header + block.rows
-    table = doc.add_table(rows=len(all_rows), cols=n_cols)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    oxml.set_table_borders(table)
-    oxml.set_cell_margins(table)
-    width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
-    total = sum(c.width for c in block.columns)
-    widths = [Mm(width_mm * c.width / total) for c in block.columns]
-    for col, w in zip(table.columns, widths):
-        col.width = w
-    grid_rows = list(table.rows)
-    # The cells of the fresh table, taken once (table.cell(r, c) walks the whole table on each
-    # call). A merge keeps the top-left cell of its span and never touches cells outside it, so
-    # the cells still to be visited stay valid.
-    grid = [list(row.cells) for row in grid_rows]
-    for cells in grid:
-        for cell, w in zip(cells, widths):
-            cell.width = w
-    for r in range(len(block.header)):
-        oxml.set_repeat_header(grid_rows[r])
-    for row in grid_rows:
-        oxml.set_cant_split(row, False)
-    # Place each cell at the first free grid column, merging its span.
-    occupied = [[False] * n_cols for _ in all_rows]
-    for r, row in enumerate(all_rows):
-        c = 0
-        for cell in row:
-            while c < n_cols and occupied[r][c]:
-                c += 1
-            r2, c2 = r + cell.rowspan - 1, c + cell.colspan - 1
-            for rr in range(r, r2 + 1):
-                for cc in range(c, c2 + 1):
-                    occupied[rr][cc] = True
-            target = grid[r][c]
-            if (r2, c2) != (r, c):
-                target = target.merge(grid[r2][c2])
-            _fill_cell(target, cell, block.font_size, styles, header=r < len(block.header))
-            c = c2 + 1
+        rid, picture = self.pictures.add(block.png)
+        cx, cy = picture.scaled_dimensions(Mm(block.width_mm), None)
+        inline = CT_Inline.new_pic_inline(self.skeleton.picture_id, rid, picture.filename, cx, cy)
+        # Not the exact body pitch: single line spacing, off the grid.
+        ppr = (self.style("plain") + '<w:spacing w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>'
+               '<w:snapToGrid w:val="0"/>')
+        drawing = f"<w:r><w:drawing>{oxml.fragment(inline, self.skeleton.nsmap)}</w:drawing></w:r>"
+        self.out.append(oxml.paragraph(ppr, drawing))
 
+    def table(self, block: Table, landscape: bool) -> None:
+        n_cols = len(block.columns)
+        all_rows = block.header + block.rows
+        width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
+        total = sum(c.width for c in block.columns)
+        widths = [Mm(width_mm * c.width / total).twips for c in block.columns]
+        # Place each cell at the first free grid column of its row; a cell spanning rows leaves a
+        # continuation cell (vMerge) at its place in each row below.
+        starts: list[dict] = [{} for _ in all_rows]
+        below: list[dict] = [{} for _ in all_rows]
+        occupied = [[False] * n_cols for _ in all_rows]
+        for r, row in enumerate(all_rows):
+            c = 0
+            for cell in row:
+                while c < n_cols and occupied[r][c]:
+                    c += 1
+                r2, c2 = r + cell.rowspan - 1, c + cell.colspan - 1
+                for rr in range(r, r2 + 1):
+                    for cc in range(c, c2 + 1):
+                        occupied[rr][cc] = True
+                starts[r][c] = cell
+                for rr in range(r + 1, r2 + 1):
+                    below[rr][c] = cell.colspan
+                c = c2 + 1
+        cell_style = self.style("cell")
+        size = f'<w:sz w:val="{int(Emu(Pt(block.font_size)).pt * 2)}"/>'
+        centred = cell_style + '<w:jc w:val="center"/>'
+        n_header = len(block.header)
+        out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>', oxml.TBL_LOOK,
+               oxml.borders_xml(dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), 4)),
+               oxml.cell_margins_xml(), "</w:tblPr>", oxml.grid_xml(widths)]
+        for r in range(len(all_rows)):
+            header = r < n_header
+            out.append('<w:tr><w:trPr><w:tblHeader w:val="1"/><w:cantSplit w:val="0"/></w:trPr>' if header
+                       else '<w:tr><w:trPr><w:cantSplit w:val="0"/></w:trPr>')
+            c = 0
+            while c < n_cols:
+                cell = starts[r].get(c)
+                if cell is not None:
+                    span = cell.colspan
+                    # A merged cell that may cross a page keeps its text at the top of its first page.
+                    tcpr = oxml.cell_pr(sum(widths[c:c + span]), span, "restart" if cell.rowspan > 1 else None,
+                                        "top" if cell.rowspan > 1 else "center")
+                    ppr = centred if cell.align == "center" or header else cell_style
+                    rpr = "<w:b/>" + size if cell.bold or header else size
+                    content = "".join(oxml.paragraph(ppr, oxml.run(line, rpr)) for line in cell.lines) or "<w:p/>"
+                elif c in below[r]:
+                    span = below[r][c]
+                    tcpr, content = oxml.cell_pr(sum(widths[c:c + span]), span, "continue"), "<w:p/>"
+                else:   # a grid column no cell of this row reaches
+                    span, tcpr, content = 1, oxml.cell_pr(widths[c]), "<w:p/>"
+                out.append(f"<w:tc>{tcpr}{content}</w:tc>")
+                c += span
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        self.out.append("".join(out))
 
-def _fill_cell(target, cell, size: float, styles: _StyleIds, header: bool) -> None:
-    # A merged cell that may cross a page keeps its text at the top of its first page.
-    target.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.TOP if cell.rowspan > 1
-                                 else WD_CELL_VERTICAL_ALIGNMENT.CENTER)
-    paragraphs = target.paragraphs
-    for extra in paragraphs[1:]:
-        extra._p.getparent().remove(extra._p)
-    for i, line in enumerate(cell.lines):
-        p = styles.apply(paragraphs[0] if i == 0 else target.add_paragraph(), "cell")
-        if cell.align == "center" or header:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(line)
-        run.font.size = Pt(size)
-        if cell.bold or header:
-            run.bold = True
-
-
-def _add_imprint(doc, view: DocumentView, landscape: bool, styles: _StyleIds) -> None:
-    """版记 at the bottom of the last page: thick rules first and last, a thin rule between;
-    抄送 indented 1 character (continuation under the names), 印发机关 left and 印发日期 right,
-    each 1 character in."""
-    imprint = view.imprint
-    lines = [f"抄送：{imprint.copy_to}。"] if imprint.copy_to else []
-    lines.append(f"{imprint.printer}\t{imprint.print_date}")
-    width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
-    table = doc.add_table(rows=len(lines), cols=1)
-    oxml.set_cell_margins(table, 0, 0, 0, 0)
-    oxml.set_borders(table, {"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm
-    indent = Pt(L.IMPRINT_PT)  # 1 character of 4号
-    chars = width_mm * L.PT_PER_MM / L.IMPRINT_PT
-    height = 0.0
-    for row, text in zip(table.rows, lines):
-        cell = row.cells[0]
-        cell.width = Mm(width_mm)
-        p = styles.apply(cell.paragraphs[0], "imprint")
-        p.add_run(text)
-        fmt = p.paragraph_format
-        fmt.left_indent = fmt.right_indent = indent
-        if text.startswith("抄送："):
-            fmt.left_indent, fmt.first_line_indent = indent + Pt(3 * L.IMPRINT_PT), Pt(-3 * L.IMPRINT_PT)
-            height += L.wrapped_lines(text, chars - 2, chars - 5) * L.IMPRINT_LINE_PT
-        else:
-            height += L.IMPRINT_LINE_PT
-        if "\t" in text:
-            fmt.tab_stops.add_tab_stop(Mm(width_mm) - 2 * indent, alignment=WD_TAB_ALIGNMENT.RIGHT)
-    anchor = styles.add(doc, "plain")
-    # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
-    oxml.bottom_text_box(anchor, table._tbl, width_mm * L.PT_PER_MM, height + 3)
+    def imprint(self, imprint, landscape: bool) -> None:
+        """版记 at the bottom of the last page: thick rules first and last, a thin rule between;
+        抄送 indented 1 character (continuation under the names), 印发机关 left and 印发日期
+        right, each 1 character in."""
+        lines = [f"抄送：{imprint.copy_to}。"] if imprint.copy_to else []
+        lines.append(f"{imprint.printer}\t{imprint.print_date}")
+        width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
+        indent = Pt(L.IMPRINT_PT)  # 1 character of 4号
+        chars = width_mm * L.PT_PER_MM / L.IMPRINT_PT
+        height = 0.0
+        rows = []
+        for text in lines:
+            ppr = self.style("imprint")
+            if "\t" in text:
+                ppr += f'<w:tabs><w:tab w:pos="{Emu(Mm(width_mm) - 2 * indent).twips}" w:val="right"/></w:tabs>'
+            if text.startswith("抄送："):
+                ppr += oxml.indent_xml(Emu(indent + Pt(3 * L.IMPRINT_PT)).twips, indent.twips,
+                                       Pt(-3 * L.IMPRINT_PT).twips)
+                height += L.wrapped_lines(text, chars - 2, chars - 5) * L.IMPRINT_LINE_PT
+            else:
+                ppr += oxml.indent_xml(indent.twips, indent.twips)
+                height += L.IMPRINT_LINE_PT
+            rows.append(f"<w:tr><w:tc>{oxml.cell_pr(Mm(width_mm).twips)}{oxml.paragraph(ppr, oxml.run(text))}</w:tc></w:tr>")
+        table = ("<w:tbl><w:tblPr>" + oxml.TBL_W + oxml.TBL_LOOK + oxml.cell_margins_xml(0, 0, 0, 0)
+                 + oxml.borders_xml({"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm
+                 + "</w:tblPr>" + oxml.grid_xml([_default_block_width()]) + "".join(rows) + "</w:tbl>")
+        # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
+        box = oxml.vml_text_box(table, width_mm * L.PT_PER_MM, height + 3, self.skeleton.decls("v", "w10"))
+        self.out.append(oxml.paragraph(self.style("plain"), box))

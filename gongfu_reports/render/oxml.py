@@ -1,9 +1,10 @@
-"""Small lxml helpers for what python-docx has no API for: East Asian fonts, docGrid,
-PAGE fields, odd/even footers, repeated header rows, sections, character scale."""
+"""WordprocessingML below python-docx: lxml helpers for what it has no API for (East Asian
+fonts, docGrid, PAGE fields, sections, character scale), used on the Word templates, and the
+document body's elements as text, in the form python-docx writes them."""
 
 from __future__ import annotations
 
-import copy
+import re
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -74,36 +75,6 @@ def add_page_field(paragraph, before: str = "— ", after: str = " —") -> None
     paragraph.add_run(after)
 
 
-def set_repeat_header(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    _child(trpr, "w:tblHeader").set(qn("w:val"), "1")
-
-
-def set_cant_split(row, value: bool = False) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    _child(trpr, "w:cantSplit").set(qn("w:val"), "1" if value else "0")
-
-
-def set_cell_margins(table, top=40, bottom=40, left=70, right=70) -> None:
-    tblpr = table._tbl.tblPr
-    mar = _child(tblpr, "w:tblCellMar")
-    for side, value in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
-        el = _child(mar, f"w:{side}")
-        el.set(qn("w:w"), str(value))
-        el.set(qn("w:type"), "dxa")
-
-
-def set_table_borders(table, size_eighths: int = 4) -> None:
-    tblpr = table._tbl.tblPr
-    borders = _child(tblpr, "w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = _child(borders, f"w:{side}")
-        el.set(qn("w:val"), "single")
-        el.set(qn("w:sz"), str(size_eighths))
-        el.set(qn("w:space"), "0")
-        el.set(qn("w:color"), "000000")
-
-
 def set_paragraph_border(ppr, side: str, color: str, size_eighths: int, space_pt: int) -> None:
     borders = _child(ppr, "w:pBdr", before=("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc"))
     el = _child(borders, f"w:{side}")
@@ -111,13 +82,6 @@ def set_paragraph_border(ppr, side: str, color: str, size_eighths: int, space_pt
     el.set(qn("w:sz"), str(size_eighths))
     el.set(qn("w:space"), str(space_pt))
     el.set(qn("w:color"), color)
-
-
-def section_break(paragraph, sectpr_template, landscape: bool, page_twips, margins_twips) -> None:
-    """Make `paragraph` end a section with the given page setup (copied footers kept)."""
-    sectpr = copy.deepcopy(sectpr_template)
-    configure_section(sectpr, landscape, page_twips, margins_twips)
-    paragraph._p.get_or_add_pPr().append(sectpr)
 
 
 def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> None:
@@ -138,45 +102,158 @@ def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> Non
     _child(sectpr, "w:type", before=("w:pgSz",)).set(qn("w:val"), "nextPage")
 
 
-VML_NS = ('xmlns:v="urn:schemas-microsoft-com:vml" '
-          'xmlns:w10="urn:schemas-microsoft-com:office:word"')
+# ---------------------------------------------------------------------------------------------
+# WordprocessingML as text: the document body is written as one string and parsed once, in the
+# exact form python-docx gives the same content (same elements, attributes and their order), so
+# the output is that of its per-element API at a fraction of the cost.
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+VML_NAMESPACES = {"v": "urn:schemas-microsoft-com:vml", "w10": "urn:schemas-microsoft-com:office:word"}
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
 
 
-def bottom_text_box(paragraph, content, width_pt: float, height_pt: float) -> None:
-    """Move `content` (a table) into a text box anchored to the bottom of the page's text area,
-    carried by `paragraph`. A VML box: Word, WPS and LibreOffice all place it at the bottom
-    (LibreOffice drops framed paragraphs whose borders differ, which the 版记 rules need)."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    xml = (f'<w:r {nsdecls("w")} {VML_NS}><w:pict>'
-           '<v:shape id="gongfu-imprint" type="#_x0000_t202" stroked="f" filled="f" '
-           f'style="position:absolute;margin-left:0;margin-top:0;width:{width_pt:.1f}pt;height:{height_pt:.1f}pt;'
-           'z-index:1;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
-           'mso-position-vertical:bottom;mso-position-vertical-relative:margin">'
-           '<v:textbox inset="0,0,0,0"><w:txbxContent/></v:textbox>'
-           '<w10:wrap type="topAndBottom"/></v:shape></w:pict></w:r>')
-    run = parse_xml(xml)
-    box = run.find(".//" + qn("w:txbxContent"))
-    content.getparent().remove(content)
-    box.append(content)
-    # A text box must end with a paragraph; keep it 1 pt high so the last rule sits at the bottom.
-    box.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:snapToGrid w:val="0"/>'
-                         '<w:spacing w:line="20" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr>'
-                         '</w:pPr></w:p>'))
-    paragraph._p.append(run)
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def set_borders(table, sides: dict[str, int]) -> None:
-    """Table borders by side (eighths of a point; 0 = none)."""
-    tblpr = table._tbl.tblPr
-    borders = _child(tblpr, "w:tblBorders")
+def esc_attr(text: str) -> str:
+    return esc(text).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+
+
+# What XML 1.0 cannot carry (lxml refuses to set such text: python-docx raised the same).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_xml_chars(text: str) -> None:
+    found = NOT_XML.search(text)
+    if found:
+        raise ValueError(f"All strings must be XML compatible: U+{ord(found.group()):04X} in the document body")
+
+
+def _t(text: str) -> str:
+    # python-docx keeps leading and trailing white space (str.strip: ideographic space too).
+    if len(text.strip()) < len(text):
+        return f'<w:t xml:space="preserve">{esc(text)}</w:t>'
+    return f"<w:t>{esc(text)}</w:t>"
+
+
+def run_content(text: str) -> str:
+    """A run's text as python-docx writes it: <w:t>, a <w:tab/> for each tab, a <w:br/> for
+    each line break."""
+    if not text:
+        return ""
+    if "\t" not in text and "\n" not in text and "\r" not in text:
+        return _t(text)
+    out = []
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            out.append(_t(piece))
+    return "".join(out)
+
+
+def run(text: str, rpr: str = "") -> str:
+    """<w:r>: `rpr` the inner XML of its w:rPr (empty: none)."""
+    inner = (f"<w:rPr>{rpr}</w:rPr>" if rpr else "") + run_content(text)
+    return f"<w:r>{inner}</w:r>" if inner else "<w:r/>"
+
+
+def paragraph(ppr: str, content: str = "") -> str:
+    """<w:p>: `ppr` the inner XML of its w:pPr (empty: none), `content` its runs."""
+    inner = (f"<w:pPr>{ppr}</w:pPr>" if ppr else "") + content
+    return f"<w:p>{inner}</w:p>" if inner else "<w:p/>"
+
+
+def style(style_id: str) -> str:
+    return f'<w:pStyle w:val="{esc_attr(style_id)}"/>'
+
+
+def fonts_xml(east_asia: str) -> str:
+    """w:rFonts as set_fonts() sets it (one face for every script)."""
+    f = esc_attr(east_asia)
+    return f'<w:rFonts w:ascii="{f}" w:hAnsi="{f}" w:eastAsia="{f}" w:cs="{f}"/>'
+
+
+def indent_xml(left: int | None = None, right: int | None = None, first_line: int | None = None) -> str:
+    """w:ind in twips, attributes in the order python-docx sets them; a negative first line is
+    a hanging indent."""
+    attrs = ""
+    if left is not None:
+        attrs += f' w:left="{left}"'
+    if right is not None:
+        attrs += f' w:right="{right}"'
+    if first_line is not None:
+        attrs += f' w:hanging="{-first_line}"' if first_line < 0 else f' w:firstLine="{first_line}"'
+    return f"<w:ind{attrs}/>"
+
+
+TBL_W = '<w:tblW w:type="auto" w:w="0"/>'
+TBL_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+            'w:noHBand="0" w:noVBand="1" w:val="04A0"/>')
+
+
+def cell_margins_xml(top=40, bottom=40, left=70, right=70) -> str:
+    """w:tblCellMar: cell margins in twips."""
+    sides = (("top", top), ("left", left), ("bottom", bottom), ("right", right))
+    return "<w:tblCellMar>" + "".join(f'<w:{s} w:w="{v}" w:type="dxa"/>' for s, v in sides) + "</w:tblCellMar>"
+
+
+def borders_xml(sides: dict[str, int]) -> str:
+    """w:tblBorders by side (eighths of a point; 0 or missing = none)."""
+    out = []
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = _child(borders, f"w:{side}")
         size = sides.get(side, 0)
-        el.set(qn("w:val"), "single" if size else "nil")
-        if size:
-            el.set(qn("w:sz"), str(size))
-            el.set(qn("w:space"), "0")
-            el.set(qn("w:color"), "000000")
+        out.append(f'<w:{side} w:val="single" w:sz="{size}" w:space="0" w:color="000000"/>' if size
+                   else f'<w:{side} w:val="nil"/>')
+    return "<w:tblBorders>" + "".join(out) + "</w:tblBorders>"
 
+
+def grid_xml(widths: list[int]) -> str:
+    return "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+
+
+def cell_pr(width: int, span: int = 1, vmerge: str | None = None, valign: str | None = None) -> str:
+    """<w:tcPr>: width in twips, horizontal span, vertical merge ("restart", "continue") and
+    vertical alignment, in schema order as python-docx writes them."""
+    out = f'<w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>'
+    if span > 1:
+        out += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        out += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        out += "<w:vMerge/>"
+    if valign:
+        out += f'<w:vAlign w:val="{valign}"/>'
+    return out + "</w:tcPr>"
+
+
+def vml_text_box(content: str, width_pt: float, height_pt: float, decls: str = "") -> str:
+    """A run with `content` (block XML) in a VML text box anchored to the bottom of the
+    text area. A VML box: Word, WPS and LibreOffice all place it at the bottom (LibreOffice
+    drops framed paragraphs whose borders differ, which the 版记 rules need). A text box must end
+    with a paragraph: one 1 pt high, so the last rule sits at the bottom. `decls`: namespace
+    declarations the document root lacks."""
+    return (f'<w:r{decls}><w:pict>'
+            '<v:shape id="gongfu-imprint" type="#_x0000_t202" stroked="f" filled="f" '
+            f'style="position:absolute;margin-left:0;margin-top:0;width:{width_pt:.1f}pt;height:{height_pt:.1f}pt;'
+            'z-index:1;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+            'mso-position-vertical:bottom;mso-position-vertical-relative:margin">'
+            f'<v:textbox inset="0,0,0,0"><w:txbxContent>{content}'
+            '<w:p><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>'
+            '</w:txbxContent></v:textbox><w10:wrap type="topAndBottom"/></v:shape></w:pict></w:r>')
+
+
+def fragment(element, root_nsmap: dict) -> str:
+    """An element as text to go inside a document whose root declares `root_nsmap`: the
+    namespace declarations the root already makes are dropped from its start tag."""
+    from lxml import etree
+
+    text = etree.tostring(element, encoding="unicode")
+    end = text.index(">")
+    head = re.sub(r' xmlns:(\w+)="([^"]*)"',
+                  lambda m: "" if root_nsmap.get(m.group(1)) == m.group(2) else m.group(0), text[:end])
+    return head + text[end:]
