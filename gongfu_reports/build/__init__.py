@@ -127,10 +127,10 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
 
 def inputs(config: Config, kind: Kind, output: Output, renderers: list[Renderer]) -> list[Path]:
     """Everything an output is made from: config.yaml, the unit registry, the kind's data files, the
-    renderers' templates and the program itself."""
+    renderers' templates and style sheet, and the program itself."""
     files = [config.root / "config.yaml", config.path(config.units), PACKAGE_DIR]
     files += kind.inputs(config, output)
-    return files + [path for r in renderers for path in r.templates(config)]
+    return files + [path for r in renderers for path in r.inputs(config)]
 
 
 def _variant(config: Config, renderers: list[Renderer]) -> str:
