@@ -14,7 +14,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from ..compose.blocks import DocumentView, Image, Paragraph, Table
 from ..config import Config
@@ -22,6 +22,7 @@ from ..errors import GongfuError, Place, display_path
 from ..publish import normalise_zip
 from . import layout as L
 from . import oxml
+from .sandbox import TemplateEnvironment
 
 TEMPLATE_NAME = "notice.docx"      # with the 版头 (red mark, issue number, rule)
 PLAIN_TEMPLATE_NAME = "plain.docx"  # without: lists and extracts
@@ -207,8 +208,10 @@ def render_docx(view: DocumentView, config: Config, mark_size: float) -> bytes:
                                LANDSCAPE_MARGINS if section.landscape else PORTRAIT_MARGINS)
     if view.imprint:
         _add_imprint(sub, view, view.sections[-1].landscape, styles)
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
-    context = {"frame": view.frame, "body": sub}
+    # Bounded, and plain data only: the body is the XML docxtpl would insert for the Subdoc (whose
+    # attributes reach python-docx objects with methods that save files).
+    env = TemplateEnvironment(display_path(path), undefined=jinja2.StrictUndefined, autoescape=True)
+    context = {"frame": view.frame, "body": Markup(str(sub))}
     try:
         tpl.render(context, env, autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
