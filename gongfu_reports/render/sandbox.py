@@ -18,6 +18,7 @@ import os
 import re
 import string
 import time
+import types
 from pathlib import Path
 
 import jinja2
@@ -163,6 +164,7 @@ def _charge(n: int) -> None:
 
 
 _SIZED = (str, list, tuple, dict, set, frozenset, range)
+_METHODS = (types.MethodType, types.BuiltinMethodType)
 
 
 def _size(value) -> int:
@@ -343,7 +345,7 @@ def _printed(value):
     """environment.finalize: a value a template prints other than text or a number (a list, an
     object) becomes text of about _text_size characters; the same list printed in a loop
     adds up."""
-    if not isinstance(value, (str, int, float)) and value is not None:
+    if not isinstance(value, (str, int, float, jinja2.Undefined)) and value is not None:
         n = _text_size(value)
         _limit(n, "内容")
         _charge(n)
@@ -412,6 +414,7 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         options.setdefault("loader", jinja2.DictLoader({}))   # a Word template includes nothing
         super().__init__(finalize=_printed, **options)
         self.label = label
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
         self.concat = _concat
         self.globals.pop("lipsum", None)   # makes any amount of text; no use in a document
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
@@ -430,11 +433,22 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
             _estimate(_METHOD_GROWTH, __obj.__name__, (bound_to,) + args, kwargs)
         return _made(super().call(__context, __obj, *args, **kwargs))
 
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        # Jinja's checks depend on the type of obj and the name only; they cost a quarter of a
+        # rendering (isinstance against the mutable ABCs for every attribute read): kept per type.
+        key = (type(obj), attr)
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
     def wrap_str_format(self, value):
-        if getattr(value, "__name__", None) in ("format", "format_map") \
-                and isinstance(getattr(value, "__self__", None), str):
+        if not isinstance(value, _METHODS):
+            return None   # as Jinja's own check, first: most values read are not methods
+        wrapper = super().wrap_str_format(value)
+        if wrapper is not None:   # str.format / format_map: check the widths first
             _check_format(value.__self__)
-        return super().wrap_str_format(value)
+        return wrapper
 
     def getitem(self, obj, argument):
         return _made(super().getitem(obj, argument)) if isinstance(argument, slice) else super().getitem(obj, argument)

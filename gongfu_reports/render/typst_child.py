@@ -60,7 +60,9 @@ class _Child:
         # CPU time: twice the wall clock (Typst may lay out on more than one thread), a backstop
         # for the wall-clock limit the parent keeps.
         env["GONGFU_TYPST_CPU_S"] = str(2 * cpu_seconds)
-        self.process = subprocess.Popen([sys.executable, "-m", "gongfu_reports.render.typst_child"],
+        # This file as a script (it imports only the standard library and typst): the same code
+        # whatever sys.path finds; -P: not its own folder first (render/typst.py is not typst).
+        self.process = subprocess.Popen([sys.executable, "-P", os.path.abspath(__file__)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         cwd="/", env=env, close_fds=True)
         self.pid = os.getpid()   # the process that started it (a forked copy starts its own)
