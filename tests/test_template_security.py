@@ -144,6 +144,13 @@ def test_symlinked_include_leading_out_of_templates_is_refused(workdir):
     fails_with(workdir, f"{HTML}，第{line}行", "模板“extra.j2”是指向模板文件夹以外的链接", REFUSED_HINT)
 
 
+def test_html_template_itself_linked_out_of_templates_is_refused(workdir):
+    outside = workdir.parent / "document.html.j2"
+    (workdir / HTML).rename(outside)
+    (workdir / HTML).symlink_to(outside)
+    fails_with(workdir, "document.html.j2", "模板“document.html.j2”是指向模板文件夹以外的链接", REFUSED_HINT)
+
+
 def test_missing_include_names_the_template_and_line(workdir):
     line = after_body(workdir, '{% include "header.html.j2" %}')
     fails_with(workdir, f"{HTML}，第{line}行", "模板引用的文件不存在：“header.html.j2”")

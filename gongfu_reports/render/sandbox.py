@@ -40,17 +40,26 @@ CALL_COST = 20             # work of one call, filter or operation (a loop pass:
 MAX_INT_BITS = 1024         # numbers up to about 10^308
 MAX_FORMAT_WIDTH = 1000     # "%1000d", "{:>1000}"
 MAX_TEMPLATE_BYTES = 5_000_000   # one template file
-TYPST_MEMORY_MB = 800       # the Typst child's data (RLIMIT_DATA)
+TYPST_MEMORY_MB = 800       # data memory one Typst compile may add (RLIMIT_DATA)
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def seconds() -> float:
     """The time limit: GONGFU_TEMPLATE_SECONDS for an unusually large document, else SECONDS."""
+    return _setting("GONGFU_TEMPLATE_SECONDS", SECONDS, 1.0)
+
+
+def typst_memory_mb() -> int:
+    """The memory limit of a Typst compile: GONGFU_TEMPLATE_MEMORY_MB, else TYPST_MEMORY_MB."""
+    return int(_setting("GONGFU_TEMPLATE_MEMORY_MB", TYPST_MEMORY_MB, 100))
+
+
+def _setting(name: str, default: float, least: float) -> float:
     try:
-        return max(1.0, float(os.environ.get("GONGFU_TEMPLATE_SECONDS", SECONDS)))
+        return max(least, float(os.environ.get(name, default)))
     except ValueError:
-        return SECONDS
+        return default
 
 
 class LimitExceeded(Exception):
@@ -71,9 +80,16 @@ def template_roots(root: Path) -> tuple[Path, ...]:
 
 
 def inside(path: Path, roots: tuple[Path, ...]) -> bool:
-    """Whether `path`, symlinks followed, lies in one of `roots`."""
-    real = Path(path).resolve()
-    return any(real == r or real.is_relative_to(r) for r in roots)
+    """Whether `path`, symlinks followed, lies in one of `roots` (a symlink loop does not)."""
+    real = _resolved(path)
+    return real is not None and any(real == r or real.is_relative_to(r) for r in roots)
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):   # a symlink loop
+        return None
 
 
 def outside_links(folder: Path, roots: tuple[Path, ...]) -> list[tuple[Path, Path]]:
@@ -84,7 +100,7 @@ def outside_links(folder: Path, roots: tuple[Path, ...]) -> list[tuple[Path, Pat
         for name in dirs + files:
             path = Path(parent, name)
             if path.is_symlink() and not inside(path, roots):
-                found.append((path, path.resolve()))
+                found.append((path, _resolved(path) or Path(os.readlink(path))))
     return found
 
 
@@ -96,7 +112,7 @@ class Readable:
     files: frozenset[Path] = frozenset()
 
     def allows(self, path: Path) -> bool:
-        return inside(path, self.roots) or Path(path).resolve() in self.files
+        return inside(path, self.roots) or _resolved(path) in self.files
 
 
 REFUSED_HINT = "模板只能读取工作目录 templates/ 中（及随附模板中）的文件和 config.yaml 中配置的字体"
@@ -121,7 +137,7 @@ class ConfinedLoader(jinja2.BaseLoader):
             if path.stat().st_size > MAX_TEMPLATE_BYTES:
                 raise LimitExceeded(f"模板“{template}”过大（超过 {MAX_TEMPLATE_BYTES // 1_000_000} MB）")
             if not inside(path, self.roots):
-                raise LimitExceeded(f"模板“{template}”是指向模板文件夹以外的链接（{path.resolve()}），不能读取",
+                raise LimitExceeded(f"模板“{template}”是指向模板文件夹以外的链接（{_resolved(path) or os.readlink(path)}），不能读取",
                                     REFUSED_HINT)
             mtime = path.stat().st_mtime
             try:

@@ -53,16 +53,18 @@ def render_pdf_typst(view: DocumentView, config: Config, mark_size: float) -> by
             "mark_scale": str(layout.mark_scale(view.frame.mark, mark_size) if view.frame else 1),
         },
     }
-    seconds = sandbox.seconds()
+    seconds, memory_mb = sandbox.seconds(), sandbox.typst_memory_mb()
     try:
-        return typst_child.compile_pdf(request, seconds, sandbox.TYPST_MEMORY_MB)
+        return typst_child.compile_pdf(request, seconds, memory_mb)
     except typst_child.CompileError as exc:
         raise _template_error(exc, template) from None
     except typst_child.ChildStopped as exc:
         if exc.reason == "time":
-            message, hint = f"Typst 模板排版超过 {seconds:g} 秒，已停止", "检查模板中的循环；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_SECONDS 放宽时间"
+            message, hint = (f"Typst 模板排版超过 {seconds:g} 秒，已停止",
+                             "检查模板中的循环；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_SECONDS 放宽")
         elif exc.reason == "memory":
-            message, hint = f"Typst 模板排版用尽了内存上限（{sandbox.TYPST_MEMORY_MB} MB），已停止", "检查模板中的循环和大数组"
+            message, hint = (f"Typst 模板排版用尽了内存上限（{memory_mb} MB），已停止",
+                             "检查模板中的循环和大数组；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_MEMORY_MB 放宽")
         else:
             message, hint = f"Typst 排版进程意外结束（{exc.reason}）", None
         raise GongfuError(message, Place(display_path(template)), hint=hint) from None

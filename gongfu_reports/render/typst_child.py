@@ -33,7 +33,7 @@ CLOSED_PROXY = "http://127.0.0.1:9"     # discard port, nothing listens: no down
 # Parent side.
 
 class ChildStopped(Exception):
-    """The child went past a limit or ended: reason is "time", "memory" or "exit <code>".""" 
+    """The child went past a limit or ended: reason is "time", "memory" or "exit <code>"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -51,15 +51,12 @@ class CompileError(Exception):
 
 
 class _Child:
-    def __init__(self, memory_mb: int, cpu_seconds: float):
-        env = {**os.environ, "GONGFU_TYPST_MEMORY_MB": str(memory_mb), "GONGFU_TYPST_CPU_S": str(cpu_seconds)}
+    def __init__(self):
+        env = dict(os.environ)
         for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy"):
             env[name] = CLOSED_PROXY
         env.pop("NO_PROXY", None)
         env.pop("no_proxy", None)
-        # CPU time: twice the wall clock (Typst may lay out on more than one thread), a backstop
-        # for the wall-clock limit the parent keeps.
-        env["GONGFU_TYPST_CPU_S"] = str(2 * cpu_seconds)
         # This file as a script (it imports only the standard library and typst): the same code
         # whatever sys.path finds; -P: not its own folder first (render/typst.py is not typst).
         self.process = subprocess.Popen([sys.executable, "-P", os.path.abspath(__file__)],
@@ -129,19 +126,23 @@ _lock = threading.Lock()   # one compile at a time per process (the preview serv
 
 
 def compile_pdf(request: dict, seconds: float, memory_mb: int) -> bytes:
-    """The PDF of one compile request, made in the child; raises CompileError
-    for Typst's errors and ChildStopped when the child went past a limit (it is restarted at the
-    next compile)."""
+    """The PDF of one compile request, made in the child; raises CompileError for Typst's errors
+    and ChildStopped when the child went past a limit (a new one starts at the next compile)."""
     global _child
-    payload = json.dumps(request, ensure_ascii=False).encode("utf-8")
+    # CPU time: twice the wall clock (Typst may lay out on more than one thread), a backstop for
+    # the wall-clock limit kept here.
+    limits = {"cpu_seconds": 2 * seconds, "memory_mb": memory_mb}
+    payload = json.dumps({**request, "limits": limits}, ensure_ascii=False).encode("utf-8")
     with _lock:
         if _child is not None and (_child.pid != os.getpid() or _child.process.poll() is not None):
             _child = None   # inherited through fork, or ended: never share its pipes
         if _child is None:
-            _child = _Child(memory_mb, seconds)
+            _child = _Child()
         try:
             kind, data = _child.request(payload, seconds)
-        except ChildStopped:
+        except BaseException as exc:   # a limit, or interrupted (Ctrl-C): its reply would be stale
+            if not isinstance(exc, ChildStopped):
+                _child._stop(kill=True)
             _child = None
             raise
     if kind == b"P":
@@ -166,14 +167,15 @@ def _close() -> None:
 # Child side.
 
 def _serve() -> None:
-    memory = int(os.environ["GONGFU_TYPST_MEMORY_MB"]) * 1024 * 1024
-    cpu_seconds = float(os.environ["GONGFU_TYPST_CPU_S"])
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))   # writes no files (pipes are not files)
     import typst
 
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr   # nothing else may write into the replies
+    # The replies get their own descriptor; fd 1 becomes stderr (/dev/null), so that nothing
+    # Typst or Python prints can get into them.
+    stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     compilers: dict = {}
     while True:
         header = stdin.read(4)
@@ -182,10 +184,11 @@ def _serve() -> None:
         request = json.loads(stdin.read(struct.unpack(">I", header)[0]).decode("utf-8"))
         # This compile's share of CPU time and data memory on top of what the child used so far
         # (its caches, the fonts): soft limits only, raised again for the next compile.
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        resource.setrlimit(resource.RLIMIT_CPU, (int(usage.ru_utime + usage.ru_stime + cpu_seconds) + 1,
+        limits, usage = request["limits"], resource.getrusage(resource.RUSAGE_SELF)
+        resource.setrlimit(resource.RLIMIT_CPU, (int(usage.ru_utime + usage.ru_stime + limits["cpu_seconds"]) + 1,
                                                  resource.getrlimit(resource.RLIMIT_CPU)[1]))
-        resource.setrlimit(resource.RLIMIT_DATA, (_data_bytes() + memory, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+        resource.setrlimit(resource.RLIMIT_DATA, (_data_bytes() + limits["memory_mb"] * 1024 * 1024,
+                                                  resource.getrlimit(resource.RLIMIT_DATA)[1]))
         try:
             key = (request["root"], tuple(request["font_dirs"]))
             if key not in compilers:
