@@ -253,6 +253,14 @@ def test_html_template_runs_within_bounds(workdir, code, expected):
     fails_with(workdir, f"{HTML}，第{line}行", expected)
 
 
+def test_html_template_stops_at_the_time_limit(workdir, monkeypatch):
+    """A loop whose passes cost little work but much time (comparing a long text each pass)."""
+    monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "1")
+    line = after_body(workdir, '{% set s = "x" * 10000000 %}{% for i in range(100000) %}'
+                               '{% if "y" in s %}{% endif %}{% endfor %}')
+    fails_with(workdir, f"{HTML}，第{line}行", "模板运行超过 1 秒，已停止")
+
+
 def test_typst_endless_loop_is_stopped(workdir, monkeypatch):
     monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "3")
     append(workdir, TYPST, "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n")

@@ -165,9 +165,12 @@ class _Budget:
             if self.work > MAX_WORK:
                 raise LimitExceeded(f"模板运算量超过上限（循环次数、调用次数与生成的字符合计 {MAX_WORK:,}），已停止",
                                     "检查模板中的循环：是否嵌套过深或次数过多")
-            if time.monotonic() > self.deadline:
-                raise LimitExceeded(f"模板运行超过 {self.seconds:g} 秒，已停止", "检查模板中的循环与宏")
+            self.check_time()
             self.next_check = self.work + 1000
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(f"模板运行超过 {self.seconds:g} 秒，已停止", "检查模板中的循环与宏")
 
 
 _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("gongfu_template_budget", default=None)
@@ -294,6 +297,8 @@ _METHOD_GROWTH = {
     "replace": _replaced_size,
     "join": lambda sep, items: _joined_size(items, sep),
 }
+# Filters whose time grows faster than their text (textwrap): at most this many characters.
+_SLOW = {"wordwrap": 100_000}
 # Filters that turn any value into text: a list holding the same long string many times makes a
 # text that many times as long.
 _STRINGIFY = {"string", "pprint", "tojson", "e", "escape", "forceescape", "urlize", "striptags", "title",
@@ -344,6 +349,8 @@ def _bounded_filter(name: str, func):
             value = values[0]
             if name in _STRINGIFY and not isinstance(value, (str, int, float)):
                 _limit(_text_size(value))
+            if name in _SLOW and _size(value) > _SLOW[name]:
+                raise LimitExceeded(f"模板中 {name} 处理的文字过长（最多 {_SLOW[name]:,} 个字符），已停止")
             if name in _FILTER_GROWTH:
                 _estimate(_FILTER_GROWTH, name, values, kwargs)
             elif name == "format" and isinstance(value, str):
@@ -369,17 +376,39 @@ def _printed(value):
 
 
 def _loop(iterable):
-    """The iterable of a {% for %}: its length charged at once, or each pass as it comes."""
+    """The iterable of a {% for %}: its length charged at once when it has one, so that nested
+    loops stop before they start; the clock looked at every 256 passes as they
+    come (a long loop over work that costs nothing else, such as comparing long strings)."""
     if isinstance(iterable, _SIZED):
-        return iterable      # env.call charges its length
-    return _counted(iterable)
+        _charge(len(iterable))
+        return _Passes(iterable)
+    return _passes(iterable, True)
 
 
-def _counted(iterable):
+class _Passes:
+    """A sized iterable whose iterator looks at the clock (keeps len() for loop.length)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def __iter__(self):
+        return _passes(self.items, False)
+
+
+def _passes(iterable, charge: bool):
     budget = _BUDGET.get()
-    for item in iterable:
-        if budget is not None:
-            budget.charge(1)
+    if budget is None:
+        yield from iterable
+        return
+    for n, item in enumerate(iterable, 1):
+        if not n & 255:
+            budget.charge(256 if charge else 0)
+            budget.check_time()
         yield item
 
 
