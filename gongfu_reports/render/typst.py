@@ -130,7 +130,8 @@ def _template_error(exc: typst_child.CompileError, template: Path) -> GongfuErro
     folder and packages in Chinese."""
     message = exc.message or "未知错误"
     where = re.search(r"([\w./-]+\.typ):(\d+)", exc.diagnostic or "")
-    place = Place(display_path(Path("/", where.group(1)) if where else template), line=int(where.group(2)) if where else None)
+    place = Place(display_path(Path("/", where.group(1))), line=int(where.group(2))) if where \
+        else Place(display_path(template))
     hints = "；".join(exc.hints) or None
     if message.startswith("file not found"):
         searched = re.search(r"searched at (.+?)\)?$", message)
