@@ -113,9 +113,9 @@ def typst_rows(root: Path, rounds: int) -> tuple[list[tuple], tuple[float, float
     requests = []
     real = typst_child.compile_pdf
 
-    def capture(request, seconds, memory_mb):
+    def capture(request, *limits):
         requests.append(request)
-        return real(request, seconds, memory_mb)
+        return real(request, *limits)
 
     def in_process(request):
         key = (request["root"], tuple(request["font_dirs"]))

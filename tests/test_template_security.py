@@ -7,6 +7,7 @@ Each case is a real build of a small document (the 改革突破清单) with a ch
 from __future__ import annotations
 
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -183,6 +184,19 @@ def test_typst_symlink_out_of_templates_is_refused(workdir):
                "Typst 模板不能使用", args=("--format", "pdf", "--engine", "typst"))
 
 
+def test_typst_pipe_in_templates_is_refused(workdir):
+    os.mkfifo(workdir / "templates" / "typst" / "pipe")
+    append(workdir, TYPST, '#read("pipe")\n')
+    fails_with(workdir, TYPST, "模板文件夹中的“templates/typst/pipe”不是普通文件（管道或设备），Typst 模板不能使用",
+               args=("--format", "pdf", "--engine", "typst"))
+
+
+def test_html_pipe_in_templates_is_refused(workdir):
+    os.mkfifo(workdir / "templates" / "html" / "pipe.css")
+    line = after_body(workdir, '<link rel="stylesheet" href="templates/html/pipe.css">')
+    fails_with(workdir, f"{HTML}，第{line}行", "HTML 模板要读取不允许的地址：file://")
+
+
 def test_typst_symlink_inside_templates_is_allowed(workdir):
     (workdir / "templates" / "typst" / "css-copy.txt").symlink_to(workdir / "templates" / "html" / "gongwen.css.j2")
     append(workdir, TYPST, '#let css-copy = read("css-copy.txt")\n')
@@ -258,13 +272,17 @@ def test_html_template_stops_at_the_time_limit(workdir, monkeypatch):
     monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "1")
     line = after_body(workdir, '{% set s = "x" * 10000000 %}{% for i in range(100000) %}'
                                '{% if "y" in s %}{% endif %}{% endfor %}')
-    fails_with(workdir, f"{HTML}，第{line}行", "模板运行超过 1 秒，已停止")
+    # 1 s of CPU time, or 4 s of wall clock on a busy machine: whichever comes first.
+    stderr = fails_with(workdir, f"{HTML}，第{line}行", "模板运行超过 ")
+    assert "模板运行超过 1 秒（CPU 时间），已停止" in stderr or "模板运行超过 4 秒，已停止" in stderr
 
 
 def test_typst_endless_loop_is_stopped(workdir, monkeypatch):
     monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "3")
     append(workdir, TYPST, "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n")
-    fails_with(workdir, TYPST, "Typst 模板排版超过 3 秒，已停止", args=("--format", "pdf", "--engine", "typst"))
+    stderr = fails_with(workdir, TYPST, "Typst 模板排版超过 ", args=("--format", "pdf", "--engine", "typst"))
+    # 3 s of CPU time, or 12 s of wall clock on a busy machine: whichever comes first.
+    assert "超过 3 秒（CPU 时间），已停止" in stderr or "超过 12 秒，已停止" in stderr
 
 
 @pytest.mark.parametrize("code", [
@@ -274,6 +292,21 @@ def test_typst_endless_loop_is_stopped(workdir, monkeypatch):
 def test_typst_huge_allocation_is_stopped(workdir, code):
     append(workdir, TYPST, code)
     fails_with(workdir, TYPST, "Typst 模板排版用尽了内存上限", args=("--format", "pdf", "--engine", "typst"))
+
+
+def test_typst_child_is_stopped_by_the_wall_clock(tmp_path):
+    """The wall clock stops a compile that would stay within its CPU time (the CPU limit is in
+    whole seconds): the child is killed, the next compile gets a new one."""
+    from gongfu_reports.render import typst_child
+
+    (tmp_path / "loop.typ").write_text("#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n",
+                                       encoding="utf-8")
+    (tmp_path / "ok.typ").write_text("好\n", encoding="utf-8")
+    request = {"root": str(tmp_path), "font_dirs": [], "inputs": {}, "timestamp": 0}
+    with pytest.raises(typst_child.ChildStopped) as stopped:
+        typst_child.compile_pdf({**request, "template": str(tmp_path / "loop.typ")}, 300, 1, 800)
+    assert stopped.value.reason == "wall"
+    assert typst_child.compile_pdf({**request, "template": str(tmp_path / "ok.typ")}, 300, 60, 800).startswith(b"%PDF")
 
 
 def test_lock_is_released_after_a_stopped_build(workdir):

@@ -81,8 +81,9 @@ def _confined_fetcher(readable: Readable):
             scheme = parts.scheme.lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            if scheme == "file" and parts.netloc in ("", "localhost") \
-                    and readable.allows(Path(url2pathname(parts.path))):
+            path = Path(url2pathname(parts.path))
+            if scheme == "file" and parts.netloc in ("", "localhost") and readable.allows(path) \
+                    and (path.is_file() or not path.exists()):   # not a pipe: it would wait for ever
                 return super().fetch(url, headers)   # a missing file there: skipped, as before
             self.refused.append(url)
             raise _Refused(url)

@@ -35,7 +35,8 @@ from ..errors import GongfuError, Place, display_path
 # makes 245,000 characters; the 1000-row 通报 of bench/workload.py 145,000 work, 663,000
 # characters, under 0.3 s of Jinja, and a Typst compile of 2-5 s and 300-400 MB.
 
-SECONDS = 20.0              # wall clock for one template rendering or one Typst compile
+SECONDS = 20.0              # CPU time of one template rendering or one Typst compile: a busy
+WALL_FACTOR = 4             # machine does not stop real documents; wall clock: 4 times that
 MAX_CHARS = 20_000_000      # characters (or items) of one string or list a template makes, output included
 MAX_WORK = 20_000_000       # loop passes + calls + characters made, per rendering
 CALL_COST = 20              # work of a call, filter or operator (about 20 times a loop pass)
@@ -48,7 +49,7 @@ BUNDLED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def seconds() -> float:
-    """The time limit: GONGFU_TEMPLATE_SECONDS for an unusually large document, else SECONDS."""
+    """The CPU time limit: GONGFU_TEMPLATE_SECONDS for an unusually large document, else SECONDS."""
     return _setting("GONGFU_TEMPLATE_SECONDS", SECONDS, 1.0)
 
 
@@ -94,15 +95,18 @@ def _resolved(path: Path) -> Path | None:
         return None
 
 
-def outside_links(folder: Path, roots: tuple[Path, ...]) -> list[tuple[Path, Path]]:
-    """(link, target) of every symlink under `folder` that points outside `roots` (Typst follows
-    symlinks inside its project folder)."""
+def forbidden_entries(folder: Path, roots: tuple[Path, ...]) -> list[tuple[Path, str]]:
+    """(path, what is wrong) for each entry under `folder` a template must not be able to read:
+    a symlink that points outside `roots` (Typst follows symlinks inside its project folder), a
+    pipe or device (reading it would wait for ever or never end)."""
     found = []
     for parent, dirs, files in os.walk(folder):
         for name in dirs + files:
             path = Path(parent, name)
             if path.is_symlink() and not inside(path, roots):
-                found.append((path, _resolved(path) or Path(os.readlink(path))))
+                found.append((path, f"是指向模板文件夹以外（{_resolved(path) or os.readlink(path)}）的链接"))
+            elif not (path.is_file() or path.is_dir()) and path.exists():
+                found.append((path, "不是普通文件（管道或设备）"))
     return found
 
 
@@ -155,11 +159,13 @@ class ConfinedLoader(jinja2.BaseLoader):
 # Jinja: the work budget of the rendering in progress.
 
 class _Budget:
-    __slots__ = ("work", "deadline", "next_check", "seconds")
+    __slots__ = ("work", "next_check", "seconds", "cpu_deadline", "wall_deadline")
 
     def __init__(self):
         self.seconds = seconds()
-        self.work, self.deadline, self.next_check = 0, time.monotonic() + self.seconds, 0
+        self.work, self.next_check = 0, 0
+        self.cpu_deadline = time.thread_time() + self.seconds
+        self.wall_deadline = time.monotonic() + WALL_FACTOR * self.seconds
 
     def charge(self, n: int) -> None:
         self.work += n
@@ -171,8 +177,13 @@ class _Budget:
             self.next_check = self.work + 1000
 
     def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise LimitExceeded(f"模板运行超过 {self.seconds:g} 秒，已停止", "检查模板中的循环与宏")
+        if time.thread_time() > self.cpu_deadline:
+            raise LimitExceeded(f"模板运行超过 {self.seconds:g} 秒（CPU 时间），已停止", TIME_HINT)
+        if time.monotonic() > self.wall_deadline:
+            raise LimitExceeded(f"模板运行超过 {WALL_FACTOR * self.seconds:g} 秒，已停止", TIME_HINT)
+
+
+TIME_HINT = "检查模板中的循环与宏；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_SECONDS 放宽"
 
 
 _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("gongfu_template_budget", default=None)

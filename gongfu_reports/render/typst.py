@@ -37,10 +37,10 @@ def render_pdf_typst(view: DocumentView, config: Config, mark_size: float) -> by
     families, font_dirs = font_families(config)
     template = template_file(config)
     roots = sandbox.template_roots(config.root)
-    for folder in roots:   # Typst follows symlinks in its folder: none may lead out of the templates
-        for link, target in sandbox.outside_links(folder, roots):
-            raise GongfuError(f"模板文件夹中的“{_shown(link)}”是指向模板文件夹以外（{target}）的链接，"
-                              "Typst 模板不能使用", Place(display_path(template)), hint=sandbox.REFUSED_HINT)
+    for folder in roots:   # Typst reads what is in its folder, symlinks followed
+        for path, wrong in sandbox.forbidden_entries(folder, roots):
+            raise GongfuError(f"模板文件夹中的“{_shown(path)}”{wrong}，Typst 模板不能使用",
+                              Place(display_path(template)), hint=sandbox.REFUSED_HINT)
     date = datetime.datetime.fromisoformat(view.date).replace(tzinfo=datetime.timezone.utc)
     request = {
         "root": str(template.parent), "font_dirs": list(font_dirs), "template": str(template),
@@ -55,19 +55,24 @@ def render_pdf_typst(view: DocumentView, config: Config, mark_size: float) -> by
     }
     seconds, memory_mb = sandbox.seconds(), sandbox.typst_memory_mb()
     try:
-        return typst_child.compile_pdf(request, seconds, memory_mb)
+        return typst_child.compile_pdf(request, seconds, sandbox.WALL_FACTOR * seconds, memory_mb)
     except typst_child.CompileError as exc:
         raise _template_error(exc, template) from None
     except typst_child.ChildStopped as exc:
-        if exc.reason == "time":
-            message, hint = (f"Typst 模板排版超过 {seconds:g} 秒，已停止",
-                             "检查模板中的循环；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_SECONDS 放宽")
-        elif exc.reason == "memory":
-            message, hint = (f"Typst 模板排版用尽了内存上限（{memory_mb} MB），已停止",
-                             "检查模板中的循环和大数组；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_MEMORY_MB 放宽")
-        else:
-            message, hint = f"Typst 排版进程意外结束（{exc.reason}）", None
+        message, hint = _stopped(exc.reason, seconds, memory_mb)
         raise GongfuError(message, Place(display_path(template)), hint=hint) from None
+
+
+def _stopped(reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
+    """Message and hint for a compile the child stopped (ChildStopped.reason)."""
+    if reason == "cpu":
+        return f"Typst 模板排版超过 {seconds:g} 秒（CPU 时间），已停止", sandbox.TIME_HINT
+    if reason == "wall":
+        return f"Typst 模板排版超过 {sandbox.WALL_FACTOR * seconds:g} 秒，已停止", sandbox.TIME_HINT
+    if reason == "memory":
+        return (f"Typst 模板排版用尽了内存上限（{memory_mb} MB），已停止",
+                "检查模板中的循环和大数组；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_MEMORY_MB 放宽")
+    return f"Typst 排版进程意外结束（{reason}）", None
 
 
 def _shown(path: Path) -> str:

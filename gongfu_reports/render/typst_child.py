@@ -4,9 +4,9 @@ stopped from Python: a template's endless loop or huge array ran 46 s and took 6
 One child per process (a build's worker, the preview server), started at its first compile and
 kept for the next ones (it keeps a compiler per template folder and fonts, with the fonts loaded
 and its layout cache), started again after one was stopped. Its limits: data memory
-(RLIMIT_DATA), CPU time per compile (RLIMIT_CPU, raised before each), no files written, no core
-dumps, no network (package downloads go to a closed proxy port) and no packages from disk;
-the parent stops it after the wall-clock limit.
+(RLIMIT_DATA) and CPU time (RLIMIT_CPU) per compile (raised before each), no files written, no
+core dumps, no network (package downloads go to a closed proxy port), no packages from disk; the
+parent stops it after the wall-clock limit.
 
 Protocol over the child's stdin/stdout, no pickle: a request is a 4-byte length and JSON;
 a reply is one byte (P: PDF follows, E: JSON error follows), a 4-byte length and the payload."""
@@ -33,7 +33,8 @@ CLOSED_PROXY = "http://127.0.0.1:9"     # discard port, nothing listens: no down
 # Parent side.
 
 class ChildStopped(Exception):
-    """The child went past a limit or ended: reason is "time", "memory" or "exit <code>"."""
+    """The child went past a limit or ended: reason is "cpu" (its CPU time), "wall" (the wall
+    clock), "memory" or "exit <code>"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -82,7 +83,8 @@ class _Child:
         while got < n:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise ChildStopped(self._stop(kill=True))
+                self._stop(kill=True)
+                raise ChildStopped("wall")
             chunk = os.read(fd, min(n - got, 1 << 20))
             if not chunk:
                 raise ChildStopped(self._stop())
@@ -106,8 +108,10 @@ class _Child:
                 stream.close()
             except OSError:
                 pass
-        if kill or code == -signal.SIGXCPU:
-            return "time"
+        if code == -signal.SIGXCPU:
+            return "cpu"
+        if kill:
+            return "wall"
         # Rust aborts when an allocation fails; the kernel's OOM killer sends SIGKILL.
         return "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) else f"exit {code}"
 
@@ -125,13 +129,11 @@ _child: _Child | None = None
 _lock = threading.Lock()   # one compile at a time per process (the preview server has threads)
 
 
-def compile_pdf(request: dict, seconds: float, memory_mb: int) -> bytes:
+def compile_pdf(request: dict, cpu_seconds: float, wall_seconds: float, memory_mb: int) -> bytes:
     """The PDF of one compile request, made in the child; raises CompileError for Typst's errors
     and ChildStopped when the child went past a limit (a new one starts at the next compile)."""
     global _child
-    # CPU time: twice the wall clock (Typst may lay out on more than one thread), a backstop for
-    # the wall-clock limit kept here.
-    limits = {"cpu_seconds": 2 * seconds, "memory_mb": memory_mb}
+    limits = {"cpu_seconds": cpu_seconds, "memory_mb": memory_mb}
     payload = json.dumps({**request, "limits": limits}, ensure_ascii=False).encode("utf-8")
     with _lock:
         if _child is not None and (_child.pid != os.getpid() or _child.process.poll() is not None):
@@ -139,7 +141,7 @@ def compile_pdf(request: dict, seconds: float, memory_mb: int) -> bytes:
         if _child is None:
             _child = _Child()
         try:
-            kind, data = _child.request(payload, seconds)
+            kind, data = _child.request(payload, wall_seconds)
         except BaseException as exc:   # a limit, or interrupted (Ctrl-C): its reply would be stale
             if not isinstance(exc, ChildStopped):
                 _child._stop(kill=True)
@@ -212,11 +214,14 @@ def _serve() -> None:
 
 
 def _data_bytes() -> int:
-    """The data memory this process uses now (what RLIMIT_DATA limits: VmData)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmData:"):
-                return int(line.split()[1]) * 1024
+    """The data memory this process uses now (what RLIMIT_DATA limits: VmData; 0 without /proc)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return 0
 
 
