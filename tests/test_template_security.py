@@ -33,7 +33,7 @@ def gongfu(workdir, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The working folder with the document built by both PDF engines (DOCX and PDF in build/)."""
+    """The working folder with the document built (its DOCX and PDF in build/)."""
     folder = copy_workdir(tmp_path_factory.mktemp("security") / "w")
     result = gongfu(folder, "build", DOC)
     assert result.returncode == 0, result.stderr
