@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 from gongfu_reports.compose.titles import break_title
 from gongfu_reports.render.layout import PT_PER_MM, TEXT_W, TITLE_PT, text_width
 
-from conftest import DOC_ID, normalise
+from conftest import normalise
 
 LINE = TEXT_W * PT_PER_MM / TITLE_PT   # 20.1 characters of 2号 on the 156 mm 版心
 

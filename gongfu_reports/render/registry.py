@@ -22,10 +22,9 @@ def _docx(view: DocumentView, config: Config) -> bytes:
 
 
 def _pdf_html(view: DocumentView, config: Config) -> bytes:
-    from .html import render_html
-    from .pdf import render_pdf
+    from .pdf import render_pdf_html
 
-    return render_pdf(render_html(view, config), view, config.root)
+    return render_pdf_html(view, config)
 
 
 def _pdf_typst(view: DocumentView, config: Config) -> bytes:
