@@ -94,26 +94,109 @@ class Page:
 
 # ------------------------------------------------------------------------------------------ reading
 
-def open_document(source) -> pdfium.PdfDocument:
-    """source: a path, bytes or a binary file object. Raises pypdfium2's PdfiumError when it is not a PDF."""
-    if hasattr(source, "read"):
-        source = source.read()
-    return pdfium.PdfDocument(source)
+class Document:
+    """A PDF to read page by page: each page read from the file's bytes here (pdfread) where it can
+    be, else with PDFium. PDFium opens the file all the same: it says whether it is a PDF at all,
+    how many pages it has and how large they are."""
 
+    def __init__(self, source):
+        """source: a path, bytes or a binary file object. Raises pypdfium2's PdfiumError when it is not
+        a PDF (and OSError when the file cannot be read)."""
+        from . import pdfread
 
-def pages(document: pdfium.PdfDocument):
-    """Each page read into plain values, the PDFium page closed before the next one is opened."""
-    for index in range(len(document)):
-        page = document[index]
+        if hasattr(source, "read"):
+            source = source.read()
+        elif not isinstance(source, (bytes, bytearray)):
+            with open(source, "rb") as f:
+                source = f.read()
+        self.pdfium = pdfium.PdfDocument(source)
         try:
-            yield read_page(page, index + 1)
-        finally:
-            page.close()
+            self.parsed = pdfread.Document(bytes(source))
+            self.page_dicts = self.parsed.pages()
+            if len(self.page_dicts) != len(self.pdfium):
+                raise pdfread.Unsupported("another page count than PDFium's")
+        except pdfread.Unsupported:
+            self.parsed = None
+        except RecursionError:
+            self.parsed = None
+
+    def __len__(self) -> int:
+        return len(self.pdfium)
+
+    def close(self) -> None:
+        self.pdfium.close()
+
+
+def open_document(source) -> Document:
+    return Document(source)
+
+
+def pages(document: Document):
+    """Each page read into plain values, one at a time."""
+    from . import pdfread
+
+    for index in range(len(document)):
+        page = None
+        if document.parsed is not None:
+            try:
+                page = _read_here(document, index)
+            except (pdfread.Unsupported, RecursionError):
+                page = None
+        if page is None:
+            page = _read_with_pdfium(document.pdfium, index)
+        yield page
+
+
+def _read_here(document: Document, index: int) -> Page:
+    from . import pdfread
+
+    d, own = document.page_dicts[index]
+    width, height = document.pdfium.get_page_size(index)
+    display = _Display(_rotation(document.parsed.get(d.get("Rotate"))), _mediabox(document.parsed, own))
+    read = pdfread.Page(document.parsed, d, display, Char, _path_shapes)
+    out = Page(index + 1, width, height)
+    out.chars, out.shapes = read.chars, read.shapes
+    return out
+
+
+def _rotation(value) -> int:
+    """PDFium's page rotation in degrees: /Rotate (inherited) in whole quarter turns."""
+    from .pdfread import Unsupported
+
+    if value is None:
+        return 0
+    if not isinstance(value, (int, float)):
+        raise Unsupported("bad Rotate")
+    quarters = int(int(value) / 90)
+    quarters -= 4 * int(quarters / 4)
+    return (quarters + 4 if quarters < 0 else quarters) * 90
+
+
+def _mediabox(doc, own: dict) -> tuple:
+    """The MediaBox as pypdfium2 gives it to pdftext's PDFium reader: the page's own (PDFium does not
+    look up the page tree for it), or US Letter."""
+    from .pdfread import Unsupported
+
+    box = doc.get(own.get("MediaBox"))
+    if box is None:
+        return (0, 0, 612, 792)
+    box = [doc.get(v) for v in box] if isinstance(box, list) else None
+    if not box or len(box) != 4 or not all(isinstance(v, (int, float)) for v in box):
+        raise Unsupported("bad MediaBox")
+    return tuple(float(v) for v in box)
+
+
+def _read_with_pdfium(document: pdfium.PdfDocument, index: int) -> Page:
+    page = document[index]
+    try:
+        return read_page(page, index + 1)
+    finally:
+        page.close()
 
 
 def read_page(page: pdfium.PdfPage, number: int) -> Page:
     width, height = page.get_size()
-    display = _Display(page)
+    display = _Display(page.get_rotation() % 360, page.get_mediabox())
     out = Page(number, width, height)
     textpage = page.get_textpage()
     try:
@@ -128,9 +211,9 @@ class _Display:
     """From PDF space to the page as displayed (turned by /Rotate): (x, y) → (x, top), in points from
     its top-left corner."""
 
-    def __init__(self, page: pdfium.PdfPage):
-        self.rotation = page.get_rotation() % 360
-        self.left, self.bottom, self.right, self.top = page.get_mediabox()
+    def __init__(self, rotation: int, mediabox: tuple):
+        self.rotation = rotation
+        self.left, self.bottom, self.right, self.top = mediabox
         left, bottom, right, top = self.left, self.bottom, self.right, self.top
         self.point = {90: lambda x, y: (y - bottom, x - left),
                       180: lambda x, y: (right - x, y - bottom),
@@ -285,35 +368,42 @@ def _shapes(page_handle, point_of) -> list[Shape]:
             continue
         colours = [tuple(v.value / 255 for v in rgba[:3]) if getter(obj, *ref_rgba) else None
                    for getter in (pdfium_c.FPDFPageObj_GetStrokeColor, pdfium_c.FPDFPageObj_GetFillColor)]
-        # Subpaths as pdfminer sees them: "m", "l", "c" (its end point) and "h" (back to the start).
-        # PDFium closes a subpath with a line back to its start marked "close": that line is the "h".
-        subpaths: list[list] = []           # [shape, points, control points pending]
+        kinds = {moveto: "m", bezierto: "c"}
+        segments = []
         for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
             segment = _segment_of(address, j)
             _segment_point(segment, p_px, p_py)
             x, y = px.value, py.value
-            point = point_of(a * x + c * y + e, b * x + d * y + f)
-            seg_type = _segment_type(segment)
-            if seg_type == moveto or not subpaths:
-                subpaths.append(["m", [point], 0])
-                continue
-            current = subpaths[-1]
-            closes = _segment_closes(segment)
-            if seg_type == bezierto:
-                current[2] += 1
-                if current[2] < 3:
-                    continue                # the two control points of a Bézier segment
-                current[2] = 0
-                current[0] += "c"
-                current[1].append(point)
-            elif not (closes and point == current[1][0]):
-                current[0] += "l"
-                current[1].append(point)
-            if closes:
-                current[0] += "h"
-                current[1].append(current[1][0])
-        out += [_classify(shape, pts, *colours) for shape, pts, _ in subpaths if shape != "m"]
+            segments.append((point_of(a * x + c * y + e, b * x + d * y + f), kinds.get(_segment_type(segment), "l"),
+                             bool(_segment_closes(segment))))
+        out += _path_shapes(segments, *colours)
     return out
+
+
+def _path_shapes(segments: list, stroke, fill) -> list[Shape]:
+    """A painted path's subpaths as pdfminer sees them: "m", "l", "c" (its end point) and "h" (back to
+    the start). segments: (point as displayed, "m" / "l" / "c", closes) as PDFium keeps a path: it
+    closes a subpath with a line back to its start marked "closes": that line is the "h"."""
+    subpaths: list[list] = []               # [shape, points, control points pending]
+    for point, kind, closes in segments:
+        if kind == "m" or not subpaths:
+            subpaths.append(["m", [point], 0])
+            continue
+        current = subpaths[-1]
+        if kind == "c":
+            current[2] += 1
+            if current[2] < 3:
+                continue                    # the two control points of a Bézier segment
+            current[2] = 0
+            current[0] += "c"
+            current[1].append(point)
+        elif not (closes and point == current[1][0]):
+            current[0] += "l"
+            current[1].append(point)
+        if closes:
+            current[0] += "h"
+            current[1].append(current[1][0])
+    return [_classify(shape, pts, stroke, fill) for shape, pts, _ in subpaths if shape != "m"]
 
 
 def _multiply(m1, m2):
