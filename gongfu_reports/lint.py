@@ -6,7 +6,9 @@ and repeated table headers."""
 
 from __future__ import annotations
 
+import posixpath
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,53 +207,185 @@ def _repeated_headers(page, tables, state: _HeaderState) -> list[Finding]:
 
 # -------------------------------------------------------------------------------------------- DOCX
 
-def lint_docx(path) -> list[Finding]:
-    """path: a Path or a binary file object."""
-    import zipfile
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_EMU = {"mm": 36000, "cm": 360000, "in": 914400, "pt": 12700, "pc": 152400, "pi": 152400}
 
-    from docx import Document
-    from docx.oxml.ns import qn
+
+def lint_docx(path) -> list[Finding]:
+    """path: a Path or a binary file object. Only the parts the checks need are read (the document,
+    its styles, settings and first section's footers), as python-docx would read them."""
+    from lxml import etree
 
     try:
-        doc = Document(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        docx = _Docx(path)
+        return _check_docx(docx)
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise GongfuError("无法作为 Word 文档打开", Place(_label(path)), hint=type(exc).__name__) from None
+
+
+class _Docx:
+    """A Word package: its parts found through [Content_Types].xml and the relationships."""
+
+    def __init__(self, source):
+        from lxml import etree
+
+        self.parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+        self.zip = zipfile.ZipFile(source)
+        self.rels: dict = {}
+        main = self.related("", "officeDocument")
+        if main is None:
+            raise KeyError("no main document part")
+        types = self.xml("[Content_Types].xml")
+        overrides = {e.get("PartName"): e.get("ContentType") for e in types.iter(_CONTENT_TYPES + "Override")}
+        defaults = {e.get("Extension", "").lower(): e.get("ContentType") for e in types.iter(_CONTENT_TYPES + "Default")}
+        if overrides.get("/" + main, defaults.get(main.rsplit(".", 1)[-1].lower())) != _MAIN:
+            raise ValueError("not a Word document")
+        self.main = main
+        self.document = self.xml(main)
+
+    def xml(self, name: str):
+        from lxml import etree
+
+        return etree.fromstring(self.zip.read(name), self.parser)
+
+    def relationships(self, part: str) -> dict:
+        """Relationship id → (type, part name) of a part ("" for the package)."""
+        if part not in self.rels:
+            self.rels[part] = self._relationships(part)
+        return self.rels[part]
+
+    def _relationships(self, part: str) -> dict:
+        folder, _, file = part.rpartition("/")
+        rels = f"{folder}/_rels/{file}.rels" if part else "_rels/.rels"
+        try:
+            root = self.xml(rels)
+        except KeyError:
+            return {}
+        out = {}
+        for rel in root.iter(_PACKAGE_REL):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            name = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+            out[rel.get("Id")] = (rel.get("Type", ""), name)
+        return out
+
+    def related(self, part: str, kind: str) -> str | None:
+        return next((name for rel_type, name in self.relationships(part).values() if rel_type == _REL + kind), None)
+
+    def part_or_default(self, kind: str):
+        """The document's styles or settings part; python-docx's default one when there is none."""
+        name = self.related(self.main, kind)
+        if name is not None:
+            return self.xml(name)
+        from lxml import etree
+        import docx
+
+        default = Path(docx.__file__).parent / "templates" / f"default-{kind}.xml"
+        return etree.fromstring(default.read_bytes(), self.parser)
+
+
+def _emu(value: str | None, universal_allowed: bool = True) -> int | None:
+    """A twips measure (python-docx's ST_TwipsMeasure) in EMU."""
+    if value is None:
+        return None
+    if universal_allowed and any(u in value for u in "imp"):
+        return int(round(float(value[:-2]) * _EMU[value[-2:]]))
+    return int(int(value) * 635)
+
+
+def _half_points_emu(value: str) -> int:
+    if any(u in value for u in "imp"):
+        return int(round(float(value[:-2]) * _EMU[value[-2:]]))
+    return int(int(value) / 2.0 * 12700)
+
+
+def _check_docx(docx: _Docx) -> list[Finding]:
     out: list[Finding] = []
-    for n, section in enumerate(doc.sections, 1):
+    body = docx.document.find(W + "body")
+    children = list(body) if body is not None else []
+    sections = [sect for child in children if child.tag == W + "p"
+                for ppr in child.findall(W + "pPr")[:1] for sect in ppr.findall(W + "sectPr")[:1]]
+    sections += [child for child in children if child.tag == W + "sectPr"]
+    for n, sect in enumerate(sections, 1):
         where = f"第{n}节"
-        landscape = section.page_width > section.page_height
-        w, h = sorted((round(section.page_width.mm), round(section.page_height.mm)))
-        if (w, h) != (210, 297):
-            out.append(Finding(where, "纸张", f"应为 A4，实际为 {w}×{h} mm"))
+        size = sect.find(W + "pgSz")
+        width = _emu(size.get(W + "w")) if size is not None else None
+        height = _emu(size.get(W + "h")) if size is not None else None
+        if width is None or height is None:
+            out.append(Finding(where, "纸张", "应为 A4，未设置纸张大小"))
+            landscape = False
+        else:
+            landscape = width > height
+            w, h = sorted((round(width / 36000), round(height / 36000)))
+            if (w, h) != (210, 297):
+                out.append(Finding(where, "纸张", f"应为 A4，实际为 {w}×{h} mm"))
         margins = (L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM, L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT) if landscape \
             else (L.MARGIN_TOP, L.MARGIN_BOTTOM, L.MARGIN_LEFT, L.MARGIN_RIGHT)
-        actual = (section.top_margin.mm, section.bottom_margin.mm, section.left_margin.mm, section.right_margin.mm)
-        for name, want, got in zip(("上", "下", "左", "右"), margins, actual):
-            if abs(want - got) > 0.5:
-                out.append(Finding(where, "页边距", f"{name}边距应为 {want:g} mm，实际 {got:.1f} mm"))
-        grid = section._sectPr.find(qn("w:docGrid"))
-        if grid is None or grid.get(qn("w:linePitch")) != str(round(L.LINE_PITCH_PT * 20)):
+        mar = sect.find(W + "pgMar")
+        for name, key, want in zip(("上", "下", "左", "右"), ("top", "bottom", "left", "right"), margins):
+            got = _emu(mar.get(W + key)) if mar is not None else None
+            if got is None:
+                out.append(Finding(where, "页边距", f"{name}边距应为 {want:g} mm，未设置"))
+            elif abs(want - got / 36000) > 0.5:
+                out.append(Finding(where, "页边距", f"{name}边距应为 {want:g} mm，实际 {got / 36000:.1f} mm"))
+        grid = sect.find(W + "docGrid")
+        if grid is None or grid.get(W + "linePitch") != str(round(L.LINE_PITCH_PT * 20)):
             out.append(Finding(where, "文档网格", f"行距网格应为 {L.LINE_PITCH_PT} pt（每页 {L.LINES} 行）"))
-    normal = doc.styles["Normal"]
-    if normal.font.size is None or round(normal.font.size.pt) != round(L.BODY_PT):
-        out.append(Finding("样式“正文”", "字号", "应为 3 号（16 pt）"))
-    spacing = normal.paragraph_format.line_spacing
-    if spacing is None or not hasattr(spacing, "pt") or abs(spacing.pt - L.LINE_PITCH_PT) > 0.1:
-        out.append(Finding("样式“正文”", "行距", f"应为固定值 {L.LINE_PITCH_PT} pt"))
-    fonts = normal.element.rPr.find(qn("w:rFonts")) if normal.element.rPr is not None else None
-    if fonts is None or "仿宋" not in (fonts.get(qn("w:eastAsia")) or ""):
-        out.append(Finding("样式“正文”", "字体", "中文字体应为仿宋（如仿宋_GB2312）"))
-    settings = doc.settings.element
-    if settings.find(qn("w:evenAndOddHeaders")) is None:
+    out += _normal_style(docx.part_or_default("styles"))
+    if docx.part_or_default("settings").find(W + "evenAndOddHeaders") is None:
         out.append(Finding("页面设置", "页码", "应设置奇偶页不同的页脚（单页居右、双页居左）"))
-    section = doc.sections[0]
-    for footer, side in ((section.footer, "单页"), (section.even_page_footer, "双页")):
-        xml = "".join(p._p.xml for p in footer.paragraphs)
-        if "PAGE" not in xml:
-            out.append(Finding("页脚", "页码", f"{side}页脚缺少页码域"))
-    for n, table in enumerate(doc.tables, 1):
-        if len(table.rows) > 15:
-            first = table.rows[0]._tr
-            if first.trPr is None or first.trPr.find(qn("w:tblHeader")) is None:
+    if sections:
+        out += _page_fields(docx, sections[0])
+    for n, table in enumerate((child for child in children if child.tag == W + "tbl"), 1):
+        rows = table.findall(W + "tr")
+        if len(rows) > 15:
+            trpr = rows[0].find(W + "trPr")
+            if trpr is None or trpr.find(W + "tblHeader") is None:
                 out.append(Finding(f"第{n}个表格", "表头", "跨页表格应设置“标题行重复”"))
+    return out
+
+
+def _normal_style(styles) -> list[Finding]:
+    """The 正文 (Normal) style: 3号 (16 pt), exact line spacing of the grid, a 仿宋 East Asian font."""
+    normal = next((s for s in styles.findall(W + "style")
+                   if any(n.get(W + "val") == "Normal" for n in s.findall(W + "name"))), None)
+    if normal is None:
+        normal = next((s for s in styles.findall(W + "style") if s.get(W + "styleId") == "Normal"), None)
+    rpr = normal.find(W + "rPr") if normal is not None else None
+    ppr = normal.find(W + "pPr") if normal is not None else None
+    out = []
+    sz = rpr.find(W + "sz") if rpr is not None else None
+    size = sz.get(W + "val") if sz is not None else None
+    if size is None or round(_half_points_emu(size) / 12700) != round(L.BODY_PT):
+        out.append(Finding("样式“正文”", "字号", "应为 3 号（16 pt）"))
+    spacing = ppr.find(W + "spacing") if ppr is not None else None
+    line = _emu(spacing.get(W + "line")) if spacing is not None else None
+    rule = spacing.get(W + "lineRule") if spacing is not None else None
+    if line is None or rule in (None, "auto") or abs(line / 12700 - L.LINE_PITCH_PT) > 0.1:
+        out.append(Finding("样式“正文”", "行距", f"应为固定值 {L.LINE_PITCH_PT} pt"))
+    fonts = rpr.find(W + "rFonts") if rpr is not None else None
+    if fonts is None or "仿宋" not in (fonts.get(W + "eastAsia") or ""):
+        out.append(Finding("样式“正文”", "字体", "中文字体应为仿宋（如仿宋_GB2312）"))
+    return out
+
+
+def _page_fields(docx: _Docx, section) -> list[Finding]:
+    """A PAGE field in the first section's odd (default) and even footers."""
+    from lxml import etree
+
+    rels = docx.relationships(docx.main)
+    out = []
+    for kind, side in (("default", "单页"), ("even", "双页")):
+        ref = next((r for r in section.findall(W + "footerReference") if r.get(W + "type") == kind), None)
+        paragraphs = []
+        if ref is not None:
+            paragraphs = docx.xml(rels[ref.get(R_ID)][1]).findall(W + "p")
+        if not any("PAGE" in etree.tostring(p, encoding="unicode") for p in paragraphs):
+            out.append(Finding("页脚", "页码", f"{side}页脚缺少页码域"))
     return out
