@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import deque
 import unicodedata
 import zlib
-from itertools import accumulate, repeat
+from itertools import accumulate
 from math import floor
 from binascii import Error as binascii_error, unhexlify
 from struct import unpack
@@ -590,6 +591,7 @@ _REWRITTEN = re.compile("[\x00\x02\x03\x93\x94\x96\x97\x98\xad\ufffe\ufb00-\ufb0
 _SPACE_THEN_SPACE = re.compile("  |[-\xad] +$|^ +$")
 _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Mn", "Me", "Co", "Cn"))
 _STROKE_MODES = (1, 2)
+_CODES = [f">{n}H" for n in range(64)]       # struct formats: n two-byte codes
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _UNSUPPORTED_COLOUR = object()
 
@@ -612,7 +614,7 @@ def _numbers(operands: bytes, count: int) -> list[float]:
     if len(values) != count:
         raise Unsupported("operand count")
     try:
-        return [float(v) for v in values]
+        return list(map(float, values))
     except ValueError:
         raise Unsupported("operand type") from None
 
@@ -657,24 +659,25 @@ class _State:
 
 
 class Page:
-    """One page's content run through: chars (pdftext.Char) and shapes (pdftext.Shape) in the order drawn."""
+    """One page's content run through: the characters of each text object as runs (pdftext.Run) and the
+    painted paths as shapes (pdftext.Shape), in the order drawn."""
 
-    def __init__(self, doc: Document, page: dict, display, char_type, shapes_of):
-        self.doc, self.display, self.Char, self.shapes_of = doc, display, char_type, shapes_of
+    def __init__(self, doc: Document, page: dict, display, run_type, shapes_of):
+        self.doc, self.display, self.Run, self.shapes_of = doc, display, run_type, shapes_of
         resources = doc.get(page.get("Resources"))
         self.resources = resources if isinstance(resources, dict) else {}
-        self.chars: list = []
+        self.runs: list = []
         self.shapes: list = []
         self.g = _State()
         self.stack: list[dict] = []
         self.path: list = []                # [x, y, kind ("m", "l", "c"), closes], as PDFium keeps a path
         self.start = self.current = (0.0, 0.0)
         self.clip = False
-        self.recent: list = []              # the last five text objects: (strings, their place …)
+        self.recent = deque(maxlen=5)       # the last five text objects: (strings, their place …)
         self.boxes: dict = {}               # 8 pt band of y → boxes around the origins of text objects in it
         self.upright: set = set()
         self.space_ends = self.space_starts = False
-        self.spaces: dict = {}              # colour space name → components
+        self.spaces: dict = {}              # cs operands → (initial colour, components)
         self.colours: dict = {}             # (components, operands) → colour
         self.font_operands: dict = {}       # Tf operands → (font, size)
         content = doc.contents(page)
@@ -709,8 +712,8 @@ class Page:
 
     def op_cm(self, operands):
         g = self.g
-        g.ctm = _mul(tuple(_numbers(operands, 6)), g.ctm)
-        self._text_matrix()
+        g.ctm = _mul(_numbers(operands, 6), g.ctm)
+        g.matrix = None
 
     def op_w(self, operands):
         self.g.line_width = _numbers(operands, 1)[0]
@@ -730,12 +733,6 @@ class Page:
 
     # ---- colours: gray, RGB and ICC-based gray or RGB; anything else is left to PDFium when painted with
     def _components(self, name: str) -> int | None:
-        n = self.spaces.get(name, 0)
-        if n == 0:
-            n = self.spaces[name] = self._space_components(name)
-        return n
-
-    def _space_components(self, name: str) -> int | None:
         if name in ("DeviceGray", "DeviceRGB"):
             return 1 if name == "DeviceGray" else 3
         get = self.doc.get
@@ -760,13 +757,19 @@ class Page:
             colour = self.colours[key] = self._colour(n, _numbers(operands, len(operands.split())))
         return colour
 
+    def _space(self, operands: bytes) -> tuple:
+        """A colour space set by cs or CS: its initial colour (black) and its components."""
+        space = self.spaces.get(operands)
+        if space is None:
+            n = self._components(_name_operand(operands))
+            space = self.spaces[operands] = (self._colour(n, [0.0] * (n or 0)), n)
+        return space
+
     def op_cs(self, operands):
-        n = self._components(_name_operand(operands))
-        self.g.fill, self.g.fill_n = self._colour(n, [0.0] * (n or 0)), n
+        self.g.fill, self.g.fill_n = self._space(operands)
 
     def op_CS(self, operands):
-        n = self._components(_name_operand(operands))
-        self.g.stroke, self.g.stroke_n = self._colour(n, [0.0] * (n or 0)), n
+        self.g.stroke, self.g.stroke_n = self._space(operands)
 
     def op_sc(self, operands):
         self.g.fill = self._set_colour(self.g.fill_n, operands)
@@ -908,19 +911,13 @@ class Page:
         self._paint(False, False)
 
     # ---- text state
-    def _text_matrix(self) -> None:
-        """PDFium's text matrix (scale × Tm × CTM, without its translation), worked out when next used."""
-        self.g.matrix = None
-
     def op_BT(self, operands):
         g = self.g
-        g.tm, g.line, g.pos = _IDENTITY, (0.0, 0.0), (0.0, 0.0)
-        self._text_matrix()
+        g.tm, g.line, g.pos, g.matrix = _IDENTITY, (0.0, 0.0), (0.0, 0.0), None
 
     def op_Tm(self, operands):
         g = self.g
-        g.tm, g.line, g.pos = tuple(_numbers(operands, 6)), (0.0, 0.0), (0.0, 0.0)
-        self._text_matrix()
+        g.tm, g.line, g.pos, g.matrix = _numbers(operands, 6), (0.0, 0.0), (0.0, 0.0), None
 
     def op_Td(self, operands):
         tx, ty = _numbers(operands, 2)
@@ -947,7 +944,7 @@ class Page:
     def op_Tz(self, operands):
         if len(operands.split()) == 1:
             self.g.scale = _numbers(operands, 1)[0] / 100
-            self._text_matrix()
+            self.g.matrix = None        # PDFium's text matrix (scale × Tm × CTM), worked out when used
 
     def op_Ts(self, operands):
         self.g.rise = _numbers(operands, 1)[0]
@@ -1052,11 +1049,14 @@ class Page:
             for segment, kerning in zip(segments[:-1], kernings):
                 end += len(segment) // 2
                 after[end - 1] = kerning
-        codes = unpack(f">{count}H", joined)
+        codes = unpack(_CODES[count] if count < 64 else f">{count}H", joined)
         # Where each character starts along the baseline, in text space, and where the next would
         # (PDFium's CalcPositionData; the kerning after the last string moves only the text position).
         char_space = g.char_space
-        steps = [w * per_unit + char_space - k * per_unit for w, k in zip(map(font.widths.__getitem__, codes), after)]
+        if char_space:
+            steps = [(w - k) * per_unit + char_space for w, k in zip(map(font.widths.__getitem__, codes), after)]
+        else:
+            steps = [(w - k) * per_unit for w, k in zip(map(font.widths.__getitem__, codes), after)]
         origins = list(accumulate(steps, initial=0.0))
         total = origins.pop()
         try:
@@ -1067,20 +1067,20 @@ class Page:
             raise Unsupported("characters PDFium's text page rewrites")
         if g.matrix is None:
             g.matrix = _mul(_mul((g.scale, 0.0, 0.0, 1.0, 0.0, 0.0), g.tm), g.ctm)[:4]
-        a, b, c, d = g.matrix
+        a, b, c, d = matrix = g.matrix
         tm, ctm = g.tm, g.ctm
         x, y = g.pos[0], g.pos[1] + g.rise
         tx, ty = x * tm[0] + y * tm[2] + tm[4], x * tm[1] + y * tm[3] + tm[5]
         mx, my = tx * ctm[0] + ty * ctm[2] + ctm[4], tx * ctm[1] + ty * ctm[3] + ctm[5]
         g.pos = (g.pos[0] + (total - final * per_unit) * g.scale, g.pos[1])
-        self._check(text, segments, origins, kernings, char_space, a, b, c, d, mx, my, size)
+        self._check(text, segments, origins, steps, kernings, char_space, matrix, mx, my, size)
         if count == 1 and text.isspace() and not (g.mode in _STROKE_MODES and g.line_width >= 0.01):
             return                          # no extent: PDFium's text page leaves it out
         if g.fill is _UNSUPPORTED_COLOUR:
             raise Unsupported("colour")
-        self._chars(text, origins, font, size, a, b, c, d, mx, my, g.fill)
+        self._runs(text, origins, font, size, a, b, c, d, mx, my, g.fill)
 
-    def _check(self, text, segments, origins, kernings, char_space, a, b, c, d, mx, my, size) -> None:
+    def _check(self, text, segments, origins, steps, kernings, char_space, matrix, mx, my, size) -> None:
         """Raise Unsupported where PDFium's text page would not give these characters one for one."""
         if len(text) == 1 and not text.isspace() and unicodedata.category(text) in _INVISIBLE:
             raise Unsupported("a lone invisible character")
@@ -1102,17 +1102,17 @@ class Page:
                 raise Unsupported("text objects that end and start with spaces")
         # Duplicates: PDFium drops a character drawn within 0.07 em of the same one just before it, and a
         # text object that repeats one of the five before it over itself.
-        scale = max(abs(a), abs(b), abs(c), abs(d))
+        scale, along = _scales(matrix)
+        a, b = matrix[0], matrix[1]
         reach = 0.1 * size * scale
-        if len(origins) > 1 and min([q - p for p, q in zip(origins, origins[1:])]) * (a * a + b * b) ** 0.5 < reach:
+        if len(steps) > 1 and min(steps[:-1]) * along < reach:
             raise Unsupported("characters closer than 0.1 em")
-        key = tuple(segments)
         g = self.g
-        here = (key, origins[-1], size, a, b, c, d, mx, my, g.font, g.mode, g.line_width)
+        here = (segments, origins[-1], size, matrix, mx, my, g.font, g.mode, g.line_width)
         for other in self.recent:
-            if other[0] == key and _rects_meet(_rect(*other[1:]), _rect(*here[1:])):
+            if other[0] == segments and _rects_meet(_rect(*other[1:]), _rect(*here[1:])):
                 raise Unsupported("a text object repeated over itself")
-        self.recent = self.recent[-4:] + [here]
+        self.recent.append(here)
         end = origins[-1]
         x0, x1 = (mx, mx + a * end) if a * end >= 0 else (mx + a * end, mx)
         y0, y1 = (my, my + b * end) if b * end >= 0 else (my + b * end, my)
@@ -1126,7 +1126,9 @@ class Page:
         for band in bands:
             boxes.setdefault(band, []).append(box)
 
-    def _chars(self, text, origins, font, size, a, b, c, d, mx, my, colour) -> None:
+    def _runs(self, text, origins, font, size, a, b, c, d, mx, my, colour) -> None:
+        """The characters' boxes as pdftext's PDFium reader works them out (pdfminer's): from the origin
+        along the advance, from the font's descent up by the font size."""
         display = self.display
         descent = font.descent * size / 1000
         advances = list(map(font.advances.__getitem__, text))
@@ -1134,23 +1136,24 @@ class Page:
             raise Unsupported("a character without width")
         if "\n" in text or "\r" in text:
             raise Unsupported("a line end character")
-        upright = display.upright(a, b, c, d)
-        self.upright.add(upright)
         if display.rotation == 0 and not b and not c and a > 0 and d > 0:   # upright text, page not turned
+            self.upright.add(True)
             x = mx - display.left
             x0s = [x + a * at for at in origins]
             a_size, d_size = a * size, d * size
             bottom = display.top - my - d * descent
-            self.chars += map(self.Char, text, x0s, [x0 + a_size * adv for x0, adv in zip(x0s, advances)],
-                              repeat(bottom - d_size), repeat(bottom), repeat(d_size), repeat(colour))
+            self.runs.append(self.Run(text, x0s, [x0 + a_size * adv for x0, adv in zip(x0s, advances)],
+                                      bottom - d_size, bottom, d_size, colour))
             return
-        point, Char, append = display.point, self.Char, self.chars.append
+        upright = display.upright(a, b, c, d)
+        self.upright.add(upright)
+        point, Run, append = display.point, self.Run, self.runs.append
         for char, at, adv in zip(text, origins, advances):
             x, y, across, up = mx + a * at, my + b * at, adv * size, descent + size
             x0, top0 = point(x + c * descent, y + d * descent)
             x1, top1 = point(x + a * across + c * up, y + b * across + d * up)
-            append(Char(char, min(x0, x1), max(x0, x1), min(top0, top1), max(top0, top1), abs(top1 - top0),
-                        colour, upright))
+            append(Run(char, [min(x0, x1)], [max(x0, x1)], min(top0, top1), max(top0, top1), abs(top1 - top0),
+                       colour, upright))
 
     OPS = {b"q": op_q, b"Q": op_Q, b"cm": op_cm, b"w": op_w, b"J": op_J, b"gs": op_gs,
            b"cs": op_cs, b"CS": op_CS, b"sc": op_sc, b"scn": op_sc, b"SC": op_SC, b"SCN": op_SC,
@@ -1163,15 +1166,30 @@ class Page:
            b"Tj": op_Tj, b"'": op_quote, b'"': op_double_quote, b"TJ": op_TJ}
 
 
-def _rect(end, size, a, b, c, d, mx, my, font, mode, line_width) -> tuple:
+def _rect(end, size, matrix, mx, my, font, mode, line_width) -> tuple:
     """Around a text object as PDFium bounds it (its glyphs' boxes, within the font's FontBBox; half the
     line width more when stroked): (x0, x1, y0, y1) on the page, a point wider each way."""
+    a, b, c, d = matrix
     left, bottom, right, top = (v * size / 1000 for v in font.bbox)
     corners = [(x, y) for x in (min(left, 0), end + max(right, 0)) for y in (bottom, top)]
     xs = [mx + a * x + c * y for x, y in corners]
     ys = [my + b * x + d * y for x, y in corners]
     pad = line_width / 2 + 1 if mode in _STROKE_MODES else 1
     return (min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad)
+
+
+_SCALES: dict = {}
+
+
+def _scales(matrix: tuple) -> tuple[float, float]:
+    """A text matrix's largest coefficient and how far it takes a unit step along the baseline."""
+    scales = _SCALES.get(matrix)
+    if scales is None:
+        if len(_SCALES) > 1000:
+            _SCALES.clear()
+        a, b, c, d = matrix
+        scales = _SCALES[matrix] = (max(abs(a), abs(b), abs(c), abs(d)), (a * a + b * b) ** 0.5)
+    return scales
 
 
 def _rects_meet(r1, r2) -> bool:

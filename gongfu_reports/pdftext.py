@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter, sub
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -27,6 +30,7 @@ import pypdfium2.raw as pdfium_c
 TOLERANCE = 3       # pt: characters on one line, word gaps, snapping and joining edges, edge crossings
 MIN_EDGE = 3        # pt: shortest table edge
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_LIGATURES = str.maketrans(LIGATURES)
 
 
 @dataclass(slots=True)
@@ -39,6 +43,27 @@ class Char:
     size: float
     colour: tuple | None = None      # fill colour, RGB 0–1
     upright: bool = True             # runs left to right as displayed
+
+
+class Run(NamedTuple):
+    """Characters drawn one after another, left to right (upright), that share their top, bottom, size
+    and colour: a text object's characters as a rule, single characters where they do not."""
+    text: str
+    x0s: list
+    x1s: list
+    top: float
+    bottom: float
+    size: float
+    colour: tuple | None = None
+    upright: bool = True
+
+    def chars(self) -> list[Char]:
+        top, bottom, size, colour, upright = self.top, self.bottom, self.size, self.colour, self.upright
+        return [Char(t, x0, x1, top, bottom, size, colour, upright) for t, x0, x1 in zip(self.text, self.x0s, self.x1s)]
+
+
+def char_runs(chars: list[Char]) -> list[Run]:
+    return [Run(c.text, [c.x0], [c.x1], c.top, c.bottom, c.size, c.colour, c.upright) for c in chars]
 
 
 @dataclass(slots=True)
@@ -74,22 +99,35 @@ class Page:
     number: int
     width: float
     height: float
-    chars: list = field(default_factory=list)
+    runs: list = field(default_factory=list)                  # the characters, in runs, in the order drawn
     shapes: list = field(default_factory=list)
-    _lines: list | None = field(default=None, repr=False)      # worked out when first asked for
+    _chars: list | None = field(default=None, repr=False)      # worked out when first asked for
+    _lines: list | None = field(default=None, repr=False)
     _tables: list | None = field(default=None, repr=False)
+
+    @property
+    def chars(self) -> list[Char]:
+        if self._chars is None:
+            self._chars = [c for run in self.runs for c in run.chars()]
+        return self._chars
 
     @property
     def lines(self) -> list[Line]:
         if self._lines is None:
-            self._lines = text_lines(self.chars)
+            words = _run_words(self.runs)
+            self._lines = _lines_of(words if words is not None else _char_words(self.chars))
         return self._lines
 
     @property
     def tables(self) -> list[Table]:
         if self._tables is None:
-            self._tables = find_tables(self.shapes, self.chars)
+            self._tables = find_tables(self.shapes, self.runs)
         return self._tables
+
+
+_TEXT, _X0, _X1, _TOP, _BOTTOM, _UPRIGHT = (attrgetter(name) for name in ("text", "x0", "x1", "top", "bottom", "upright"))
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_WHITESPACE = re.compile(r"\s")                # the characters str.isspace() is true for
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -153,9 +191,9 @@ def _read_here(document: Document, index: int) -> Page:
     d, own = document.page_dicts[index]
     width, height = document.pdfium.get_page_size(index)
     display = _Display(_rotation(document.parsed.get(d.get("Rotate"))), _mediabox(document.parsed, own))
-    read = pdfread.Page(document.parsed, d, display, Char, _path_shapes)
+    read = pdfread.Page(document.parsed, d, display, Run, _path_shapes)
     out = Page(index + 1, width, height)
-    out.chars, out.shapes = read.chars, read.shapes
+    out.runs, out.shapes = read.runs, read.shapes
     return out
 
 
@@ -200,9 +238,10 @@ def read_page(page: pdfium.PdfPage, number: int) -> Page:
     out = Page(number, width, height)
     textpage = page.get_textpage()
     try:
-        out.chars = _chars(textpage.raw, display)
+        out._chars = _chars(textpage.raw, display)
     finally:
         textpage.close()
+    out.runs = char_runs(out._chars)
     out.shapes = _shapes(page.raw, display.point)
     return out
 
@@ -443,71 +482,130 @@ def _cluster(values, tolerance: float = TOLERANCE) -> dict:
     return out
 
 
-def _words(chars: list[Char]) -> list[tuple[str, list[Char]]]:
-    """Words in line order: upright characters grouped by their tops and read left to right, turned ones
-    grouped by their left edges and read top to bottom; split at blanks and at gaps."""
+def _char_words(chars: list[Char]) -> list[tuple]:
+    """Words in line order, (text, x0, x1, top, bottom): upright characters grouped by their tops and read
+    left to right, turned ones grouped by their left edges and read top to bottom; split at blanks
+    and at gaps."""
     words: list[list[Char]] = []
-    for upright, run in itertools.groupby(chars, key=lambda c: c.upright):
+    for upright, run in itertools.groupby(chars, key=_UPRIGHT):
         run = list(run)
-        if upright:
-            clusters = _cluster(c.top for c in run)
-            line_of, along = (lambda c: clusters[c.top]), (lambda c: c.x0)
-        else:
-            clusters = _cluster(c.x0 for c in run)
-            line_of, along = (lambda c: clusters[c.x0]), (lambda c: c.top)
-        for _, line in itertools.groupby(sorted(run, key=line_of), key=line_of):
-            current: list[Char] = []
-            for char in sorted(line, key=along):
-                if char.text.isspace():
-                    if current:
-                        words.append(current)
-                    current = []
-                elif current and _new_word(current[-1], char, upright):
+        lines = [c.top for c in run] if upright else [c.x0 for c in run]
+        clusters = _cluster(lines)
+        # In line order, each line along its direction, characters at the same place as drawn.
+        order = sorted(zip(map(clusters.__getitem__, lines), [c.x0 for c in run] if upright
+                           else [c.top for c in run], range(len(run))))
+        current: list[Char] = []
+        line = previous = None
+        for number, _, i in order:
+            char = run[i]
+            if number != line:
+                if current:
                     words.append(current)
-                    current = [char]
+                current, line = [], number
+            if char.text.isspace():
+                if current:
+                    words.append(current)
+                current = []
+                continue
+            if current:                     # back before the previous character, a gap, off its line
+                if upright:
+                    new = (char.x0 < previous.x0 or char.x0 > previous.x1 + TOLERANCE
+                           or abs(char.top - previous.top) > TOLERANCE)
                 else:
-                    current.append(char)
-            if current:
+                    new = (char.top < previous.top or char.top > previous.bottom + TOLERANCE
+                           or abs(char.x0 - previous.x0) > TOLERANCE)
+                if new:
+                    words.append(current)
+                    current = []
+            current.append(char)
+            previous = char
+        if current:
+            words.append(current)
+    return [("".join(map(_TEXT, w)).translate(_LIGATURES),) + _bbox(w) for w in words]
+
+
+def _run_words(runs: list[Run]) -> list[tuple] | None:
+    """_char_words worked out run by run, without the characters: None where runs are not simple enough
+    for that (turned text; runs of one line that overlap or touch along it)."""
+    if not all(r.upright for r in runs):
+        return None
+    clusters = _cluster([r.top for r in runs])
+    words: list[list] = []                  # [text, x0, x1, top, bottom]
+    current = None
+    line = previous = None                  # the run before, in line order
+    for number, _, i in sorted((clusters[r.top], r.x0s[0], i) for i, r in enumerate(runs)):
+        run = runs[i]
+        x0s, x1s, text = run.x0s, run.x1s, run.text
+        if number != line:
+            current, line = None, number
+        elif previous.x0s[-1] >= x0s[0]:
+            return None                     # characters of two runs interleave or share a place
+        elif current is not None and (x0s[0] > current[5] + TOLERANCE or abs(run.top - previous.top) > TOLERANCE):
+            current = None                  # a gap or a step to another line between the runs
+        # Split where a blank stands or a gap opens; characters of a run go left to right.
+        gapped = len(text) > 1 and max(map(sub, x0s[1:], x1s)) > TOLERANCE
+        blank = _WHITESPACE.search(text)
+        if not gapped and blank is None:    # the whole run goes on the word before or starts one
+            if current is None:
+                current = [text, x0s[0], max(x1s), run.top, run.bottom, x1s[-1]]
                 words.append(current)
-    return [("".join(LIGATURES.get(c.text, c.text) for c in w), w) for w in words]
-
-
-def _new_word(previous: Char, char: Char, upright: bool) -> bool:
-    """Back before the previous character, a gap after it, or off its line."""
-    if upright:
-        return (char.x0 < previous.x0 or char.x0 > previous.x1 + TOLERANCE
-                or abs(char.top - previous.top) > TOLERANCE)
-    return (char.top < previous.top or char.top > previous.bottom + TOLERANCE
-            or abs(char.x0 - previous.x0) > TOLERANCE)
+            else:
+                current[0] += text
+                current[2] = max(current[2], max(x1s))
+                current[3], current[4] = min(current[3], run.top), max(current[4], run.bottom)
+                current[5] = x1s[-1]
+            previous = run
+            continue
+        cuts = [j + 1 for j, (left, right) in enumerate(zip(x1s, x0s[1:])) if right > left + TOLERANCE] \
+            if gapped else []
+        blanks = [m.start() for m in _WHITESPACE.finditer(text)] if blank else []
+        start = 0
+        for end in sorted(set(cuts + blanks + [len(text)])):
+            if start < end:
+                piece_x1 = max(x1s[start:end])
+                if current is None:
+                    current = [text[start:end], x0s[start], piece_x1, run.top, run.bottom, x1s[end - 1]]
+                    words.append(current)
+                else:
+                    current[0] += text[start:end]
+                    current[2] = max(current[2], piece_x1)
+                    current[3], current[4] = min(current[3], run.top), max(current[4], run.bottom)
+                    current[5] = x1s[end - 1]
+            if end in blanks or end < len(text):
+                current = None
+            start = end + 1 if end in blanks else end
+        previous = run
+    return [(w[0].translate(_LIGATURES), w[1], w[2], w[3], w[4]) for w in words]
 
 
 def _bbox(chars: list[Char]) -> tuple[float, float, float, float]:
-    return (min(c.x0 for c in chars), min(c.top for c in chars),
-            max(c.x1 for c in chars), max(c.bottom for c in chars))
+    return (min(map(_X0, chars)), max(map(_X1, chars)), min(map(_TOP, chars)), max(map(_BOTTOM, chars)))
+
+
+def _lines_of(words: list[tuple]) -> list[Line]:
+    """The text lines, top to bottom (pdfplumber's extract_text_lines): words whose tops cluster."""
+    tops = [w[3] for w in words]
+    clusters = _cluster(tops)
+    out = []
+    for _, group in itertools.groupby(zip(words, map(clusters.__getitem__, tops)), key=_SECOND):
+        texts, x0s, x1s, line_tops, bottoms = zip(*(w for w, _ in group))
+        out.append(Line(" ".join(texts), min(x0s), max(x1s), min(line_tops), max(bottoms)))
+    return out
 
 
 def text_lines(chars: list[Char]) -> list[Line]:
-    """The page's text lines, top to bottom (pdfplumber's extract_text_lines)."""
-    words = _words(chars)
-    tops = [min(c.top for c in w) for _, w in words]
-    clusters = _cluster(tops)
-    out = []
-    for _, group in itertools.groupby(zip(words, tops), key=lambda wt: clusters[wt[1]]):
-        group = [w for w, _ in group]
-        x0, top, x1, bottom = _bbox([c for _, w in group for c in w])
-        out.append(Line(" ".join(text for text, _ in group), x0, x1, top, bottom))
-    return out
+    """The text lines of some characters, top to bottom."""
+    return _lines_of(_char_words(chars))
 
 
 def extract_text(chars: list[Char]) -> str:
     """The text of some characters (a table cell): lines joined by newlines, words by spaces."""
-    words = _words(chars)
+    words = _char_words(chars)
     if not words:
         return ""
-    clusters = _cluster(min(c.top for c in w) for _, w in words)
-    ordered = sorted(words, key=lambda w: clusters[min(c.top for c in w[1])])
-    return "\n".join(" ".join(text for text, _ in group) for _, group in
-                     itertools.groupby(ordered, key=lambda w: clusters[min(c.top for c in w[1])]))
+    clusters = _cluster(w[3] for w in words)
+    ordered = sorted(((clusters[w[3]], w[0]) for w in words), key=_FIRST)
+    return "\n".join(" ".join(text for _, text in group) for _, group in itertools.groupby(ordered, key=_FIRST))
 
 
 # ------------------------------------------------------------------------------------------ tables
@@ -557,7 +655,7 @@ def _merge(edges: list) -> list:
     return out
 
 
-def find_tables(shapes: list[Shape], chars: list[Char]) -> list[Table]:
+def find_tables(shapes: list[Shape], runs: list[Run]) -> list[Table]:
     """The tables the ruling lines draw, top to bottom (pdfplumber's find_tables, "lines" strategy)."""
     h_edges, v_edges = _edges(shapes)
     if not h_edges or not v_edges:
@@ -575,7 +673,7 @@ def find_tables(shapes: list[Shape], chars: list[Char]) -> list[Table]:
                 vs.add(v)
                 hs.add(h)
     cells = _cells(crossings)
-    return [_table(group, chars) for group in _groups(cells)]
+    return [_table(group, runs) for group in _groups(cells)]
 
 
 def _cells(crossings: dict) -> list[tuple]:
@@ -642,7 +740,7 @@ def _groups(cells: list[tuple]) -> list[list[tuple]]:
     return sorted(tables, key=lambda g: min((c[1], c[0]) for c in g))
 
 
-def _table(cells: list[tuple], chars: list[Char]) -> Table:
+def _table(cells: list[tuple], runs: list[Run]) -> Table:
     bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
     columns = sorted({c[0] for c in cells})
     top = bbox[1]
@@ -651,7 +749,8 @@ def _table(cells: list[tuple], chars: list[Char]) -> Table:
     present = [c for c in row if c]
     row_box = (min(c[0] for c in present), min(c[1] for c in present),
                max(c[2] for c in present), max(c[3] for c in present))
-    row_chars = [ch for ch in chars if _inside(ch, row_box)]
+    row_chars = [ch for run in runs if row_box[1] <= (run.top + run.bottom) / 2 < row_box[3] or not run.upright
+                 for ch in run.chars() if _inside(ch, row_box)]
     first_row = [None if cell is None else extract_text([ch for ch in row_chars if _inside(ch, cell)])
                  for cell in row]
     return Table(bbox, first_row)
