@@ -101,7 +101,9 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
             break
     findings += _page_number(page, where, footer)
     if not landscape and not tables:
-        body_sizes.update(round(c.size) for c in page.chars if c.top < limit)
+        for run in page.runs:               # every character above the footer, by its size
+            if run.top < limit:
+                body_sizes[round(run.size)] += len(run.text)
         if len(body) > L.LINES:
             findings.append(Finding(where, "行数", f"每页应不超过 {L.LINES} 行，实际 {len(body)} 行"))
         # 28 characters per line is the rule for 3号 text (the 4号 版记 holds more): lines of body height.
@@ -142,7 +144,7 @@ def _page_number(page, where: str, footer) -> list[Finding]:
         out.append(Finding(where, "页码", "单页页码应在右侧"))
     if not odd and centre >= page.width * 0.4:
         out.append(Finding(where, "页码", "双页页码应在左侧"))
-    sizes = {round(c.size) for c in page.chars if c.top >= line.top - 1 and c.text.isdigit()}
+    sizes = {round(r.size) for r in page.runs if r.top >= line.top - 1 and any(c.isdigit() for c in r.text)}
     if sizes and sizes != {round(L.PAGE_NUMBER_PT)}:
         out.append(Finding(where, "页码", f"应为 4 号（14 pt），实际为 {sorted(sizes)} pt"))
     return out
@@ -155,7 +157,7 @@ def _is_red(colour) -> bool:
 
 def _frame(page) -> list[Finding]:
     """A red 标志 (when present) 35 mm under the 版心 top, with a red rule of 版心 width under it."""
-    red = [c for c in page.chars if _is_red(c.colour)]
+    red = [r for r in page.runs if _is_red(r.colour)]
     if not red:
         return []
     out = []
@@ -246,12 +248,57 @@ class _Docx:
         if overrides.get("/" + main, defaults.get(main.rsplit(".", 1)[-1].lower())) != _MAIN:
             raise ValueError("not a Word document")
         self.main = main
-        self.document = self.xml(main)
+        self.sections, self.tables = self._body(self.zip.read(main))
 
-    def xml(self, name: str):
+    def xml(self, name: str, data: bytes | None = None):
         from lxml import etree
 
-        return etree.fromstring(self.zip.read(name), self.parser)
+        return etree.fromstring(self.zip.read(name) if data is None else data, self.parser)
+
+    def _body(self, data: bytes) -> tuple[list, list]:
+        """The sections (w:sectPr of the body and of its paragraphs) and the tables of the body, each as
+        (rows, whether the first has w:tblHeader): found by their tags where the document is plain (no
+        content controls, text boxes, alternate content, comments …), else from the parsed document."""
+        from lxml import etree
+
+        body = _plain_body(data)
+        if body is not None:
+            start, sections, tables = body
+            try:
+                return [self.xml("", start + snippet + b"</w:document>")[0] for snippet in sections], tables
+            except etree.XMLSyntaxError:    # a prefix the start tag does not declare: read it all
+                pass
+        document = self.xml("", data)
+        children = list(document.find(W + "body")) if document.find(W + "body") is not None else []
+        sections = [sect for child in children if child.tag == W + "p"
+                    for ppr in child.findall(W + "pPr")[:1] for sect in ppr.findall(W + "sectPr")[:1]]
+        sections += [child for child in children if child.tag == W + "sectPr"]
+        tables = []
+        for table in (child for child in children if child.tag == W + "tbl"):
+            rows = table.findall(W + "tr")
+            trpr = rows[0].find(W + "trPr") if rows else None
+            tables.append((len(rows), trpr is not None and trpr.find(W + "tblHeader") is not None))
+        return sections, tables
+
+    def normal_style(self):
+        """The style python-docx finds as styles["Normal"]: the first named Normal, else the one with
+        that id (None when neither is there)."""
+        name = self.related(self.main, "styles")
+        data = self.zip.read(name) if name is not None else None
+        from lxml import etree
+
+        snippet = _plain_normal_style(data) if data is not None else None
+        if snippet is not None:
+            try:
+                return self.xml("", snippet)[0]
+            except etree.XMLSyntaxError:
+                pass
+        styles = self.part_or_default("styles") if data is None else self.xml("", data)
+        normal = next((s for s in styles.findall(W + "style")
+                       if any(n.get(W + "val") == "Normal" for n in s.findall(W + "name"))), None)
+        if normal is None:
+            normal = next((s for s in styles.findall(W + "style") if s.get(W + "styleId") == "Normal"), None)
+        return normal
 
     def relationships(self, part: str) -> dict:
         """Relationship id → (type, part name) of a part ("" for the package)."""
@@ -305,13 +352,95 @@ def _half_points_emu(value: str) -> int:
     return int(int(value) / 2.0 * 12700)
 
 
+# Where a document's body is plain (no content controls, text boxes, alternate content, tracked section
+# changes, comments or CDATA that could hide or add sections and tables), its structure is read from
+# the tags of its tables, rows and sections without parsing it all.
+_TABLE_TAGS = re.compile(rb"<w:t(bl|r|rPr|blHeader)(?=[\s/>])[^>]*?(/?)>|</w:t(bl|r|rPr)>")
+_NOT_PLAIN = (b"<w:sdtContent", b"<w:txbxContent", b"AlternateContent", b"<w:customXml", b"sectPrChange", b"<!--",
+              b"<![CDATA[")
+_NAMESPACE_W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _plain_body(data: bytes):
+    """(the document's start tag, the sections' XML, the body's tables as (rows, header on the first)),
+    read from the tags; None where the document is not plain enough for that."""
+    root = re.match(rb"(?:<\?[^>]*\?>\s*)?(<w:document\b[^>]*>)", data)
+    if root is None or _NAMESPACE_W not in root.group(1) or any(token in data for token in _NOT_PLAIN):
+        return None
+    body_start, body_end = data.find(b"<w:body>"), data.rfind(b"</w:body>")
+    if body_start < 0 or body_end < body_start or data.find(b"<w:body", body_start + 1) >= 0:
+        return None
+    tables, edges = [], []                  # edges: where each table starts and ends (depth changes)
+    depth, row, in_trpr = 0, 0, False
+    for m in _TABLE_TAGS.finditer(data, body_start, body_end):
+        opening, empty, closing = m.group(1), m.group(2), m.group(3)
+        if opening == b"bl" and not empty:
+            depth += 1
+            edges.append((m.start(), depth))
+            if depth == 1:
+                tables.append([0, False])
+                row = 0
+        elif closing == b"bl":
+            depth -= 1
+            edges.append((m.end(), depth))
+            if depth < 0:
+                return None
+        elif depth == 1 and opening == b"r" and not empty:
+            row += 1
+            tables[-1][0] += 1
+        elif depth == 1 and row == 1:
+            if opening == b"rPr":
+                in_trpr = not empty
+            elif closing == b"rPr":
+                in_trpr = False
+            elif opening == b"blHeader" and in_trpr:
+                tables[-1][1] = True
+    if depth:
+        return None
+    sections, at = [], body_start
+    while True:
+        at = data.find(b"<w:sectPr", at, body_end)
+        if at < 0:
+            break
+        end = data.find(b">", at)
+        if data[at + 9:at + 10] not in (b" ", b">", b"/") or any(a < at < b for a, b in _table_spans(edges)):
+            return None                     # another tag, or a section inside a table
+        end = end + 1 if data[end - 1:end] == b"/" else data.find(b"</w:sectPr>", at) + 11
+        if end < at + 11:
+            return None
+        sections.append(data[at:end])
+        at = end
+    return root.group(1), sections, [tuple(t) for t in tables]
+
+
+def _table_spans(edges: list) -> list[tuple[int, int]]:
+    """(start, end) of the body's top-level tables, from where tables start and end."""
+    spans, start = [], None
+    for position, depth in edges:
+        if depth == 1 and start is None:
+            start = position
+        elif depth == 0:
+            spans.append((start, position))
+            start = None
+    return spans
+
+
+def _plain_normal_style(data: bytes) -> bytes | None:
+    """The style named Normal, wrapped in the styles part's start tag, found by its name where the part
+    is plain; None when it is not (or names no Normal style: then python-docx looks further)."""
+    root = re.match(rb"(?:<\?[^>]*\?>\s*)?(<w:styles\b[^>]*>)", data)
+    at = data.find(b'<w:name w:val="Normal"/>')
+    if root is None or at < 0 or _NAMESPACE_W not in root.group(1) or b"<!--" in data or b"CDATA" in data:
+        return None
+    start, end = data.rfind(b"<w:style ", 0, at), data.find(b"</w:style>", at)
+    if start < 0 or end < 0 or b"</w:style>" in data[start:at] or b'<w:name ' in data[start:at]:
+        return None
+    return root.group(1) + data[start:end + 10] + b"</w:styles>"
+
+
 def _check_docx(docx: _Docx) -> list[Finding]:
     out: list[Finding] = []
-    body = docx.document.find(W + "body")
-    children = list(body) if body is not None else []
-    sections = [sect for child in children if child.tag == W + "p"
-                for ppr in child.findall(W + "pPr")[:1] for sect in ppr.findall(W + "sectPr")[:1]]
-    sections += [child for child in children if child.tag == W + "sectPr"]
+    sections = docx.sections
     for n, sect in enumerate(sections, 1):
         where = f"第{n}节"
         size = sect.find(W + "pgSz")
@@ -337,26 +466,19 @@ def _check_docx(docx: _Docx) -> list[Finding]:
         grid = sect.find(W + "docGrid")
         if grid is None or grid.get(W + "linePitch") != str(round(L.LINE_PITCH_PT * 20)):
             out.append(Finding(where, "文档网格", f"行距网格应为 {L.LINE_PITCH_PT} pt（每页 {L.LINES} 行）"))
-    out += _normal_style(docx.part_or_default("styles"))
+    out += _normal_style(docx.normal_style())
     if docx.part_or_default("settings").find(W + "evenAndOddHeaders") is None:
         out.append(Finding("页面设置", "页码", "应设置奇偶页不同的页脚（单页居右、双页居左）"))
     if sections:
         out += _page_fields(docx, sections[0])
-    for n, table in enumerate((child for child in children if child.tag == W + "tbl"), 1):
-        rows = table.findall(W + "tr")
-        if len(rows) > 15:
-            trpr = rows[0].find(W + "trPr")
-            if trpr is None or trpr.find(W + "tblHeader") is None:
-                out.append(Finding(f"第{n}个表格", "表头", "跨页表格应设置“标题行重复”"))
+    for n, (rows, header) in enumerate(docx.tables, 1):
+        if rows > 15 and not header:
+            out.append(Finding(f"第{n}个表格", "表头", "跨页表格应设置“标题行重复”"))
     return out
 
 
-def _normal_style(styles) -> list[Finding]:
+def _normal_style(normal) -> list[Finding]:
     """The 正文 (Normal) style: 3号 (16 pt), exact line spacing of the grid, a 仿宋 East Asian font."""
-    normal = next((s for s in styles.findall(W + "style")
-                   if any(n.get(W + "val") == "Normal" for n in s.findall(W + "name"))), None)
-    if normal is None:
-        normal = next((s for s in styles.findall(W + "style") if s.get(W + "styleId") == "Normal"), None)
     rpr = normal.find(W + "rPr") if normal is not None else None
     ppr = normal.find(W + "pPr") if normal is not None else None
     out = []
