@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections import deque
 import unicodedata
 import zlib
+from binascii import Error as binascii_error, unhexlify
+from collections import deque
+from functools import partial
 from itertools import accumulate
 from math import floor
-from binascii import Error as binascii_error, unhexlify
 from struct import unpack
 
-WS = rb"\x00\t\n\x0c\r "
 _SKIP = rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*"
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 
@@ -39,10 +39,12 @@ class Name(str):
 
 
 class Ref(tuple):
-    pass
+    """An indirect reference: (object number, generation)."""
 
 
 class Stream:
+    """A stream object: its dictionary and its bytes as stored (decoded by Document.decode)."""
+
     __slots__ = ("dict", "raw", "_data")
 
     def __init__(self, d: dict, raw: bytes):
@@ -404,6 +406,7 @@ def _png_unpredict(data: bytes, columns: int) -> bytes:
 # -------------------------------------------------------------------------------------------- fonts
 
 _CMAP_BLOCK = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.S)
+_BFCHAR_PAIR = re.compile(rb"<([0-9A-Fa-f]+)>[\x00\t\n\x0c\r ]*<([0-9A-Fa-f]*)>")
 _CMAP_TOKEN = re.compile(rb"<([0-9A-Fa-f\x00\t\n\x0c\r ]*)>|(\[)|(\])")
 
 
@@ -479,15 +482,25 @@ class Font:
         text = doc.decode(stream)
         if b"usecmap" in text:
             raise Unsupported("usecmap")
-        values: dict = {}                   # code → its values: characters, or None for longer strings
+        values: dict = {}                   # code → its value: a character, or None for a longer string
+        more: dict = {}                     # code → its other values, for a code the map gives twice
+
+        def add(code: int, value) -> None:
+            if code in values:
+                if value != values[code]:
+                    more.setdefault(code, set()).add(value)
+            else:
+                values[code] = value
+
         for kind, body in _CMAP_BLOCK.findall(text):
-            tokens = _CMAP_TOKEN.findall(body)
             if kind == b"bfchar":
-                if len(tokens) % 2 or any(t[1] or t[2] for t in tokens):
+                pairs = _BFCHAR_PAIR.findall(body)
+                if body.count(b"<") != 2 * len(pairs):
                     raise Unsupported("bfchar")
-                for (src, _, _), (dst, _, _) in zip(tokens[::2], tokens[1::2]):
-                    values.setdefault(_hex_int(src), set()).add(_utf16(_hex_bytes(dst)))
+                for src, dst in pairs:
+                    add(int(src, 16), _utf16_hex(dst))
                 continue
+            tokens = _CMAP_TOKEN.findall(body)
             i = 0
             while i < len(tokens):
                 if i + 2 >= len(tokens) or tokens[i][1] or tokens[i][2] or tokens[i + 1][1] or tokens[i + 1][2]:
@@ -499,26 +512,26 @@ class Font:
                     j = i + 3
                     while j < len(tokens) and not tokens[j][2]:
                         if lo + j - i - 3 <= hi:
-                            values.setdefault(lo + j - i - 3, set()).add(_utf16(_hex_bytes(tokens[j][0])))
+                            add(lo + j - i - 3, _utf16(_hex_bytes(tokens[j][0])))
                         j += 1
                     i = j + 1
                     continue
                 dst = _hex_bytes(tokens[i + 2][0])
                 for code in range(lo, hi + 1):
                     if len(dst) == 2 and int.from_bytes(dst, "big") + code - lo <= 0xFFFF:
-                        value = _utf16((int.from_bytes(dst, "big") + code - lo).to_bytes(2, "big"))
+                        add(code, _utf16((int.from_bytes(dst, "big") + code - lo).to_bytes(2, "big")))
                     else:
-                        value = None
-                    values.setdefault(code, set()).add(value)
+                        add(code, None)
                 i += 3
         unicode, reverse = {}, {}
         for code in sorted(values):
-            vs = values[code]
-            for v in vs:
-                if v is not None:
-                    reverse.setdefault(v, code)
-            if len(vs) == 1 and None not in vs:
-                unicode[code] = next(iter(vs))
+            value = values[code]
+            others = more.get(code)
+            for v in (value, *others) if others else (value,):
+                if v is not None and v not in reverse:
+                    reverse[v] = code
+            if value is not None and not others:
+                unicode[code] = value
         return unicode, reverse
 
     def advance(self, char: str) -> float:
@@ -556,6 +569,14 @@ def _hex_int(h: bytes) -> int:
     return int.from_bytes(_hex_bytes(h), "big")
 
 
+def _utf16_hex(h: bytes):
+    """_utf16 of a hex string."""
+    if len(h) == 4:
+        v = int(h, 16)
+        return None if v == 0xFFFF or 0xD800 <= v <= 0xDFFF else chr(v)
+    return _utf16(_hex_bytes(h))
+
+
 def _utf16(b: bytes):
     """One character from UTF-16BE (PDFium keeps one 16-bit unit; None for anything longer)."""
     if len(b) != 2:
@@ -581,12 +602,13 @@ _OPERATION = re.compile(rb"((?:" + _OPERAND + rb")*)" + _W + rb"*(?:([A-Za-z'\"]
 _TAIL = rb"((?:[\x00\t\n\x0c\r ]*(?:[-+.\d]+|<>|\(\)))*)"
 _LEAD = re.compile(rb"\[" + _TAIL)
 _STRING_AND_TAIL = re.compile(rb"[\x00\t\n\x0c\r ]*(" + _STRING + rb"|" + _HEXSTRING + rb")" + _TAIL, re.S)
+_ONE_STRING = re.compile(_STRING + rb"|" + _HEXSTRING, re.S)
 _IGNORED = frozenset((b"BDC", b"EMC", b"BMC", b"MP", b"DP", b"ET", b"j", b"M", b"d", b"ri", b"i", b"BX", b"EX",
                       b"sh"))
 
 # Characters PDFium's text page rewrites, merges or reorders (pdftext would not get them one for one):
-# NUL and its control codes, the soft hyphen, ligatures (split), right-to-left scripts (reordered).
-_REWRITTEN = re.compile("[\x00\x02\x03\x93\x94\x96\x97\x98\xad\ufffe\ufb00-\ufb06\u0590-\u08ff\u200f\u202b"
+# NUL and its control codes, line ends, the soft hyphen, ligatures (split), right-to-left scripts.
+_REWRITTEN = re.compile("[\x00\x02\x03\n\r\x93\x94\x96\x97\x98\xad\ufffe\ufb00-\ufb06\u0590-\u08ff\u200f\u202b"
                         "\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]")
 _SPACE_THEN_SPACE = re.compile("  |[-\xad] +$|^ +$")
 _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Mn", "Me", "Co", "Cn"))
@@ -609,14 +631,29 @@ def _rgb(values) -> tuple:
     return tuple(floor(min(max(v, 0.0), 1.0) * 255 + 0.5) / 255 for v in values)
 
 
-def _numbers(operands: bytes, count: int) -> list[float]:
-    values = operands.split()
-    if len(values) != count:
-        raise Unsupported("operand count")
-    try:
-        return list(map(float, values))
-    except ValueError:
-        raise Unsupported("operand type") from None
+def _numbers(operands: bytes, count: int) -> tuple:
+    numbers = _NUMBERS.get(operands)
+    if numbers is None or len(numbers) != count:
+        values = operands.split()
+        if len(values) != count:
+            raise Unsupported("operand count")
+        try:
+            numbers = tuple(map(float, values))
+        except ValueError:
+            raise Unsupported("operand type") from None
+        _remember(_NUMBERS, operands, numbers)
+    return numbers
+
+
+def _remember(cache: dict, key, value) -> None:
+    """Operands that recur (a text matrix, a glyph's string) are worked out once: kept up to a limit."""
+    if len(cache) > 20000:
+        cache.clear()
+    cache[key] = value
+
+
+_NUMBERS: dict = {}                      # operands → their numbers
+_STRINGS: dict = {}                      # a string as written → its bytes
 
 
 def _name_operand(operands: bytes) -> str:
@@ -627,6 +664,14 @@ def _name_operand(operands: bytes) -> str:
 
 
 def _string(token: bytes) -> bytes:
+    value = _STRINGS.get(token)
+    if value is None:
+        value = _decode_string(token)
+        _remember(_STRINGS, token, value)
+    return value
+
+
+def _decode_string(token: bytes) -> bytes:
     if token[0] == 0x28:                # "("
         body = token[1:-1]
         return unescape(body) if 0x5C in body or 0x0D in body else body
@@ -664,6 +709,7 @@ class Page:
 
     def __init__(self, doc: Document, page: dict, display, run_type, shapes_of):
         self.doc, self.display, self.Run, self.shapes_of = doc, display, run_type, shapes_of
+        self.new_run = partial(tuple.__new__, run_type)     # a run from a tuple of its fields, in C
         resources = doc.get(page.get("Resources"))
         self.resources = resources if isinstance(resources, dict) else {}
         self.runs: list = []
@@ -971,7 +1017,7 @@ class Page:
     # ---- text showing
     def op_Tj(self, operands):
         token = operands.strip(b"\x00\t\n\x0c\r ")
-        if token[:1] not in (b"(", b"<") or not _whole(_STRING + rb"|" + _HEXSTRING, token):
+        if not _ONE_STRING.fullmatch(token):
             raise Unsupported("Tj operand")
         text = _string(token)
         if text:
@@ -996,7 +1042,8 @@ class Page:
         pairs = _STRING_AND_TAIL.findall(token, lead.end(), len(token) - 1)
         # PDFium leaves out empty strings; it keeps a kerning slot for every string all the same, and
         # moves on by the last slot's number: after an empty string that stays 0.
-        segments = [_string(string) for string, _ in pairs]
+        strings = _STRINGS
+        segments = [strings.get(string) or _string(string) for string, _ in pairs]
         try:
             kernings = [float(tail) if tail else 0.0 for _, tail in pairs]
             initial = float(lead.group(1)) if lead.group(1) else 0.0
@@ -1134,16 +1181,14 @@ class Page:
         advances = list(map(font.advances.__getitem__, text))
         if 0.0 in advances:
             raise Unsupported("a character without width")
-        if "\n" in text or "\r" in text:
-            raise Unsupported("a line end character")
         if display.rotation == 0 and not b and not c and a > 0 and d > 0:   # upright text, page not turned
             self.upright.add(True)
             x = mx - display.left
             x0s = [x + a * at for at in origins]
             a_size, d_size = a * size, d * size
             bottom = display.top - my - d * descent
-            self.runs.append(self.Run(text, x0s, [x0 + a_size * adv for x0, adv in zip(x0s, advances)],
-                                      bottom - d_size, bottom, d_size, colour))
+            self.runs.append(self.new_run((text, x0s, [x0 + a_size * adv for x0, adv in zip(x0s, advances)],
+                                           bottom - d_size, bottom, d_size, colour, True)))
             return
         upright = display.upright(a, b, c, d)
         self.upright.add(upright)
@@ -1194,13 +1239,3 @@ def _scales(matrix: tuple) -> tuple[float, float]:
 
 def _rects_meet(r1, r2) -> bool:
     return r1[0] <= r2[1] and r2[0] <= r1[1] and r1[2] <= r2[3] and r2[2] <= r1[3]
-
-
-_WHOLE: dict = {}
-
-
-def _whole(pattern: bytes, token: bytes) -> bool:
-    rx = _WHOLE.get(pattern)
-    if rx is None:
-        rx = _WHOLE[pattern] = re.compile(pattern, re.S)
-    return rx.fullmatch(token) is not None
