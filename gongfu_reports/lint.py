@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,8 @@ def _label(source) -> str:
 
 def lint_pdf(path) -> list[Finding]:
     """path: a Path or a binary file object."""
+    from pypdfium2 import PdfiumError
+
     from . import pdftext
 
     findings: list[Finding] = []
@@ -68,9 +71,14 @@ def lint_pdf(path) -> list[Finding]:
         # One pass, one page in memory at a time: each page is read into plain values and closed.
         body_sizes: Counter = Counter()
         state = _HeaderState()
-        count = len(document)
-        for page in pdftext.pages(document):
-            findings += _check_page(page, page.number == count, body_sizes, state)
+        count, number = len(document), 0
+        try:
+            for page in pdftext.pages(document):
+                number = page.number
+                findings += _check_page(page, page.number == count, body_sizes, state)
+        except PdfiumError as exc:          # a page that neither reader can read
+            raise GongfuError("无法作为 PDF 打开", Place(_label(path)),
+                              hint=f"第{number + 1}页：{type(exc).__name__}") from None
         if body_sizes and body_sizes.most_common(1)[0][0] != round(L.BODY_PT):
             findings.append(Finding("全文", "正文字号", f"应为 3 号（16 pt），实际多为 {body_sizes.most_common(1)[0][0]} pt"))
     finally:
@@ -226,7 +234,8 @@ def lint_docx(path) -> list[Finding]:
     try:
         docx = _Docx(path)
         return _check_docx(docx)
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError, ValueError,
+            etree.XMLSyntaxError) as exc:
         raise GongfuError("无法作为 Word 文档打开", Place(_label(path)), hint=type(exc).__name__) from None
 
 
@@ -268,17 +277,7 @@ class _Docx:
                 return [self.xml("", start + snippet + b"</w:document>")[0] for snippet in sections], tables
             except etree.XMLSyntaxError:    # a prefix the start tag does not declare: read it all
                 pass
-        document = self.xml("", data)
-        children = list(document.find(W + "body")) if document.find(W + "body") is not None else []
-        sections = [sect for child in children if child.tag == W + "p"
-                    for ppr in child.findall(W + "pPr")[:1] for sect in ppr.findall(W + "sectPr")[:1]]
-        sections += [child for child in children if child.tag == W + "sectPr"]
-        tables = []
-        for table in (child for child in children if child.tag == W + "tbl"):
-            rows = table.findall(W + "tr")
-            trpr = rows[0].find(W + "trPr") if rows else None
-            tables.append((len(rows), trpr is not None and trpr.find(W + "tblHeader") is not None))
-        return sections, tables
+        return _parsed_body(self.xml("", data))
 
     def normal_style(self):
         """The style python-docx finds as styles["Normal"]: the first named Normal, else the one with
@@ -411,6 +410,21 @@ def _plain_body(data: bytes):
         sections.append(data[at:end])
         at = end
     return root.group(1), sections, [tuple(t) for t in tables]
+
+
+def _parsed_body(document) -> tuple[list, list]:
+    """_plain_body's sections and tables, from the parsed document (as python-docx finds them)."""
+    body = document.find(W + "body")
+    children = list(body) if body is not None else []
+    sections = [sect for child in children if child.tag == W + "p"
+                for ppr in child.findall(W + "pPr")[:1] for sect in ppr.findall(W + "sectPr")[:1]]
+    sections += [child for child in children if child.tag == W + "sectPr"]
+    tables = []
+    for table in (child for child in children if child.tag == W + "tbl"):
+        rows = table.findall(W + "tr")
+        trpr = rows[0].find(W + "trPr") if rows else None
+        tables.append((len(rows), trpr is not None and trpr.find(W + "tblHeader") is not None))
+    return sections, tables
 
 
 def _table_spans(edges: list) -> list[tuple[int, int]]:

@@ -27,6 +27,7 @@ from math import floor
 from struct import unpack
 
 _SKIP = rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*"
+_MAX_STREAM = 256 * 1024 * 1024         # bytes a stream may inflate to (a larger one is left to PDFium)
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 
 
@@ -230,6 +231,8 @@ class Document:
                 raise Unsupported("bad xref table")
             first, count = int(m.group(1)), int(m.group(2))
             pos = m.end()
+            if count * 18 > len(data) - pos:
+                raise Unsupported("xref section longer than the file")
             for number in range(first, first + count):
                 e = _XREF_ENTRY.match(data, pos)
                 if e is None:
@@ -247,6 +250,8 @@ class Document:
             raise Unsupported("bad xref W")
         index = d.get("Index", [0, d.get("Size", 0)])
         raw, size, row = self.decode(stream), sum(widths), 0
+        if not size or sum(index[1::2]) > len(raw) // size:
+            raise Unsupported("xref stream shorter than its index")
         w0, w1, w2 = widths
         for first, count in zip(index[::2], index[1::2]):
             for number in range(first, first + count):
@@ -323,10 +328,13 @@ class Document:
         for name, parm in zip(filters, parms):
             if name != "FlateDecode":
                 raise Unsupported(f"filter {name}")
+            inflate = zlib.decompressobj()
             try:
-                data = zlib.decompressobj().decompress(data)
+                data = inflate.decompress(data, _MAX_STREAM)
             except zlib.error:
                 raise Unsupported("bad Flate data") from None
+            if inflate.unconsumed_tail:
+                raise Unsupported("a stream larger than this reader takes")
             parm = self.get(parm) or {}
             predictor = parm.get("Predictor", 1)
             if predictor >= 10:

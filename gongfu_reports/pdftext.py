@@ -153,10 +153,8 @@ class Document:
             self.page_dicts = self.parsed.pages()
             if len(self.page_dicts) != len(self.pdfium):
                 raise pdfread.Unsupported("another page count than PDFium's")
-        except pdfread.Unsupported:
-            self.parsed = None
-        except RecursionError:
-            self.parsed = None
+        except Exception:                   # noqa: BLE001 - Unsupported, or a file malformed in a way
+            self.parsed = None              # it did not foresee: PDFium reads it, as it always did
 
     def __len__(self) -> int:
         return len(self.pdfium)
@@ -171,14 +169,12 @@ def open_document(source) -> Document:
 
 def pages(document: Document):
     """Each page read into plain values, one at a time."""
-    from . import pdfread
-
     for index in range(len(document)):
         page = None
         if document.parsed is not None:
             try:
                 page = _read_here(document, index)
-            except (pdfread.Unsupported, RecursionError):
+            except Exception:               # noqa: BLE001 - as in Document: PDFium reads the page
                 page = None
         if page is None:
             page = _read_with_pdfium(document.pdfium, index)
