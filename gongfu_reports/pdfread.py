@@ -481,6 +481,20 @@ class Font:
         """GetCharWidthF: the first range of W that holds the code, else DW."""
         return next((v for first, last, v in self.ranges if first <= code <= last), self.default_width)
 
+    def _known_widths(self) -> dict:
+        """code → width for the codes of W's short ranges, the first range that holds a code winning
+        (a long range before a short one holds its codes: they are left to width())."""
+        out: dict = {}
+        long: list = []
+        for first, last, v in self.ranges:
+            if last - first > 4096:
+                long.append((first, last))
+                continue
+            for code in range(first, last + 1):
+                if code not in out and not any(f <= code <= la for f, la in long):
+                    out[code] = v
+        return out
+
     @staticmethod
     def _to_unicode(doc: Document, stream) -> tuple[dict, dict]:
         """code → its character (codes mapped to one character only), and character → the lowest
@@ -550,7 +564,7 @@ class Font:
 
 class _Widths(dict):
     def __init__(self, font: Font):
-        super().__init__()
+        super().__init__(font._known_widths())
         self.font = font
 
     def __missing__(self, code: int) -> int:
