@@ -1,8 +1,11 @@
 """One PDF page as `gongfu lint` reads it: characters, text lines, ruling lines and rectangles, and the
 tables those rulings draw.
 
-The page is read with PDFium (pypdfium2, C), one page at a time, then closed: only plain Python values
-stay. They are arranged the way pdfplumber arranges them, which the checks were written against:
+A page is read from the file's own objects and content streams (pdfread, Python) where it can be — the
+PDFs gongfu writes, with either engine — and else with PDFium (pypdfium2, C), giving the same values:
+PDFium's, to a thousandth of a point. One page at a time; only plain Python values stay: the characters
+in runs (a text object's, left to right; made into single characters where asked for) and the shapes.
+They are arranged the way pdfplumber arranges them, which the checks were written against:
 
 - coordinates in points from the top-left corner of the page (PDF's own run from the bottom);
 - a character's box runs from its origin to origin + advance across and from the font's descent to
