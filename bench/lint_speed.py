@@ -187,7 +187,7 @@ def main() -> None:
                                      capture_output=True, text=True, check=True).stdout.strip()
         head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                               capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "gongfu_reports", "bench"],
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "gongfu_reports", "templates"],
                                capture_output=True, text=True).stdout.strip()
         codes = {"base": snapshot(base_tree, tmp / "base"), "new": snapshot(REPO, tmp / "new")}
         folders = {(who, engine): workdir(tmp / f"work-{who}-{engine}", code)
