@@ -42,21 +42,31 @@ RUNS = (("html", "docx,pdf"), ("typst", "pdf"))   # (PDF engine, formats) of the
 
 def child(out: Path, engine: str, formats: str) -> None:
     """In the working folder (cwd), with the measured code first on sys.path: one build, probed."""
+    import dataclasses
+
     import gongfu_reports
     from gongfu_reports import build, cli, lint, publish
 
     times: dict = {"code": str(Path(gongfu_reports.__file__).parent)}
     rendered: list[float] = []
-    original_render = build.render_one
 
-    def render_one(*args, **kwargs):
-        start = time.process_time()
-        data = original_render(*args, **kwargs)
-        rendered.append(time.process_time() - start)
-        return data
+    def timed(render):
+        def wrapped(*args, **kwargs):
+            start = time.process_time()
+            data = render(*args, **kwargs)
+            rendered.append(time.process_time() - start)
+            return data
+        return wrapped
 
-    build.render_one = render_one
-    build.lint_bytes = lambda data, fmt: []          # checked below, once, with the same bytes
+    if hasattr(build, "render_one"):                 # the base commit: one build module
+        build.render_one = timed(build.render_one)
+        build.lint_bytes = lambda data, fmt: []      # checked below, once, with the same bytes
+    else:                                            # build/ with a scheduler and registered renderers
+        from gongfu_reports.build import scheduler
+
+        for name, renderer in list(scheduler.RENDERERS.items()):
+            scheduler.RENDERERS[name] = dataclasses.replace(renderer, render=timed(renderer.render))
+        scheduler.lint_bytes = lambda data, fmt: []
     original_stage = publish.Publisher.stage
 
     def stage(self, key, digest, name, data):
