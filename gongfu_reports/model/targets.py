@@ -27,7 +27,7 @@ indicator's 时间口径):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ACHIEVED = "已达标"
 AHEAD = "快于序时进度"
@@ -222,3 +222,13 @@ def _as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+@dataclass
+class IndicatorValues:
+    """A period's indicator values as entered, by (序号, 分项)."""
+
+    period: str = ""
+    sample: bool = False
+    values: dict[tuple[int, str], str] = field(default_factory=dict)
+    notes: dict[tuple[int, str], str] = field(default_factory=dict)   # 说明 given with a value
