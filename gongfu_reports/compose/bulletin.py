@@ -211,6 +211,8 @@ def progress_table(states: list[TaskState], leaders: list[Leader], label: str, c
     heads.append(f"{label}完成情况" if not with_status else "进展情况")
     header = [[Cell([h], align="center", bold=True) for h in heads]]
     rows, groups = [], set()
+    # Numbers as printed in a published period stay as they were; a task it left out has none.
+    printed = not continuous and any(e.number for s in states for e in s.entries)
     for leader in leaders:
         mine = [s for s in states if s.task.leader == leader.name]
         if not mine:
@@ -219,7 +221,8 @@ def progress_table(states: list[TaskState], leaders: list[Leader], label: str, c
         rows.append([Cell([leader.label], colspan=len(columns), bold=True)])
         for n, state in enumerate(mine, 1):
             entry = state.entries[0] if state.entries and not state.shared else None
-            number = str(state.number) if continuous else (entry.number if entry and entry.number else str(n))
+            number = str(state.number) if continuous else \
+                (entry.number if entry and entry.number else ("—" if printed else str(n)))
             text = entry.task_text if entry and entry.task_text and not continuous else state.task.text
             unit = entry.unit if entry and entry.unit and not continuous else \
                 (state.lead if state.shared or not state.collected else split_units(state.task.units)[0])
