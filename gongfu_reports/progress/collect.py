@@ -280,13 +280,23 @@ def write_log(result: CollectResult, replace: bool) -> None:
 
 # ── Reading a form ──────────────────────────────────────────────────────────────────────────
 
-def read_meta(book, label: str, period: str, config: Config, doc_id: str, work: Assignments) -> dict[str, str]:
-    """Period, unit and document as `gongfu forms` recorded them in the very hidden sheet."""
+def read_meta(book, label: str, work: Assignments) -> dict[str, str]:
+    """Period, unit and document as `gongfu forms` recorded them in the very hidden sheet; the unit
+    resolved (what is checked against this run comes after, so a rejected form names its unit)."""
     if META_SHEET not in book.sheetnames:
         raise GongfuError("不是由 gongfu forms 生成的填报表（缺少隐藏的 _meta 工作表），无法确定期间和填报单位",
                           Place(label), hint="请填报单位在下发的原表中填写")
     meta = {excel_text(key): excel_text(value)
             for key, value, *_ in book[META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True) if key}
+    unit = work.registry.find(meta.get("填报单位", ""))
+    if unit is None:
+        raise GongfuError(f"填报单位“{meta.get('填报单位', '')}”不在单位名册中", Place(label))
+    meta["填报单位"] = unit.name
+    return meta
+
+
+def check_meta(meta: dict[str, str], label: str, period: str, config: Config, doc_id: str, work: Assignments) -> None:
+    """The form belongs to this progress loop and period, and its unit reports something."""
     if config.path(meta.get("进展目录", "")) != config.path(config.documents[doc_id].progress):
         raise GongfuError(f"这是文档“{meta.get('文档', '')}”的填报表，与本次收集的“{doc_id}”不是同一套进展数据",
                           Place(label))
@@ -295,14 +305,9 @@ def read_meta(book, label: str, period: str, config: Config, doc_id: str, work: 
         shown = month_label(found) if PERIOD.fullmatch(found) else f"“{found}”"
         raise GongfuError(f"这是{shown}的填报表，本次收集的是{month_label(period)}", Place(label),
                           hint="请核对 --period，或请该单位用本期填报表重新填报")
-    unit = work.registry.find(meta.get("填报单位", ""))
-    if unit is None:
-        raise GongfuError(f"填报单位“{meta.get('填报单位', '')}”不在单位名册中", Place(label))
-    if unit.name not in work.units():
-        raise GongfuError(f"填报单位“{unit.name}”本期没有要报送的任务或指标", Place(label),
+    if meta["填报单位"] not in work.units():
+        raise GongfuError(f"填报单位“{meta['填报单位']}”本期没有要报送的任务或指标", Place(label),
                           hint="任务清单或 config.yaml 中的 shared 在下发填报表后有调整？请重新生成并下发填报表")
-    meta["填报单位"] = unit.name
-    return meta
 
 
 def find_header(ws, label: str, columns: tuple[str, ...], first: str) -> tuple[int, dict[str, int]]:
@@ -337,8 +342,9 @@ def read_form(form: Form, period: str, config: Config, doc_id: str, work: Assign
     """Fill `form` with its rows, or raise every problem found in it (GongfuErrors)."""
     label = form.label
     book = open_workbook(form.path, label)
-    meta = read_meta(book, label, period, config, doc_id, work)
+    meta = read_meta(book, label, work)
     form.unit = unit = meta["填报单位"]
+    check_meta(meta, label, period, config, doc_id, work)
     sent = {k.removeprefix(LOCKED_TEXT): v for k, v in meta.items() if k.startswith(LOCKED_TEXT)}
     errors = Collector()
     tasks = work.by_unit.get(unit, [])
@@ -582,11 +588,11 @@ def merge_form(form: Form, progress: ProgressFile, values: ProgressFile | None, 
         was, text_before, when = before.get(report.key, ("", "", ""))
         now = report.values.get("状态", "")
         if was == "已完成" and now != "已完成":
-            result.notes.append(f"任务 {report.label} {month_label(when)}为“已完成”，本期为“{now}”，请核实")
+            result.notes.append(f"任务 {report.label}{month_label(when)}为“已完成”，本期为“{now}”，请核实")
         elif old is not None and old.get("状态") == "已完成" and now != "已完成":
-            result.notes.append(f"任务 {report.label} 本期原报“已完成”，新报为“{now}”，请核实")
+            result.notes.append(f"任务 {report.label}本期原报“已完成”，新报为“{now}”，请核实")
         if text_before and report.values.get("完成情况") == text_before:
-            result.notes.append(f"任务 {report.label} 的进展情况与{month_label(when)}相同，可能未更新")
+            result.notes.append(f"任务 {report.label}的进展情况与{month_label(when)}相同，可能未更新")
         _apply(old, report, progress, CONTENT, result)
     for value in form.values:
         if _apply(existing_values.get(value.key), value, values, VALUE_CONTENT, result):

@@ -73,7 +73,7 @@ def load_records(path: Path, period: str, list_key: str) -> ProgressFile:
     entries = data.get(list_key) or LocList()
     if not isinstance(entries, list):
         raise GongfuError(f"“{list_key}”应为列表", data.place_of(list_key))
-    result = ProgressFile(path, _leading_comments(path), {k: v for k, v in data.items() if k != list_key},
+    result = ProgressFile(path, _leading_comments(path), {k: _plain(v) for k, v in data.items() if k != list_key},
                           list_key=list_key, order=order)
     first = order[0]
     for index, entry in enumerate(entries):
