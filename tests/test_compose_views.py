@@ -158,6 +158,18 @@ def test_tongbao_view_is_a_gongwen_with_sections_from_the_data(tmp_path):
         ["3", "任务三", "市财政局", "序时推进", "六月进展。"]]
 
 
+def test_summary_without_a_notice_file_gives_the_default_parts_without_a_frame(tmp_path):
+    root = folder(tmp_path, "  tb:\n    kind: bulletin\n    summary: true\n    tasks: data/tasks.yaml\n"
+                            "    leaders: data/leaders.yaml\n    progress: data/progress\n", BULLETIN_FILES)
+    view = kinds.compose(kinds.load_config(root), "tb", "2024-06").view
+    assert view.frame is None and view.imprint is None
+    lines = [t.replace("\n", "") for t in texts(view)]
+    order = ["2024年市政府工作报告重点工作半年度进展情况通报", "一、总体情况", "二、主要进展", "三、存在问题", "附件1", "附件2"]
+    positions = [lines.index(t) for t in order]
+    assert positions == sorted(positions)
+    assert "本期应报送任务3项，其中序时推进1项、滞后1项、未报送1项；完成率0.0%，序时推进率（含已完成）33.3%，滞后率33.3%。" in lines
+
+
 def test_tongbao_template_errors_name_the_line(tmp_path):
     notice = "标题: 通报\n正文:\n  - 标题: 总体情况\n    内容:\n      - 文字: 完成{完成数}项\n"
     root = folder(tmp_path, "  tb:\n    kind: bulletin\n    notice: data/tongbao.yaml\n    tasks: data/tasks.yaml\n"
