@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import GongfuError, GongfuWarning, Place
 from ..model import Leader
 from ..model.numbering import level_number
-from ..model.progress import (NEEDS_REASON, NOT_REPORTED, BulletinIssue, IssuePart, IssueSection,
+from ..model.progress import (NEEDS_REASON, BulletinIssue, IssuePart, IssueSection,
                               PeriodProgress)
 from .blocks import Paragraph, Run
 from .bulletin import (CHANGE_KINDS, TaskState, changes, complete_paragraph, contacts_table, count_by, count_table,

@@ -18,7 +18,7 @@ from typing import Literal, Union
 
 from ..compose import notice as frame_parts
 from ..compose.blocks import DocumentView, Paragraph, Run, Section
-from ..compose.bulletin import bulletin_title, period_words, progress_table, task_states
+from ..compose.bulletin import bulletin_title, period_label, period_words, progress_table, task_states
 from ..compose.document import add_attachments, blank
 from ..compose.monitor import indicator_states
 from ..compose.tongbao import TongbaoData, default_issue, fill_template, tongbao_body
@@ -125,8 +125,6 @@ class Bulletin(Kind):
         blocks: list = [Paragraph("title", [Run(title)]), Paragraph("plain", [Run("")])]
         if current.sample:
             blocks.append(Paragraph("note", [Run("（示例数据，仅用于演示进展变化）")]))
-        from ..compose.bulletin import period_label
-
         blocks.append(progress_table(states, leaders, period_label(period)))
         view = DocumentView(id=output.stem, title=title, date=f"{period}-01", frame=None,
                             sections=[Section(False, blocks)])
