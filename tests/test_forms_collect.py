@@ -15,7 +15,7 @@ import pytest
 import yaml
 from docx import Document
 
-from conftest import copy_workdir, docx_text, gongfu, normalise
+from conftest import copy_workdir, docx_text, gongfu
 
 PERIOD = "2024-09"   # no progress file in the bundled data: the first collect creates it
 FORMS = Path("build/forms") / PERIOD

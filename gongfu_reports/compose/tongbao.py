@@ -221,7 +221,7 @@ def _highlights(data: TongbaoData, found: dict | None, lead: str) -> list[Paragr
         if not completed:
             return [Paragraph("body", [Run("本期暂无新完成的重点工作。")])]
         what = "本期新完成" if found is not None else "已完成"
-        more = f"，主要有（其余见附件）" if len(completed) > AUTO_HIGHLIGHTS else ""
+        more = "，主要有（其余见附件）" if len(completed) > AUTO_HIGHLIGHTS else ""
         blocks.append(Paragraph("body", [Run(lead or f"{what}重点工作{len(completed)}项{more}：")]))
         picked = [(s, "") for s in completed[:AUTO_HIGHLIGHTS]]
     for n, (state, text) in enumerate(picked, 1):
