@@ -22,7 +22,7 @@ from gongfu_reports.compose.tasklist import task_table
 from gongfu_reports.errors import GongfuError, Place
 from gongfu_reports.model import Allocation, AllocationRow, TaskRow
 from gongfu_reports.model.units import split_units
-from gongfu_reports.files.names import safe_file_name
+from gongfu_reports.files.names import MAX_NAME_BYTES, check_name, file_key
 from gongfu_reports.files.excel import cell_text
 from gongfu_reports.files.table import read_excel
 from gongfu_reports.files.text import CONTROL, MAX_TEXT_CHARS, check_text
@@ -362,10 +362,18 @@ def test_yaml_reader_loads_back_what_safe_dump_wrote(data, unicode):
 # --- file names from data ------------------------------------------------------------------------
 
 @given(st.text(max_size=200))
-def test_file_names_from_data_stay_in_their_folder(name):
-    safe = safe_file_name(name)
-    assert safe and len(safe) <= 120
-    assert not safe.startswith(".") and not CONTROL.search(safe)
-    assert not set(safe) & set('\\/:*?"<>|')
+def test_names_from_data_are_refused_or_stay_in_their_folder(name):
+    """A name that becomes a file name is taken as it is or refused with a Chinese message, never
+    changed: what is taken is one file name in its folder, short enough, without hidden characters,
+    and not one that Windows would trim into another name."""
+    try:
+        checked = check_name(name, "单位名称")
+    except GongfuError as exc:
+        assert exc.message.startswith(f"单位名称“{name}”")
+        return
+    assert checked == name and len(name.encode("utf-8")) <= MAX_NAME_BYTES
+    assert not name.startswith(".") and not name.endswith((".", " ")) and not CONTROL.search(name)
+    assert not set(name) & set('\\/:*?"<>|')
     folder = TMP / "per-unit"
-    assert (folder / f"{safe}.docx").resolve().parent == folder.resolve()
+    assert (folder / f"{name}.docx").resolve().parent == folder.resolve()
+    assert file_key(name) == file_key(file_key(name))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,8 +22,8 @@ from ..kinds import load_config
 from ..errors import GongfuError
 from ..model import KeyTask, Unit
 from ..model.progress import STATUSES
-from ..files.names import safe_file_name
-from ..publish import build_lock, normalise_zip
+from ..files.names import distinct_files, file_name
+from ..publish import build_lock, normalise_zip, write_atomic
 from .common import (COLUMNS, FILL_COLUMNS, FORMS_FOLDER, HEADER_ROW, META_SHEET, SHEET,
                      bulletin_document, load_assignments)
 from .period import month_label
@@ -46,15 +45,11 @@ def write_forms(root: Path, doc_id: str | None, period: str) -> list[Path]:
     written = []
     with build_lock(config.root / "build"):
         folder.mkdir(parents=True, exist_ok=True)
+        distinct_files(dict.fromkeys(work.by_unit), "单位名称")   # one form per unit, never one for two
         for unit_name, tasks in work.by_unit.items():
             book = form_workbook(title, doc_id, doc.progress, period, work.lead[tasks[0].id], tasks)
-            target = folder / f"{safe_file_name(unit_name)}.xlsx"
-            temporary = target.with_name(f".{target.name}.tmp")
-            try:
-                temporary.write_bytes(workbook_bytes(book, period))
-                os.replace(temporary, target)
-            finally:
-                temporary.unlink(missing_ok=True)
+            target = folder / f"{file_name(unit_name, '单位名称')}.xlsx"
+            write_atomic(target, workbook_bytes(book, period))
             written.append(target)
     return written
 
