@@ -12,11 +12,12 @@ from pathlib import Path
 
 from ..config import Config
 from ..kinds import load_config
-from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path
+from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path, writing
 from ..model import Unit
 from ..model.progress import STATUSES
 from ..publish import build_lock
-from ..files.excel import excel_text, open_workbook
+from ..files.excel import displayed, excel_text, open_workbook
+from ..files.names import check_writable
 from ..files.text import check_text
 from .common import (COLUMNS, FILL_COLUMNS, META_SHEET, SHEET, Assignments, bulletin_document,
                      load_assignments)
@@ -77,6 +78,7 @@ def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: 
 
 
 def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replace: bool) -> CollectResult:
+    check_writable(config.root, config.path(doc.progress), config.place("documents", doc_id, "progress"))
     work = load_assignments(config, doc)
     paths, errors = workbook_files(folder)
     reports: list[Report] = []
@@ -98,7 +100,8 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
     if result.written:
         if result.path.exists():
             result.backup = result.path.with_name(result.path.name + ".bak")
-        save_progress(progress)
+        with writing(result.path, "进展文件没有改动"):
+            save_progress(progress)
     reported = {str(e["编号"]).strip() for e in progress.entries}
     result.missing_units = [unit for unit, tasks in work.by_unit.items()
                             if any(t.id not in reported for t in tasks)]
@@ -177,7 +180,7 @@ def read_form(path: Path, period: str, config: Config, doc_id: str, work: Assign
                     hint="请删除公式，直接填写文字（需要链接时写出网址）"))
     reports, ids = [], set()
     for r in range(header_row + 1, ws.max_row + 1):
-        values = {name: clean(excel_text(ws.cell(r, index).value)) for name, index in columns.items()}
+        values = {name: clean(displayed(ws.cell(r, index))) for name, index in columns.items()}
         if not any(values.values()):
             continue
         ids.add(values["编号"])
