@@ -61,13 +61,15 @@ def file_key(name: str) -> str:
 
 def distinct_files(names: dict[str, Place | None], what: str) -> None:
     """Names that become files in one folder: no two may map to the same file."""
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, Place | None]] = {}
     for name, place in names.items():
         key = file_key(name)
-        if key in seen and seen[key] != name:
-            raise GongfuError(f"{what}“{name}”与“{seen[key]}”会生成同一个文件（只差大小写或字形）", place,
+        if key in seen and seen[key][0] != name:
+            other, other_place = seen[key]
+            also = f"（另见{other_place}）" if other_place and other_place != place else ""
+            raise GongfuError(f"{what}“{name}”与“{other}”会生成同一个文件（只差大小写或字形）{also}", place,
                               hint="请把其中一个改为不同的名称")
-        seen[key] = name
+        seen[key] = (name, place)
 
 
 def file_name(name: str, what: str = "名称") -> str:
@@ -75,13 +77,14 @@ def file_name(name: str, what: str = "名称") -> str:
     return check_name(name, what)
 
 
-def check_writable(root: Path, target: Path, place: Place | None = None) -> Path:
+def check_writable(root: Path, target: Path, place: Place | None = None, written: str | None = None) -> Path:
     """`target` resolved, if it lies in the working folder's build/ or data/ (after following symbolic
-    links and “..”); anything else is refused before a byte is written."""
+    links and “..”); anything else is refused before a byte is written (`written`: the path as the
+    user wrote it, for the message)."""
     base = Path(root).resolve()
     resolved = Path(target).resolve()
     for folder in WRITABLE:
         if resolved == (base / folder).resolve() or resolved.is_relative_to((base / folder).resolve()):
             return resolved
-    raise GongfuError(f"要写入的位置“{display_path(target)}”不在工作目录的 build/ 或 data/ 中，未写入", place,
+    raise GongfuError(f"要写入的位置“{written or display_path(target)}”不在工作目录的 build/ 或 data/ 中，未写入", place,
                       hint="数据文件和进展目录请放在工作目录的 data/ 下（写相对路径，如 data/progress）")

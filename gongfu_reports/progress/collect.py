@@ -78,7 +78,7 @@ def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: 
 
 
 def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replace: bool) -> CollectResult:
-    check_writable(config.root, config.path(doc.progress), config.place("documents", doc_id, "progress"))
+    check_writable(config.root, config.path(doc.progress), config.place("documents", doc_id, "progress"), doc.progress)
     work = load_assignments(config, doc)
     paths, errors = workbook_files(folder)
     reports: list[Report] = []
