@@ -74,6 +74,11 @@ def write_atomic(path: Path, data: bytes, note: str | None = None) -> None:
             raise
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` (a name read back from the manifest, which anyone can edit) lies inside `folder`."""
+    return path.resolve().is_relative_to(folder.resolve()) and path.resolve() != folder.resolve()
+
+
 def inputs_digest(paths: list[Path], extra: str = "") -> str:
     digest = hashlib.sha256(extra.encode("utf-8"))
     for path in sorted(set(paths)):
@@ -118,6 +123,10 @@ class Publisher:
             self.manifest = {}
         if not isinstance(self.manifest, dict):
             self.manifest = {}
+        # An entry that is not what this program writes (edited by hand, damaged) is forgotten: its
+        # outputs are made again.
+        self.manifest = {k: v for k, v in self.manifest.items() if isinstance(v, dict) and isinstance(
+            v.get("digest"), str) and isinstance(v.get("outputs"), list) and all(isinstance(o, str) for o in v["outputs"])}
         remove_stale_staging(build_dir)
         with writing(build_dir, KEPT):
             self.staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=build_dir))
@@ -158,8 +167,9 @@ class Publisher:
             # An extract of a unit no longer in the data goes; one in a format not built this time stays.
             built = {Path(n).suffix for n in names}
             for stale in set(self.manifest.get(key, {}).get("outputs", [])) - set(names):
-                if key.endswith("/per-unit") and Path(stale).suffix in built:
-                    (self.build_dir / stale).unlink(missing_ok=True)
+                path = self.build_dir / stale
+                if key.endswith("/per-unit") and path.suffix in built and _inside(path, self.build_dir):
+                    path.unlink(missing_ok=True)
             self.manifest[key] = {"digest": digest, "outputs": sorted(names)}
         self._write_manifest(self.manifest)
         return written

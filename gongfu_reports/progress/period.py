@@ -33,7 +33,7 @@ def parse_period(text: str) -> str:
     if text == LAST_MONTH:
         first = today().replace(day=1)
         before = first - dt.timedelta(days=1)
-        return f"{before.year:04d}-{before.month:02d}"
+        text = f"{before.year:04d}-{before.month:02d}"
     if not PERIOD.fullmatch(text):
         raise GongfuError(f"期间“{text}”格式不对，应写作 年-月（如 2024-06），或 last-month 表示上个月", Place("--period"))
     if not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
