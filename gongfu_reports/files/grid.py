@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
 from .archive import check_zip
-from .excel import open_workbook, saved_values, displayed
+from .excel import MAX_CELLS, displayed, open_workbook, saved_values
 from .text import check_text
 
 # (first row, last row, first column, last column), 0-based and inclusive.
@@ -150,8 +150,13 @@ def read_docx_grid(path: Path, number: int) -> Grid:
     cells: list[list[str]] = []
     merges: list[Merge] = []
     open_vertical: dict[int, list] = {}   # column → [first row, last row, first col, last col]
+    cell_count = 0
     for r, tr in enumerate(tbl.iterchildren(qn("w:tr"))):
         row: list[str] = []
+        cell_count += sum(1 for _ in tr.iterchildren(qn("w:tc")))
+        if cell_count > MAX_CELLS:
+            raise GongfuError(f"表格过大（超过 {MAX_CELLS} 个单元格）", Place(label, detail=f"表格{number}"),
+                              hint="请确认选择的是清单所在的表格")
         tr_pr = tr.find(qn("w:trPr"))
         before = tr_pr.find(qn("w:gridBefore")) if tr_pr is not None else None
         if before is not None:

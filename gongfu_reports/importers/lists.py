@@ -352,11 +352,11 @@ def import_list(grid: Grid, root: Path, name: str, source: Path, force: bool = F
     from .config_edit import add_document, check_new_name
     from ..sources.loaders import load_units
 
+    imported = analyse(grid)   # the source's own problems first: nothing in the working folder is touched
     with build_lock(Path(root) / "build"):
         config = load_config(root)
         target = root / "data" / f"{name}.xlsx"
         check_new_name(config, name, target, force)
-        imported = analyse(grid)
         units = load_units(config.path(config.units))
         imported.warnings += grid.notes + unit_warnings(imported, units, grid)
         write_data(imported, target, grid.sheet or "清单")
