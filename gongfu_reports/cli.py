@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from .errors import GongfuError, display_path
+from .errors import GongfuError, capped, display_path, file_error
 
 app = typer.Typer(
     help="gongfu-reports：把 YAML / Excel 数据生成符合 GB/T 9704-2012 的公文（Word 与 PDF）。\n\n"
@@ -336,13 +336,19 @@ def templates_reference(
 
     target = to.resolve() if to else None
     root = _enter(directory)
-    path = write_reference(target or root / "build" / "模板变量参考.html")
+    if target is None:
+        from .publish import build_lock
+
+        with build_lock(root / "build"):   # build/ has one writer at a time
+            path = write_reference(root / "build" / "模板变量参考.html")
+    else:
+        path = write_reference(target)
     out.print(f"已生成模板变量参考：{display_path(path)}", soft_wrap=True)
 
 
 def _print_warnings(warnings) -> None:
     """Each warning on its own line; what it quotes from the data is printed as it is (never as markup)."""
-    for warning in warnings:
+    for warning in capped(list(warnings)):   # a file with many of the same: the first few and a count
         err.print(Text("警告：", style="yellow") + Text(str(warning)), soft_wrap=True)
 
 
@@ -354,19 +360,30 @@ def _enter(directory: Path) -> Path:
     return Path(".")
 
 
+def _print_error(exc: GongfuError) -> None:
+    err.print(Text("错误：", style="red") + Text(str(exc)), soft_wrap=True)
+
+
 def main() -> None:
     try:
         code = app(standalone_mode=False)   # returns the exit code of typer.Exit in this mode
         if isinstance(code, int) and code:
             sys.exit(code)
     except GongfuError as exc:
-        err.print(Text("错误：", style="red") + Text(str(exc)), soft_wrap=True)
+        _print_error(exc)
         sys.exit(exc.exit_code)
     except (typer.Exit, SystemExit) as exc:
         code = getattr(exc, "exit_code", getattr(exc, "code", 0))
         sys.exit(code or 0)
     except typer.Abort:
         sys.exit(130)
+    except OSError as exc:
+        # A machine fault that no layer below named (a full disk, a read-only folder): the usual message.
+        _print_error(file_error(exc))
+        sys.exit(2)
+    except MemoryError:
+        _print_error(GongfuError("内存不足，无法完成", hint="请关闭其他程序后重新运行；输入文件异常大时请检查其内容"))
+        sys.exit(2)
     except Exception as exc:
         # Usage errors of the command line (typer's bundled click): print them without a traceback.
         message = getattr(exc, "format_message", None)

@@ -188,7 +188,18 @@ def load_config(root: Path, settings: tuple[type[DocumentSettings], ...]) -> Con
     config = Config.model_construct(**{name: getattr(validated, name) for name in Config.model_fields})
     config.root = root.resolve()
     config.places = places
+    _check_ids(config)
     return config
+
+
+def _check_ids(config: Config) -> None:
+    """A document id names its outputs (build/<id>.docx, build/<id>-per-unit/ …): it must be a file name."""
+    from .files.names import check_name, distinct_files
+
+    for doc_id in config.documents:
+        check_name(str(doc_id), "文档编号", config.place("documents", doc_id),
+                   hint="文档编号用作输出文件名 build/<编号>.docx，建议只用字母、数字、- 和 _，如 gongzuo-yaodian-2024")
+    distinct_files({str(d): config.place("documents", d) for d in config.documents}, "文档编号")
 
 
 def find_font_file(name: str) -> Path | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +43,9 @@ def display_path(path: str | Path) -> str:
     """A path as the user typed it, relative to the working folder when possible."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        # A symbolic link is named as itself (build → elsewhere is still “build”), not as its target.
+        resolved = p.parent.resolve() / p.name if p.is_symlink() else p.resolve()
+        return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
 
@@ -99,7 +104,77 @@ class GongfuErrors(GongfuError):
         super().__init__(f"发现 {len(errors)} 处错误")
 
     def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
+        return "\n".join(str(e) for e in capped(self.errors))
+
+
+# A file with the same mistake on 100 000 rows is reported with the first few of them and one line for
+# the rest, per file and kind of problem.
+MAX_SHOWN_PER_KIND = 10
+
+
+def _kind(item) -> tuple:
+    """Problems of one kind in one file: the same message, whatever it quotes (“…”) or counts."""
+    message = re.sub(r"\d+", "N", re.sub(r"“[^”]*”", "“…”", getattr(item, "message", str(item))))
+    place = getattr(item, "place", None)
+    return (place.file if place else None, getattr(item, "subject", None), message)
+
+
+def capped(items: list) -> list:
+    """Errors or warnings to print: at most MAX_SHOWN_PER_KIND of one kind per file, followed by a line
+    “<file>：另有 N 处同类问题（…）” for the rest of each kind."""
+    counts: dict[tuple, int] = {}
+    shown, rest = [], {}
+    for item in items:
+        key = _kind(item)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= MAX_SHOWN_PER_KIND:
+            shown.append(item)
+        else:
+            rest[key] = rest.get(key, 0) + 1
+    for (file, subject, message), more in rest.items():
+        head = "：".join(p for p in (subject, file) if p)
+        shown.append(f"{head + '：' if head else ''}另有 {more} 处同类问题（{message}），未逐一列出；请先改正以上几处，再运行一次")
+    return shown
+
+
+# File-system faults (a full disk, a read-only folder, a file-size limit): what happened, what to do.
+_FILE_PROBLEMS = {
+    errno.EROFS: ("磁盘或文件夹是只读的，无法写入", "请把工作目录放在可写的磁盘上，或请管理员取消只读"),
+    errno.EACCES: ("没有读写权限", "请检查该文件或文件夹的权限，或换一个有权限的工作目录"),
+    errno.EPERM: ("没有读写权限", "请检查该文件或文件夹的权限，或换一个有权限的工作目录"),
+    errno.ENOSPC: ("磁盘空间已满，无法写入", "请清理磁盘空间后重新运行"),
+    errno.EDQUOT: ("超出了磁盘配额，无法写入", "请清理文件或请管理员提高配额后重新运行"),
+    errno.EFBIG: ("文件超过了系统允许的大小", "请提高文件大小限制（如 ulimit -f unlimited）或联系管理员后重新运行"),
+    errno.ENAMETOOLONG: ("文件名或路径过长", "请缩短文档编号、单位名称或工作目录的路径"),
+    errno.ENOENT: ("文件或文件夹不存在", "请检查路径是否正确"),
+    errno.ENOTDIR: ("路径中有一部分不是文件夹", "请检查路径是否正确"),
+    errno.EISDIR: ("这是一个文件夹，不是文件", "请检查路径是否正确"),
+    errno.EEXIST: ("同名的文件或链接已存在", "请检查该位置"),
+    errno.ELOOP: ("符号链接形成了循环", "请检查该位置的符号链接"),
+    errno.EIO: ("读写出错（磁盘或网络盘故障）", "请检查磁盘或网络连接后重新运行"),
+    errno.EMFILE: ("同时打开的文件过多", "请关闭其他程序后重新运行"),
+    errno.ENFILE: ("同时打开的文件过多", "请关闭其他程序后重新运行"),
+    errno.ETXTBSY: ("文件正被其他程序使用", "请关闭正在使用它的程序后重新运行"),
+}
+
+
+def file_error(exc: OSError, path: str | Path | None = None, note: str | None = None) -> GongfuError:
+    """An OSError as the usual message: the path, what happened, what to do (and `note`: what was kept)."""
+    path = path if path is not None else exc.filename
+    problem, advice = _FILE_PROBLEMS.get(exc.errno, (f"无法读写（{exc.strerror or exc}）",
+                                                     "请检查磁盘和文件权限后重新运行"))
+    return GongfuError(problem, Place(display_path(path)) if path is not None else None,
+                       hint=f"{advice}；{note}" if note else advice)
+
+
+@contextlib.contextmanager
+def writing(path: str | Path, note: str | None = None):
+    """Reading or writing `path`: an OSError becomes file_error(…) naming the file (the one the system
+    names, or `path`: a write() that fails names none)."""
+    try:
+        yield
+    except OSError as exc:
+        raise file_error(exc, exc.filename if exc.filename is not None else path, note) from None
 
 
 class Collector:

@@ -1,7 +1,13 @@
 """Render into a staging folder, then move the outputs into build/ only when all succeeded.
 
-A manifest of input hashes lets a rebuild skip documents whose inputs did not change, and a
-lock keeps two builds in the same working folder from interleaving.
+A manifest of input hashes lets a rebuild skip documents whose inputs did not change, and one
+lock (build/.lock) keeps every command that writes config.yaml, data/ or build/ (build, forms,
+collect, import) from interleaving with another in the same working folder.
+
+The manifest is crash-consistent: the entries of the outputs about to be replaced are dropped from it
+(on disk) before the first output moves, and written again after the last one, so a run killed in
+between leaves those outputs unrecorded and the next build makes them again; it never calls an output
+"unchanged" that came from other inputs.
 """
 
 from __future__ import annotations
@@ -19,27 +25,58 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import GongfuError, Place, display_path
+from .errors import GongfuError, Place, display_path, writing
 
 MANIFEST = ".manifest.json"
+KEPT = "build/ 中原有的文件没有改动"
 
 
 @contextlib.contextmanager
 def build_lock(build_dir: Path):
-    """An exclusive lock on build/.lock; the OS releases it if the process dies."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(build_dir / ".lock", "a")   # not "w": a build that changes nothing touches nothing
+    """An exclusive lock on build/.lock, held by every command that writes into the working folder;
+    the OS releases it if the process dies."""
+    if build_dir.is_symlink() and not build_dir.exists():
+        raise GongfuError(f"build 是一个符号链接，指向的位置“{os.readlink(build_dir)}”不存在",
+                          Place(display_path(build_dir)),
+                          hint="请创建它指向的文件夹，或删除这个链接（gongfu 会新建 build 文件夹）")
+    with writing(build_dir / ".lock"):
+        build_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(build_dir / ".lock", "a")   # not "w": a build that changes nothing touches nothing
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise GongfuError("另一个构建或收集正在使用此工作目录，请等它结束后再运行",
+        raise GongfuError("另一个 gongfu 命令（生成、填报表、收集或导入）正在使用此工作目录，请等它结束后再运行",
                           Place(display_path(build_dir / ".lock"))) from None
     try:
         yield
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+def write_atomic(path: Path, data: bytes, note: str | None = None) -> None:
+    """Write `path` in one step: a temporary file of its own in the same folder (never one shared by
+    two processes), flushed to disk, then renamed over the old file. Interrupted at any moment, the
+    folder holds the old file or the new one, and no temporary file."""
+    with writing(path, note):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` (a name read back from the manifest, which anyone can edit) lies inside `folder`."""
+    return path.resolve().is_relative_to(folder.resolve()) and path.resolve() != folder.resolve()
 
 
 def inputs_digest(paths: list[Path], extra: str = "") -> str:
@@ -84,8 +121,15 @@ class Publisher:
             self.manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.manifest = {}
+        if not isinstance(self.manifest, dict):
+            self.manifest = {}
+        # An entry that is not what this program writes (edited by hand, damaged) is forgotten: its
+        # outputs are made again.
+        self.manifest = {k: v for k, v in self.manifest.items() if isinstance(v, dict) and isinstance(
+            v.get("digest"), str) and isinstance(v.get("outputs"), list) and all(isinstance(o, str) for o in v["outputs"])}
         remove_stale_staging(build_dir)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=build_dir))
+        with writing(build_dir, KEPT):
+            self.staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=build_dir))
         self.staged: dict[str, tuple[str, list[str]]] = {}
 
     def up_to_date(self, key: str, digest: str, names: list[str] | None = None) -> bool:
@@ -99,32 +143,45 @@ class Publisher:
 
     def stage(self, key: str, digest: str, name: str, data: bytes) -> None:
         path = self.staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if not path.resolve().is_relative_to(self.staging.resolve()):   # names are checked where they enter
+            raise GongfuError(f"输出文件名“{name}”会写到 build/ 之外，未写入")
+        with writing(self.build_dir / name, KEPT):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         self.staged.setdefault(key, (digest, []))[1].append(name)
 
     def commit(self) -> list[Path]:
         """Move every staged file into build/ (each move is atomic), drop per-unit outputs of the same
-        key that are no longer produced (in the formats built), then write the manifest."""
+        key that are no longer produced (in the formats built), then write the manifest. The entries
+        of the keys being replaced leave the manifest first (see the module's docstring)."""
         written = []
+        if any(key in self.manifest for key in self.staged):
+            self._write_manifest({k: v for k, v in self.manifest.items() if k not in self.staged})
         for key, (digest, names) in self.staged.items():
             for name in names:
                 target = self.build_dir / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.staging / name, target)
+                with writing(target, "其余输出仍为上次生成的文件；问题解决后重新运行会重新生成"):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(self.staging / name, target)
                 written.append(target)
             # An extract of a unit no longer in the data goes; one in a format not built this time stays.
             built = {Path(n).suffix for n in names}
             for stale in set(self.manifest.get(key, {}).get("outputs", [])) - set(names):
-                if key.endswith("/per-unit") and Path(stale).suffix in built:
-                    (self.build_dir / stale).unlink(missing_ok=True)
+                path = self.build_dir / stale
+                if key.endswith("/per-unit") and path.suffix in built and _inside(path, self.build_dir):
+                    path.unlink(missing_ok=True)
             self.manifest[key] = {"digest": digest, "outputs": sorted(names)}
-        text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True)
-        if not self.manifest_path.exists() or self.manifest_path.read_bytes() != text.encode("utf-8"):
-            tmp = self.staging / MANIFEST
-            tmp.write_text(text, "utf-8")
-            os.replace(tmp, self.manifest_path)
+        self._write_manifest(self.manifest)
         return written
+
+    def _write_manifest(self, manifest: dict) -> None:
+        data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+        try:
+            if self.manifest_path.read_bytes() == data:
+                return
+        except OSError:
+            pass
+        write_atomic(self.manifest_path, data, "生成的文件已在 build/ 中，下次生成会重新生成它们")
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)

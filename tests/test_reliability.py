@@ -134,6 +134,29 @@ def test_rebuild_killed_with_unchanged_inputs_keeps_outputs_byte_identical(tmp_p
     assert outputs(work) == previous
 
 
+def test_build_killed_between_outputs_and_manifest_never_calls_a_stale_output_unchanged(tmp_path):
+    """Killed after moving the new outputs into build/ and before writing the manifest that records
+    them; the input is then put back as it was. The next build must make the outputs again from the
+    input it reads, not say “输入未变化” over outputs of the discarded input (issue 14)."""
+    work = copy_workdir(tmp_path / "w")
+    assert gongfu(work, "build", DOC_ID).returncode == 0
+    previous = outputs(work)
+    notice = work / "data/notice.yaml"
+    original = notice.read_bytes()
+    notice.write_text(original.decode("utf-8").replace("认真抓好落实。", "认真抓好落实。新增一句。"), "utf-8")
+    killed = subprocess.run([sys.executable, str(Path(__file__).parent / "hooks.py"), "kill-before-manifest",
+                             "build", DOC_ID, "-C", str(work)], cwd=work, capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert "新增一句" in normalise(docx_text(work / "build" / f"{DOC_ID}.docx"))   # the new outputs are in place
+    notice.write_bytes(original)                       # the change is undone
+
+    result = gongfu(work, "build", DOC_ID)
+    assert result.returncode == 0, result.stderr
+    assert "输入未变化" not in result.stdout, result.stdout
+    assert outputs(work) == previous                   # made again from the input as it is: the first bytes
+    assert gongfu(work, "build", DOC_ID).stdout.count("输入未变化") == 1
+
+
 # --- collect: atomic write with a backup ------------------------------------------------------------
 
 def fill(source: Path, target: Path, note: str = "") -> None:
@@ -226,22 +249,38 @@ def test_progress_write_interrupted_before_the_final_move(tmp_path, monkeypatch)
 
 # --- concurrency -------------------------------------------------------------------------------------
 
-def test_second_build_or_collect_fails_fast_while_a_build_runs(forms_folder, tmp_path):
+def start_holding_lock(workdir: Path, *args: str) -> tuple[subprocess.Popen, Path]:
+    """gongfu that, once it holds the working folder's lock, waits (tests/hooks.py) until the file
+    returned is created: the test decides when it goes on, not the clock."""
+    ready, go = workdir.parent / "ready", workdir.parent / "go"
+    ready.unlink(missing_ok=True)
+    go.unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).parent / "hooks.py"), "hold-lock", str(ready), str(go),
+                             *args, "-C", str(workdir)], cwd=workdir, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    wait_until(lambda: ready.exists() or proc.poll() is not None, timeout=300)
+    assert proc.poll() is None, proc.communicate()
+    assert lock_held(workdir / "build")
+    return proc, go
+
+
+def test_second_build_collect_forms_or_import_fails_fast_while_a_build_runs(forms_folder, tmp_path):
     work = Path(shutil.copytree(forms_folder, tmp_path / "w"))
     fill(next((work / "build/forms" / PERIOD).glob("*.xlsx")), work / "in" / "a.xlsx")
-    first = start(work, "build", DOC_ID, "--force")
+    config = (work / "config.yaml").read_bytes()
+    first, go = start_holding_lock(work, "build", DOC_ID, "--force")
     try:
-        wait_until(lambda: lock_held(work / "build") or first.poll() is not None)
-        assert first.poll() is None, first.communicate()
         for args in (("build", DOC_ID, "--force"), ("collect", "in", "--period", PERIOD),
-                     ("forms", "--period", PERIOD)):
-            began = time.monotonic()
-            second = gongfu(work, *args)
+                     ("forms", "--period", PERIOD), ("import", "data/tasks.xlsx", "--as", "qingdan")):
+            # Fails at once: were it to wait for the lock, it would wait for ever (the first one waits for go).
+            second = subprocess.run([sys.executable, "-m", "gongfu_reports", *args, "-C", str(work)], cwd=work,
+                                    capture_output=True, text=True, timeout=300)
             assert second.returncode == 2, second.stdout + second.stderr
             assert "正在使用" in second.stderr and "Traceback" not in second.stderr
-            assert time.monotonic() - began < 10      # at once, not after waiting for the first
         assert not (work / PROGRESS).exists()           # the refused collect wrote nothing
+        assert (work / "config.yaml").read_bytes() == config and not (work / "data/qingdan.xlsx").exists()
     finally:
+        go.touch()
         _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert gongfu(work, "collect", "in", "--period", PERIOD).returncode == 0
@@ -252,21 +291,43 @@ def test_build_fails_fast_while_a_collect_runs(forms_folder, tmp_path):
     for i, form in enumerate(sorted((work / "build/forms" / PERIOD).glob("*.xlsx"))):
         fill(form, work / "in" / f"{i}.xlsx")
     before = {p.name: p.read_bytes() for p in (work / "build").glob("*") if p.is_file() and p.name != ".lock"}
-    collecting = start(work, "collect", "in", "--period", PERIOD)
+    collecting, go = start_holding_lock(work, "collect", "in", "--period", PERIOD)
     try:
-        wait_until(lambda: lock_held(work / "build") or collecting.poll() is not None, step=0.005)
-        # Frozen while it holds the lock: the build below meets a running collect however fast either is.
-        os.kill(collecting.pid, signal.SIGSTOP)
-        assert collecting.poll() is None and lock_held(work / "build"), "collect finished before the test could look"
-        second = gongfu(work, "build", DOC_ID, "--format", "docx")
+        second = subprocess.run([sys.executable, "-m", "gongfu_reports", "build", DOC_ID, "--format", "docx",
+                                 "-C", str(work)], cwd=work, capture_output=True, text=True, timeout=300)
         assert second.returncode == 2 and "正在使用" in second.stderr, second.stderr
     finally:
-        os.kill(collecting.pid, signal.SIGCONT)
+        go.touch()
         _, err = collecting.communicate(timeout=300)
     assert collecting.returncode == 0, err
     assert {p.name: p.read_bytes() for p in (work / "build").glob("*")
             if p.is_file() and p.name != ".lock"} == before
     assert (work / PROGRESS).exists()
+
+
+def test_two_imports_at_once_never_lose_an_entry(tmp_path):
+    """Held inside its lock, a first import makes a second one fail at once (config.yaml untouched);
+    then, run at the same moment without a hook, each of two imports either adds its entry or is
+    refused with “正在使用”: never both exit 0 with one entry lost (the issue 14 report)."""
+    work = copy_workdir(tmp_path / "w")
+    first, go = start_holding_lock(work, "import", "data/tasks.xlsx", "--as", "qingdan-a")
+    try:
+        second = gongfu(work, "import", "data/tasks.xlsx", "--as", "qingdan-b")
+        assert second.returncode == 2 and "正在使用" in second.stderr, second.stderr
+    finally:
+        go.touch()
+        _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    names = ["qingdan-c", "qingdan-d"]
+    procs = [start(work, "import", "data/tasks.xlsx", "--as", name) for name in names]
+    results = [proc.communicate(timeout=300) + (proc.returncode,) for proc in procs]
+    from gongfu_reports.files.yamlfile import load_yaml
+
+    documents = load_yaml(work / "config.yaml")["documents"]
+    assert "qingdan-a" in documents and "qingdan-b" not in documents
+    for name, (_, err, code) in zip(names, results):
+        assert code == 0 and name in documents or code == 2 and "正在使用" in err and name not in documents, err
+    assert not list(work.glob(".config.yaml*")) and not list((work / "data").glob(".*.tmp"))
 
 
 # --- untrusted content -----------------------------------------------------------------------------

@@ -12,14 +12,15 @@ from pathlib import Path
 from .. import __version__, kinds
 from ..compose.extract import unit_extracts
 from ..config import Config
-from ..errors import GongfuError, GongfuErrors, GongfuWarning
-from ..files.names import safe_file_name
+from ..errors import GongfuError, GongfuErrors, GongfuWarning, Place
+from ..files.names import distinct_files, file_name
 from ..kinds import Kind, Output
 from ..publish import Publisher, build_lock, inputs_digest
 from ..render.registry import FORMATS, PDF_ENGINES, Renderer, renderer_for
 from .scheduler import Scheduler, default_jobs
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]   # the program is an input of every output
+MAX_ATTACHMENT = 99
 
 
 @dataclass
@@ -100,9 +101,11 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
     if composed.breakdown is None:
         raise GongfuError(f"文档“{doc_id}”没有责任分解内容，无法按单位生成清单", config.place("documents", doc_id))
     options.report(doc_id, "extract")
-    for unit, view in unit_extracts(composed.breakdown):
+    extracts = unit_extracts(composed.breakdown)
+    distinct_files({unit: None for unit, _ in extracts}, "单位名称")   # one file per unit, never one for two
+    for unit, view in extracts:
         kinds.finish(config, view)
-        scheduler.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, renderers, lint=False)
+        scheduler.add(key, digest, f"{doc_id}-per-unit/{file_name(unit, '单位名称')}", view, renderers, lint=False)
 
 
 def _add_attachment(config: Config, ids: list[str], options: BuildOptions, renderers: list[Renderer],
@@ -112,6 +115,8 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
         raise GongfuError("--attachment 需要且只能指定一个通知类文档（kind: notice）",
                           hint="例如：gongfu build gongzuo-yaodian-2024 --attachment 1")
     kind, _ = kinds.document(config, ids[0])
+    if not 1 <= options.attachment <= MAX_ATTACHMENT:   # it becomes part of a file name
+        raise GongfuError(f"没有第{options.attachment}个附件：附件编号最大为 {MAX_ATTACHMENT}", Place("--attachment"))
     stem = f"{ids[0]}-attachment-{options.attachment}"
     files = inputs(config, kind, kind.outputs(config, ids[0])[0], renderers)
     digest = inputs_digest(files, f"{_variant(config, renderers)}#{options.attachment}")

@@ -3,7 +3,6 @@ them) and reading cell values as the text a reader sees."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import warnings
 import zipfile
@@ -11,50 +10,43 @@ import zlib
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
+from .archive import check_zip
+from .numfmt import format_value
 
 MAX_CELLS = 200_000
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 64 * 1024 * 1024   # an xlsx is a zip: what it expands to, all members together
-MAX_ZIP_MEMBERS = 10_000
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")   # how Excel stores control characters in a cell
 
 
-def excel_text(value) -> str:
-    """A cell value as text, with Excel's _xHHHH_ escapes decoded and Windows line ends unified."""
+def excel_text(value, number_format: str | None = None) -> str:
+    """A cell value as text, as the sheet shows it with its number format, with Excel's _xHHHH_
+    escapes decoded and Windows line ends unified."""
     if isinstance(value, str):
         value = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return cell_text(value)
+    return cell_text(value, number_format)
 
 
-def cell_text(value) -> str:
-    """A cell value as the text a reader sees: numbers without a trailing .0, dates in Chinese."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            value = value.date()
-        else:
-            return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
-    if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    return str(value).strip()
+def cell_text(value, number_format: str | None = None) -> str:
+    """A value as the text a reader sees: numbers by their number format (95%, 1.50; General: without a
+    trailing .0 or float noise), dates as the format shows them (in Chinese when it names none)."""
+    return format_value(value, number_format).strip()
+
+
+def displayed(cell) -> str:
+    """What a cell of a sheet shows: its value through its number format (every reader of a workbook
+    uses this, so 95% is never read as 0.95)."""
+    return excel_text(cell.value, getattr(cell, "number_format", None))
 
 
 def saved_values(path: Path, label: str, ws) -> tuple[list[tuple], set[tuple[int, int]]]:
-    """The rows of ws (opened with its formulas) as the values Excel saved with the file, never a
-    formula itself, and the (row, column) of formulas without a saved value (written by a program,
-    never opened in Excel): those cannot be used. The file is read again only when it has formulas."""
+    """The rows of ws (opened with its formulas) as cells holding the values Excel saved with the file,
+    never a formula itself, and the (row, column) of formulas without a saved value (written by a
+    program, never opened in Excel): those cannot be used. The file is read again only when it has
+    formulas."""
     formulas = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"}
     values = open_workbook(path, label, data_only=True)[ws.title] if formulas else ws
-    rows = list(values.iter_rows(values_only=True))
-    uncomputed = {(r, c) for r, c in formulas if r <= len(rows) and rows[r - 1][c - 1] is None}
+    rows = list(values.iter_rows())
+    uncomputed = {(r, c) for r, c in formulas if r <= len(rows) and rows[r - 1][c - 1].value is None}
     return rows, uncomputed
 
 
@@ -67,7 +59,6 @@ def open_workbook(path: Path, label: str | None = None, data_only: bool = False)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
-        size = path.stat().st_size
     except FileNotFoundError:
         raise GongfuError("文件不存在", place) from None
     except OSError as exc:
@@ -75,20 +66,9 @@ def open_workbook(path: Path, label: str | None = None, data_only: bool = False)
     if head.startswith(b"\xd0\xcf\x11\xe0"):   # OLE container: an encrypted xlsx or an old .xls
         raise GongfuError("文件设置了打开密码，或是旧版 .xls 格式，无法读取", place,
                           hint="请去掉打开密码，并用 Excel 或 WPS 另存为 .xlsx")
-    if size > MAX_FILE_BYTES:
-        raise GongfuError(f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB）", place)
     not_xlsx = GongfuError("无法作为 Excel 工作簿（.xlsx）打开：文件已损坏、加密或并非 xlsx 格式", place,
                            hint="请用 Excel 或 WPS 打开后另存为 .xlsx")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise not_xlsx from None
-    unzipped = sum(m.file_size for m in members)
-    if len(members) > MAX_ZIP_MEMBERS or unzipped > MAX_UNZIPPED_BYTES:
-        raise GongfuError(f"工作簿解压后过大（约 {unzipped / 1024 / 1024:.0f} MB，上限 "
-                          f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB），可能是异常文件（“压缩炸弹”）", place,
-                          hint="请确认文件来源；正常的数据表远小于此")
+    members = check_zip(path, place, "工作簿", not_xlsx)
     try:
         with zipfile.ZipFile(path) as archive:
             for member in members:

@@ -28,7 +28,7 @@ def positive_int(row: Row, column: str) -> int:
     text = row.get(column)
     if not re.fullmatch(r"\d+", text):
         hint = None
-        if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日.*", text):
+        if re.fullmatch(r"\d{2,4}(年|[/-])\d{1,2}(月|[/-])\d{1,2}日?( .*)?", text):   # a date, as the sheet shows it
             hint = "该单元格被设成了日期格式：请在 Excel 中把这一列的格式改为“常规”或“文本”，再填数字"
         raise GongfuError(f"应为正整数，实际为“{text}”", row.place_of(column), hint=hint)
     return int(text)

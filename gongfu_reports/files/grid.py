@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
-from .excel import excel_text, open_workbook, saved_values
+from .archive import check_zip
+from .excel import MAX_CELLS, displayed, open_workbook, saved_values
 from .text import check_text
 
 # (first row, last row, first column, last column), 0-based and inclusive.
@@ -23,6 +24,7 @@ class Grid:
     landscape: bool = False            # Word: the table sits on a landscape page
     caption: str = ""                  # Word: the paragraph just above the table
     origin: list[list[tuple[int, int]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # what the reader should know (a hidden sheet skipped)
 
     def __post_init__(self):
         width = max((len(r) for r in self.cells), default=0)
@@ -62,10 +64,24 @@ class Grid:
 def read_excel_grid(path: Path, sheet: str | None) -> Grid:
     label = display_path(path)
     book = open_workbook(path, label)
+    notes = []
     if sheet is None:
-        ws = next((w for w in book.worksheets if w.max_row > 1 or w.cell(1, 1).value is not None), book.worksheets[0])
+        # The first sheet with content that a reader of the workbook can see; a hidden one is never
+        # taken without a word (it is often an old version or a lookup list).
+        filled = [w for w in book.worksheets if w.max_row > 1 or w.cell(1, 1).value is not None]
+        visible = [w for w in filled if w.sheet_state == "visible"]
+        hidden = [w.title for w in filled if w.sheet_state != "visible"]
+        if not visible and hidden:
+            raise GongfuError(f"只有隐藏的工作表有内容：{'、'.join(hidden)}", Place(label),
+                              hint=f"确要导入隐藏的工作表，请用 --sheet 指定，如 --sheet {hidden[0]}")
+        ws = visible[0] if visible else book.worksheets[0]
+        if hidden:
+            notes.append(f"{label}：隐藏的工作表 {'、'.join(hidden)} 未导入（导入的是“{ws.title}”；"
+                         f"要导入隐藏的工作表请用 --sheet 指定）")
     elif sheet in book.sheetnames:
         ws = book[sheet]
+        if ws.sheet_state != "visible":
+            notes.append(f"{label}：工作表“{sheet}”是隐藏的，按 --sheet 导入")
     else:
         raise GongfuError(f"找不到工作表“{sheet}”", Place(label),
                           hint=f"现有工作表：{'、'.join(book.sheetnames)}；用 --sheet 指定其中一个")
@@ -78,8 +94,8 @@ def read_excel_grid(path: Path, sheet: str | None) -> Grid:
     cells = []
     for r, row in enumerate(values, 1):
         texts = []
-        for c, value in enumerate(row, 1):
-            text = excel_text(value)
+        for c, cell in enumerate(row, 1):
+            text = displayed(cell)
             check_text(text, Place(label, sheet=ws.title, row=r, detail=f"第{c}列"))
             texts.append(text)
         cells.append(texts)
@@ -87,23 +103,34 @@ def read_excel_grid(path: Path, sheet: str | None) -> Grid:
         cells.pop()
     merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in ws.merged_cells.ranges
               if m.min_row <= len(cells)]
-    grid = Grid(label, cells, sorted(merges), sheet=ws.title)
+    grid = Grid(label, cells, sorted(merges), sheet=ws.title, notes=notes)
     if not cells or not any(any(r) for r in cells):
         raise GongfuError("工作表是空的", grid.place(), hint=f"工作簿中的工作表：{'、'.join(book.sheetnames)}；"
                                                        "用 --sheet 指定有数据的工作表")
     return grid
 
 
-def docx_tables(path: Path):
-    import zipfile
+MAX_DOCUMENT_XML_BYTES = 16 * 1024 * 1024   # word/document.xml: a 500-page report is a few MB
 
+
+def open_docx(path: Path):
+    """An untrusted .docx opened with python-docx after the zip checks (a “zip bomb” is refused
+    before it is inflated); any failure to parse it means the same to the user."""
     from docx import Document
 
+    place = Place(display_path(path))
+    not_docx = GongfuError("无法作为 Word 文档（.docx）打开：文件已损坏、加密或并非 docx 格式", place,
+                           hint="请用 Word 或 WPS 打开后另存为 .docx")
+    members = check_zip(path, place, "Word 文档", not_docx)
+    body = next((m for m in members if m.filename == "word/document.xml"), None)
+    if body is not None and body.file_size > MAX_DOCUMENT_XML_BYTES:
+        raise GongfuError(f"Word 文档正文解压后过大（约 {body.file_size / 1024 / 1024:.0f} MB，上限 "
+                          f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB），可能是异常文件（“压缩炸弹”）", place,
+                          hint="请确认文件来源；正常的文件远小于此")
     try:
         return Document(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise GongfuError("无法作为 Word 文档（.docx）打开", Place(display_path(path)),
-                          hint=type(exc).__name__) from None
+    except Exception:  # noqa: BLE001 - any failure to parse an untrusted file means the same to the user
+        raise not_docx from None
 
 
 def read_docx_grid(path: Path, number: int) -> Grid:
@@ -111,7 +138,7 @@ def read_docx_grid(path: Path, number: int) -> Grid:
     from docx.oxml.ns import qn
 
     label = display_path(path)
-    doc = docx_tables(path)
+    doc = open_docx(path)
     body = doc.element.body
     tables = list(body.iterchildren(qn("w:tbl")))
     if not tables:
@@ -123,8 +150,13 @@ def read_docx_grid(path: Path, number: int) -> Grid:
     cells: list[list[str]] = []
     merges: list[Merge] = []
     open_vertical: dict[int, list] = {}   # column → [first row, last row, first col, last col]
+    cell_count = 0
     for r, tr in enumerate(tbl.iterchildren(qn("w:tr"))):
         row: list[str] = []
+        cell_count += sum(1 for _ in tr.iterchildren(qn("w:tc")))
+        if cell_count > MAX_CELLS:
+            raise GongfuError(f"表格过大（超过 {MAX_CELLS} 个单元格）", Place(label, detail=f"表格{number}"),
+                              hint="请确认选择的是清单所在的表格")
         tr_pr = tr.find(qn("w:trPr"))
         before = tr_pr.find(qn("w:gridBefore")) if tr_pr is not None else None
         if before is not None:
@@ -193,5 +225,5 @@ def _paragraph_text(p) -> str:
 
 def count_docx_tables(path: Path) -> tuple[int, int]:
     """(tables, non-empty paragraphs outside tables) of a Word document."""
-    doc = docx_tables(path)
+    doc = open_docx(path)
     return len(doc.tables), sum(1 for p in doc.paragraphs if p.text.strip())

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
-from .excel import MAX_CELLS, cell_text, excel_text, open_workbook, saved_values
+from .excel import MAX_CELLS, cell_text, open_workbook, saved_values, displayed
 from .text import check_text
 from .yamlfile import LocDict, LocList, load_yaml
 
@@ -99,6 +99,10 @@ def read_excel(path: Path, sheet: str | None) -> Table:
     book = open_workbook(path, label)
     if sheet is None:
         ws = book.worksheets[0]
+        if ws.sheet_state != "visible":   # never read a sheet the user cannot see without being told to
+            visible = [w.title for w in book.worksheets if w.sheet_state == "visible"]
+            raise GongfuError(f"第一个工作表“{ws.title}”是隐藏的，不知道要读哪一个", Place(label),
+                              hint=f"请在 config.yaml 中用 sheet: 指定工作表（可见的工作表：{'、'.join(visible) or '无'}）")
     elif sheet in book.sheetnames:
         ws = book[sheet]
     else:
@@ -109,7 +113,7 @@ def read_excel(path: Path, sheet: str | None) -> Table:
                           Place(label, sheet=ws.title), hint="请删除表格下方或右侧多余的内容")
 
     values, uncomputed = saved_values(path, label, ws)
-    raw = [[excel_text(value) for value in row] for row in values]
+    raw = [[displayed(cell) for cell in row] for row in values]
     # The header row is the first row with at least two non-empty cells of its own (a title
     # merged across the table above it is one cell).
     header_index = next((i for i, r in enumerate(raw) if sum(1 for v in r if v) >= 2), None)

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import GongfuError, Place, display_path
+from ..errors import GongfuError, Place, display_path, writing
 from .text import CONTROL, check_text
+
+MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024   # a YAML or Markdown data file; real ones are a few hundred kB
+# Nodes of a YAML document with its aliases expanded (every *ref counts as a copy of what it refers
+# to): an “alias bomb” of a few lines refers to itself a billion times over, and everything that walks
+# the data afterwards walks every copy. Real data files have a few thousand nodes.
+MAX_YAML_NODES = 1_000_000
 
 
 class LocDict(dict):
@@ -70,6 +76,14 @@ def _loader_for(file_label: str, first_line: int = 1, fast: bool = False):
         # here, with the line, rather than let them break the DOCX/HTML writers.
         return check_text(loader.construct_scalar(node), place(node))
 
+    def get_single_data(loader):
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node, file_label, first_line)
+        return loader.construct_document(node)
+
+    Loader.get_single_data = get_single_data
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
     Loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
@@ -77,14 +91,53 @@ def _loader_for(file_label: str, first_line: int = 1, fast: bool = False):
     return Loader
 
 
+def _check_expanded_size(root, label: str, first_line: int) -> None:
+    """Count the nodes of the document as if every alias were a copy (each node's size once, so this
+    takes as long as the document is written, not as long as it expands)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()   # being counted: an alias back to one of them is a loop
+    stack = [(root, False)]
+
+    def refuse(node, message: str):
+        raise GongfuError(message, Place(label, line=node.start_mark.line + first_line),
+                          hint="这里的“*”引用层层叠加或指回自身，是异常文件；正常的数据不需要这样写，请删除这些引用")
+
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = node.value if isinstance(node, yaml.SequenceNode) else \
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+        if children_done or not children:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[id(node)] > MAX_YAML_NODES:
+                refuse(node, f"YAML 中的引用（“&”锚点和“*”别名）展开后过大（超过 {MAX_YAML_NODES} 项），不予读取")
+            continue
+        if id(node) in open_nodes:
+            refuse(node, "YAML 中的引用（“*”别名）指向包含它自己的内容，形成循环，不予读取")
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
 def read_text_file(path: Path) -> str:
-    """A data file's text (UTF-8); a missing file or another encoding is a Chinese message."""
+    """A data file's text (UTF-8); a missing file, another encoding or a runaway size is a Chinese message."""
+    place = Place(display_path(path))
     try:
-        return path.read_text(encoding="utf-8")
+        size = path.stat().st_size
     except FileNotFoundError:
-        raise GongfuError("文件不存在", Place(display_path(path))) from None
+        raise GongfuError("文件不存在", place) from None
+    except OSError:
+        size = 0   # the read below names the problem
+    if size > MAX_TEXT_FILE_BYTES:
+        raise GongfuError(f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_TEXT_FILE_BYTES // 1024 // 1024} MB）", place,
+                          hint="请确认这是正确的数据文件；正常的数据文件远小于此")
+    try:
+        with writing(path):
+            return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", Place(display_path(path))) from None
+        raise GongfuError("文件不是 UTF-8 编码的文本，请用 UTF-8 保存", place) from None
 
 
 def load_yaml(path: str | Path):

@@ -1,20 +1,26 @@
 """Add a document to config.yaml by editing its text: the user's comments and layout stay as they
-are. The new text is checked before it replaces the file, in one step."""
+are. The new text is checked before it replaces the file, in one step (the caller holds the
+working folder's lock, so two imports never edit it at once)."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
+from ..files.names import check_name, distinct_files
+from ..publish import write_atomic
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def check_new_name(config, name: str, target: Path, force: bool) -> None:
+    place = Place("--as")
     if not _NAME.fullmatch(name):
-        raise GongfuError(f"文档编号“{name}”只能用字母、数字、- 和 _", hint="例如 --as zhongdian-renwu-2025")
+        raise GongfuError(f"文档编号“{name}”只能用字母、数字、- 和 _", place, hint="例如 --as zhongdian-renwu-2025")
+    check_name(name, "文档编号", place, hint="例如 --as zhongdian-renwu-2025")
+    distinct_files({**{str(d): config.place("documents", d) for d in config.documents if d != name}, name: place},
+                   "文档编号")
     if name in config.documents and not force:
         raise GongfuError(f"config.yaml 中已有文档“{name}”", config.place("documents", name),
                           hint="换一个编号，或加 --force 覆盖数据文件")
@@ -51,11 +57,9 @@ def add_document(root: Path, name: str, entry: str) -> None:
     except Exception:   # never write a config.yaml that does not load
         raise GongfuError("无法自动写入 config.yaml（文件格式与预期不同）", Place(display_path(path)),
                           hint="请把以下内容手动加到 documents: 下：\n" + entry) from None
-    tmp = path.with_name(f".{CONFIG_NAME}.tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, new_text.encode("utf-8"))
     try:
         load_config(root)
     except GongfuError:
-        path.write_text(text, encoding="utf-8")   # put the user's file back as it was
+        write_atomic(path, text.encode("utf-8"))   # put the user's file back as it was
         raise

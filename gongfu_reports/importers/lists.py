@@ -8,13 +8,15 @@ cells are kept as merged ranges in the data file. Writes data/NAME.xlsx and a co
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.numbering import split_section_title
-from ..errors import GongfuError, Place, display_path
+from ..errors import GongfuError, Place, display_path, writing
+from ..publish import build_lock, write_atomic
 from ..files.grid import Grid, Merge
 from ..model.lists import default_width
 
@@ -307,10 +309,11 @@ def write_data(imported: ImportedList, target: Path, sheet: str) -> None:
         ws.column_dimensions[get_column_letter(c)].width = min(max(len(name) * 2 + 2, 
                                                                    imported.widths.get(name, 6) * 2), 60)
     ws.freeze_panes = "A2"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    book.save(tmp)
-    tmp.replace(target)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, buffer.getvalue())
 
 
 def _excel_value(text: str):
@@ -343,21 +346,24 @@ def config_entry(imported: ImportedList, name: str, data_file: str, source: str)
 
 
 def import_list(grid: Grid, root: Path, name: str, source: Path, force: bool = False) -> tuple[Path, ImportedList]:
+    """Write data/<name>.xlsx and add a list document <name> to config.yaml, under the working
+    folder's lock (two imports at once: the second waits for nothing and says so)."""
     from ..kinds import load_config
     from .config_edit import add_document, check_new_name
     from ..sources.loaders import load_units
 
-    config = load_config(root)
-    target = root / "data" / f"{name}.xlsx"
-    check_new_name(config, name, target, force)
-    imported = analyse(grid)
-    units = load_units(config.path(config.units))
-    imported.warnings += unit_warnings(imported, units, grid)
-    write_data(imported, target, grid.sheet or "清单")
-    if name not in config.documents:
-        label = source.name + (f"（工作表“{grid.sheet}”）" if grid.sheet and not grid.sheet.startswith("表格")
-                               else f"（{grid.sheet}）" if grid.sheet else "")
-        add_document(root, name, config_entry(imported, name, f"data/{name}.xlsx", label))
+    imported = analyse(grid)   # the source's own problems first: nothing in the working folder is touched
+    with build_lock(Path(root) / "build"):
+        config = load_config(root)
+        target = root / "data" / f"{name}.xlsx"
+        check_new_name(config, name, target, force)
+        units = load_units(config.path(config.units))
+        imported.warnings += grid.notes + unit_warnings(imported, units, grid)
+        write_data(imported, target, grid.sheet or "清单")
+        if name not in config.documents:
+            label = source.name + (f"（工作表“{grid.sheet}”）" if grid.sheet and not grid.sheet.startswith("表格")
+                                   else f"（{grid.sheet}）" if grid.sheet else "")
+            add_document(root, name, config_entry(imported, name, f"data/{name}.xlsx", label))
     return target, imported
 
 

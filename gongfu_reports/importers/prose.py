@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import GongfuError, Place, display_path
+from ..errors import GongfuError, Place, display_path, writing
+from ..publish import build_lock, write_atomic
 
 # GB/T 9704 levels in order, with the pattern of a paragraph that starts with such a number.
 SCHEMES = [
@@ -19,16 +20,11 @@ SCHEMES = [
 
 def read_paragraphs(path: Path) -> list[tuple[str, bool]]:
     """(text, centred) of every non-empty body paragraph, in order (tables are skipped)."""
-    import zipfile
-
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    try:
-        doc = Document(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise GongfuError("无法作为 Word 文档（.docx）打开", Place(display_path(path)),
-                          hint=type(exc).__name__) from None
+    from ..files.grid import open_docx
+
+    doc = open_docx(path)
     out = []
     for p in doc.paragraphs:
         text = "".join(p.text.split()) if not re.search(r"[A-Za-z] [A-Za-z]", p.text) else p.text.strip()
@@ -107,13 +103,15 @@ def import_prose(source: Path, root: Path, name: str, force: bool = False) -> tu
 
     from .config_edit import add_document, check_new_name
 
-    config = load_config(root)
-    target = root / "data" / f"{name}.md"
-    check_new_name(config, name, target, force)
     markdown = to_markdown(read_paragraphs(source), display_path(source))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(markdown, encoding="utf-8")
-    if name not in config.documents:
-        add_document(root, name, f"  {name}:                        # 由 gongfu import 从 {source.name} 导入\n"
-                                 f"    kind: prose\n    file: data/{name}.md\n")
+    with build_lock(Path(root) / "build"):   # one writer of config.yaml and data/ at a time
+        config = load_config(root)
+        target = root / "data" / f"{name}.md"
+        check_new_name(config, name, target, force)
+        with writing(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, markdown.encode("utf-8"))
+        if name not in config.documents:
+            add_document(root, name, f"  {name}:                        # 由 gongfu import 从 {source.name} 导入\n"
+                                     f"    kind: prose\n    file: data/{name}.md\n")
     return target, name

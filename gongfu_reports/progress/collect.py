@@ -25,10 +25,11 @@ import yaml
 
 from ..config import Config
 from ..kinds import load_config
-from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path
+from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path, writing
 from ..model.progress import NEEDS_REASON, STATUSES
 from ..publish import build_lock
-from ..files.excel import MAX_FILE_BYTES, excel_text, open_workbook
+from ..files.excel import MAX_FILE_BYTES, displayed, excel_text, open_workbook
+from ..files.names import check_writable
 from ..files.text import check_text
 from ..sources.progress import indicator_key_error, is_sample, period_files
 from .common import (COLUMNS, CONTACT_FIELDS, FILL_COLUMNS, INDICATOR_COLUMNS, INDICATOR_FILL, INDICATOR_SHEET,
@@ -165,6 +166,7 @@ def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: 
 
 
 def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replace: bool) -> CollectResult:
+    check_writable(config.root, config.path(doc.progress), config.place("documents", doc_id, "progress"), doc.progress)
     work = load_assignments(config, doc_id, doc)
     paths = workbook_files(folder)
     result = CollectResult(config.path(doc.progress) / f"{period}.yaml")
@@ -200,10 +202,12 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
     if result.written:
         position = {task_id: i for i, task_id in enumerate(work.tasks)}
         progress.entries.sort(key=lambda e: (position.get(entry_key(e)[0], len(position)), entry_key(e)[1]))
-        result.version = save_progress(progress)
+        with writing(result.path, "进展文件没有改动"):
+            result.version = save_progress(progress)
     if values is not None and result.values_written:
         values.entries.sort(key=lambda e: (int(value_key(e)[0]) if value_key(e)[0].isdigit() else 0, value_key(e)[1]))
-        result.values_version = save_progress(values)
+        with writing(result.values_path, "指标数据文件没有改动"):
+            result.values_version = save_progress(values)
     reported = {entry_key(e) for e in progress.entries}
     result.missing_units = [unit for unit, tasks in work.by_unit.items()
                             if any((t.id, unit if work.is_shared(t.id) else "") not in reported for t in tasks)]
@@ -368,11 +372,11 @@ def _read_tasks(form: Form, ws, work: Assignments, sent: dict[str, str], errors:
     formula_rows = formula_cells(ws, label, names, errors)
     ids: dict[str, Place] = {}
     for r in range(header_row + 1, ws.max_row + 1):
-        first = clean(excel_text(ws.cell(r, 1).value))
+        first = clean(displayed(ws.cell(r, 1)))
         if first.startswith(CONTACT_FIELDS[0]):
             form.contact = errors.run(read_contact, ws, r, label) or {}
             continue
-        values = {name: clean(excel_text(ws.cell(r, index).value)) for name, index in columns.items()}
+        values = {name: clean(displayed(ws.cell(r, index))) for name, index in columns.items()}
         if not any(values.values()):
             continue
         place = Place(label, sheet=ws.title, row=r)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +26,8 @@ from ..kinds import load_config
 from ..kinds.bulletin import BulletinSettings
 from ..model import Indicator, KeyTask
 from ..model.progress import NEEDS_REASON, STATUSES
-from ..files.names import safe_file_name
-from ..publish import build_lock, normalise_zip
+from ..files.names import distinct_files, file_name
+from ..publish import build_lock, normalise_zip, write_atomic
 from ..sources.progress import is_sample, period_files
 from .common import (COLUMNS, CONTACT_FIELDS, FILL_COLUMNS, FORMS_FOLDER, HEADER_ROW, INDICATOR_COLUMNS,
                      INDICATOR_FILL, INDICATOR_SHEET, META_SHEET, SHEET, Assignments, bulletin_document,
@@ -57,16 +56,12 @@ def write_forms(root: Path, doc_id: str | None, period: str) -> list[Path]:
     written = []
     with build_lock(config.root / "build"):
         folder.mkdir(parents=True, exist_ok=True)
+        distinct_files(dict.fromkeys(work.units()), "单位名称")   # one form per unit, never one for two
         for unit_name in work.units():
             book = form_workbook(title, doc_id, doc.progress, period, unit_name, work.by_unit.get(unit_name, []),
                                  work.indicators_by_unit.get(unit_name, []), work, earlier)
-            target = folder / f"{safe_file_name(unit_name)}.xlsx"
-            temporary = target.with_name(f".{target.name}.tmp")
-            try:
-                temporary.write_bytes(workbook_bytes(book, period))
-                os.replace(temporary, target)
-            finally:
-                temporary.unlink(missing_ok=True)
+            target = folder / f"{file_name(unit_name, '单位名称')}.xlsx"
+            write_atomic(target, workbook_bytes(book, period))
             written.append(target)
     return written
 

@@ -7,10 +7,13 @@ import os
 import re
 from collections.abc import Iterable
 
-from ..errors import GongfuError
+from ..errors import GongfuError, Place
 
 PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 LAST_MONTH = "last-month"
+# Periods name files and folders (build/forms/<期间>/) and date the forms (zip dates end in 2107): a
+# year outside these is a typo.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 TODAY_VARIABLE = "GONGFU_TODAY"   # fixes "today" (YYYY-MM-DD), so runs and tests are repeatable
 
 
@@ -30,9 +33,12 @@ def parse_period(text: str) -> str:
     if text == LAST_MONTH:
         first = today().replace(day=1)
         before = first - dt.timedelta(days=1)
-        return f"{before.year:04d}-{before.month:02d}"
+        text = f"{before.year:04d}-{before.month:02d}"
     if not PERIOD.fullmatch(text):
-        raise GongfuError(f"期间“{text}”格式不对，应写作 年-月（如 2024-06），或 last-month 表示上个月")
+        raise GongfuError(f"期间“{text}”格式不对，应写作 年-月（如 2024-06），或 last-month 表示上个月", Place("--period"))
+    if not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+        raise GongfuError(f"期间“{text}”的年份不在 {FIRST_YEAR}—{LAST_YEAR} 年之间", Place("--period"),
+                          hint="请检查年份是否写错，如 2024-06")
     return text
 
 

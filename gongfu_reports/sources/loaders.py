@@ -8,8 +8,10 @@ from pathlib import Path
 
 from ..errors import Collector, GongfuError, Place, display_path
 from ..files import fields
+from ..model.units import unit_key
 from ..model import (DocumentMeta, Indicator, IssueNumber, Measure, PlanItem, PlanPart,
                      PlanSection, TaskRow, Unit, UnitRegistry, WorkPlan)
+from ..files.names import check_name, distinct_files
 from ..files.table import Row, read_table
 from ..files.yamlfile import LocDict, LocList, load_yaml
 
@@ -21,16 +23,17 @@ TASK_COLUMNS = {"group": "分组", "task": "重点任务", "number": "序号", "
                 "goals": "工作目标", "actions": "重点工作安排", "units": "牵头单位"}
 
 
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|]')
-
-
 def load_units(path: Path) -> UnitRegistry:
+    """The unit registry. A unit's name becomes a file name (its progress form, its extract), so it is
+    checked as one; look-alike spellings of one name (NFKC) are one name, so registering both is a
+    duplicate, and invisible or bidi characters are refused where they are written."""
     data = load_yaml(path)
     label = display_path(path)
     if not isinstance(data, LocList):
         raise GongfuError("单位名册应为列表，每项含“名称”及可选的“全称”“别称”", Place(label, line=1))
     units = []
-    seen: dict[str, Place] = {}
+    seen: dict[str, tuple[str, Place]] = {}   # unit_key → (name as written, place)
+    files: dict[str, Place] = {}
     for index, item in enumerate(data):
         place = data.place_of(index)
         if not isinstance(item, LocDict) or not str(item.get("名称") or "").strip():
@@ -40,16 +43,24 @@ def load_units(path: Path) -> UnitRegistry:
             aliases = [aliases]
         unit = Unit(str(item["名称"]).strip(), str(item.get("全称") or "").strip(),
                     tuple(str(a).strip() for a in aliases), group=str(item.get("类型") or "") == "集合")
-        for name in (unit.name, unit.full_name, *unit.aliases):
+        own: set[str] = set()   # one unit may register both spellings (（） and ())
+        for key, name in (("名称", unit.name), ("全称", unit.full_name),
+                          *(("别称", a) for a in unit.aliases)):
             if not name:
                 continue
-            if _UNSAFE_NAME.search(name) or name.startswith("."):
-                raise GongfuError(f"单位名称“{name}”不能含有 / \\ : * ? \" < > | 等字符，也不能以“.”开头"
-                                  "（单位名称会用作文件名）", item.place)
-            if name in seen:
-                raise GongfuError(f"名称“{name}”重复登记（另见{seen[name]}）", item.place)
-            seen[name] = item.place
+            where = item.place_of(key) if key in item else item.place
+            check_name(name, "单位名称", where)
+            if unit_key(name) in own:
+                continue
+            own.add(unit_key(name))
+            if unit_key(name) in seen:
+                other, other_place = seen[unit_key(name)]
+                same = "" if other == name else f"（与“{other}”写法相近，视为同一名称）"
+                raise GongfuError(f"名称“{name}”重复登记{same}（另见{other_place}）", where)
+            seen[unit_key(name)] = (name, where)
+        files[unit.name] = item.place_of("名称")
         units.append(unit)
+    distinct_files(files, "单位名称")
     return UnitRegistry(units)
 
 

@@ -315,6 +315,180 @@ def _(base, out):
     book.save(out / RETURNED)
 
 
+# --- issue 14: names that become paths ------------------------------------------------------------
+
+SHISHI = "  shishi-fangan:"
+CONFIG = "config.yaml"
+UNITS = "data/units.yaml"
+
+
+def config_id(name: str, new_key: str, old_key: str = SHISHI) -> None:
+    text_case(name, CONFIG, replace_once(old_key, new_key))
+
+
+config_id("config-id-dotdot", "  ../../outside:")
+config_id("config-id-backslash", "  'shishi\\fangan':")
+config_id("config-id-trailing-dot", "  shishi-fangan.:")
+config_id("config-id-trailing-space", '  "shishi-fangan ":')
+config_id("config-id-too-long", "  " + "shishi-fangan-" * 12 + ":")
+config_id("config-id-bidi", '  "shishi\\u202efangan":')
+config_id("config-id-zero-width", '  "shishi\\u200bfangan":')
+config_id("config-id-reserved", "  NUL:")
+config_id("config-id-colon", '  "shishi:fangan":')
+config_id("config-id-same-file", "  Shishi-Fangan:", "  gaige-tupo-2024:")
+text_case("config-progress-outside", CONFIG,
+          replace_once("progress: data/zhengfu-2024/progress ", "progress: ../outside-progress "))
+
+
+def units_case(name: str, lines: str) -> None:
+    text_case(name, UNITS, lambda t: t.rstrip("\n") + "\n" + lines)
+
+
+units_case("units-trailing-dot", "- 名称: 市发改委.\n")
+units_case("units-same-file", "- 名称: ABC局\n- 名称: abc局\n")
+units_case("units-too-long", "- 名称: " + "舟山市共同富裕示范区建设领导小组办公室" * 4 + "\n")
+units_case("units-reserved", "- 名称: CON\n")
+
+
+# --- issue 14: look-alike unit names --------------------------------------------------------------
+
+units_case("units-zero-width", '- 名称: "市发改委\\u200b"\n')
+units_case("units-bidi", '- 名称: "\\u202e市发改委"\n')
+units_case("units-lookalike-kangxi", "- 名称: 市\u2f42广旅体局\n")          # ⽂: the Kangxi radical, not 文
+units_case("units-lookalike-fullwidth", "- 名称: ＡＢＣ局\n- 名称: ABC局\n")
+units_case("units-alias-soft-hyphen", '- 名称: 新单位甲\n  别称: ["市发\\u00ad改委"]\n')
+tasks_case("xlsx-unit-zero-width", set_cell(10, 7, "市发改委\u200b"))
+text_case("workplan-unit-bidi", "data/workplan.yaml",
+          replace_once("单位: 市发改委、市委改革办", '单位: "市发改委\\u202d、市委改革办"'))
+
+
+# --- issue 14: size limits ---------------------------------------------------------------------------
+
+def alias_bomb(levels: int = 9) -> str:
+    lines = ["期间: '2024-07'", "条目:", "- 编号: ZF24-001", "  状态: 已完成", "  完成情况: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"  问题{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, "
+              f"*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+CASES["progress-alias-bomb"] = lambda base, out: write(out / "data/zhengfu-2024/progress/2024-07.yaml", alias_bomb())
+text_case("config-alias-loop", CONFIG, lambda t: t.replace("documents:\n", "loop: &loop [1, *loop]\ndocuments:\n", 1))
+
+
+@case("yaml-too-large")
+def _(base, out):
+    text = (base / "data/notice.yaml").read_text("utf-8")
+    write(out / "data/notice.yaml", text + ("# " + "填充" * 500 + "\n") * 3700)   # 11 MB of comments
+
+
+def padded_zip(source: bytes | Path, member: str, megabytes: int) -> bytes:
+    """A copy of the zip whose `member` ends with `megabytes` MB of spaces (a few hundred kB on disk)."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == member:
+                with dst.open(info.filename, "w", force_zip64=True) as handle:
+                    handle.write(payload)
+                    for _ in range(megabytes):
+                        handle.write(b" " * (1 << 20))
+            else:
+                dst.writestr(info, payload)
+    return out.getvalue()
+
+
+def small_docx() -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("关于推进共同富裕的实施方案")
+    doc.add_paragraph("一、总体要求")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+CASES["import-docx-zip-bomb"] = lambda base, out: write(out / "in/方案.docx",
+                                                        padded_zip(small_docx(), "word/document.xml", 80))
+CASES["import-docx-body-bomb"] = lambda base, out: write(out / "in/方案.docx",
+                                                         padded_zip(small_docx(), "word/document.xml", 20))
+CASES["import-xlsx-zip-bomb"] = lambda base, out: write(out / "in/清单.xlsx", zip_bomb(base / TASKS))
+CASES["import-docx-not-docx"] = lambda base, out: write(out / "in/方案.docx", "这是一个改了扩展名的文本文件\n")
+
+
+@case("xlsx-many-bad-rows")
+def _(base, out):
+    def change(book, ws):
+        template = [c.value for c in ws[2]]
+        for i in range(3000):
+            row = list(template)
+            row[2], row[6] = 1000 + i, f"市不存在局{i}"
+            ws.append(row)
+    edit_workbook(base, out, TASKS, change)
+
+
+def many_unknown_ids(book, ws, cols, rows):
+    for i in range(2000):
+        r = rows[-1] + 1 + i
+        ws.cell(r, cols["编号"]).value = f"ZF24-9{i:03d}"
+        ws.cell(r, cols["进展情况"]).value = "已推进"
+        ws.cell(r, cols["状态"]).value = "已完成"
+
+
+form_case("collect-many-bad-rows", many_unknown_ids)
+
+
+# --- issue 14: silent misreadings ---------------------------------------------------------------------
+
+tasks_case("xlsx-percent-number", set_cell(6, 3, 0.05, "0%"))
+
+
+@case("list-hidden-first-sheet")
+def _(base, out):
+    relative = Path("data/lists/gaige-tupo-2024.xlsx")
+    book = openpyxl.load_workbook(base / relative)
+    old = book.create_sheet("旧版", 0)
+    old.append(["序号", "改革事项"])
+    old.append([1, "已废止的事项"])
+    old.sheet_state = "hidden"
+    book.active = 1
+    (out / relative).parent.mkdir(parents=True, exist_ok=True)
+    book.save(out / relative)
+
+
+@case("import-hidden-only")
+def _(base, out):
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    hidden = book.create_sheet("旧清单")
+    hidden.append(["序号", "改革事项", "牵头单位"])
+    hidden.append([1, "深化收入分配制度改革", "市发改委"])
+    hidden.sheet_state = "hidden"
+    (out / "in").mkdir(parents=True, exist_ok=True)
+    book.save(out / "in/清单.xlsx")
+
+
+# --- issue 14: text reaching the terminal is text, not markup ------------------------------------------
+
+tasks_case("terminal-markup-unit", set_cell(10, 7, "[/red]X局"))
+form_case("terminal-markup-status", form_cell("状态", "[/]"))
+text_case("terminal-markup-yaml", "data/notice.yaml", replace_once("成文日期: 2024-04-30", "成文日期: '[red]2024年4月30日'"))
+
+
+@case("terminal-markup-file-name")
+def _(base, out):
+    fill_form(base, out, form_cell("状态", "基本完成"))
+    (out / RETURNED).rename(out / RETURNED.with_name("[red]回执.xlsx"))
+
+
+# --- issue 14: file-system faults and the lock (the fault itself is set up by the test: 故障) -----------
+
+CASES["fault-collect-disk-full"] = CASES["lock-collect"] = lambda base, out: fill_form(base, out)
+for name in ("fault-import-disk-full", "lock-import"):
+    CASES[name] = lambda base, out: write(out / "in/清单.xlsx", (base / TASKS).read_bytes())
+
+
 def generate(base: Path, corpus: Path, names: list[str] | None = None) -> None:
     """Write the generated files of the cases into corpus/<case>/ from the working folder base."""
     for name in names or list(CASES):
