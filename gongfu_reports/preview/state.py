@@ -52,6 +52,7 @@ class Previews:
         self.pdfium = Pdfium()
         self.checker = Checker()
         self.images: OrderedDict[str, bytes] = OrderedDict()   # page digest → PNG, the latest used last
+        self.drawing: set[str] = set()                          # digests being drawn
         self.image_bytes = 0
 
     # ----------------------------------------------------------------- called by the HTTP handler
@@ -94,7 +95,7 @@ class Previews:
             or (entry.rendered is not None and entry.error is None and entry.findings is None)
 
     def page_image(self, key: tuple, digest: str) -> bytes | None:
-        """The PNG of the page with this digest (drawn once): from the document's current rendering,
+        """The PNG of the page with this digest, drawn once: from the document's current rendering,
         or the one before (the browser keeps showing its pages until the new ones are read); while
         pages are being read, the one asked for may be among them."""
         deadline = time.monotonic() + PAGE_WAIT
@@ -103,20 +104,30 @@ class Previews:
                 if digest in self.images:
                     self.images.move_to_end(digest)
                     return self.images[digest]
-                found = self._page_source(key, digest)
+                found = None if digest in self.drawing else self._page_source(key, digest)
                 left = deadline - time.monotonic()
-                if found or self.busy != key or left <= 0 or self.stopped:
+                if found or left <= 0 or self.stopped or (self.busy != key and digest not in self.drawing):
                     break
                 self.cond.wait(left)
-        if found is None:
-            return None
-        png = self.pdfium.png(*found)
-        with self.cond:
-            if digest not in self.images:
-                self.images[digest] = png
-                self.image_bytes += len(png)
-            while self.image_bytes > IMAGE_CACHE_BYTES and len(self.images) > 1:
-                self.image_bytes -= len(self.images.popitem(last=False)[1])
+            if found is None:
+                return None
+            self.drawing.add(digest)
+        return self._draw(digest, *found)
+
+    def _draw(self, digest: str, pdf: bytes, index: int) -> bytes:
+        """Draw a page (its digest in self.drawing, added by the caller) and keep its image."""
+        png = None
+        try:
+            png = self.pdfium.png(pdf, index)
+        finally:
+            with self.cond:
+                self.drawing.discard(digest)
+                if png is not None and digest not in self.images:
+                    self.images[digest] = png
+                    self.image_bytes += len(png)
+                while self.image_bytes > IMAGE_CACHE_BYTES and len(self.images) > 1:
+                    self.image_bytes -= len(self.images.popitem(last=False)[1])
+                self.cond.notify_all()
         return png
 
     def _page_source(self, key: tuple, digest: str) -> tuple[bytes, int] | None:
@@ -185,14 +196,26 @@ class Previews:
             with closing(self.pdfium.pages(rendered.pdf, order)) as pages:
                 for n, (index, page) in enumerate(pages, 1):
                     rendered.pages[index] = page
-                    if n == len(on_screen) < count:
-                        self._publish(key, generation, rendered, None, busy=True)
+                    if n == len(on_screen):
+                        if n < count:
+                            self._publish(key, generation, rendered, None, busy=True)
+                        self._draw_ahead(rendered, on_screen)
                     if n >= len(on_screen) and self.generation != generation:
                         return   # saved again: the next rendering comes first
         except Exception as exc:   # noqa: BLE001 - PDFium refusing the PDF the renderer made
             self._publish(key, generation, None, f"无法读取生成的 PDF（{type(exc).__name__}）：{exc}")
             return
         self._publish(key, generation, rendered, None)
+
+    def _draw_ahead(self, rendered: Rendered, indexes: list[int]) -> None:
+        """Draw the pages on screen while the browser fetches the new content (it asks for them next)."""
+        for index in indexes:
+            digest = rendered.pages[index].digest
+            with self.cond:
+                if digest in self.images or digest in self.drawing:
+                    continue
+                self.drawing.add(digest)
+            self._draw(digest, rendered.pdf, index)
 
     def _publish(self, key: tuple, generation: int, rendered: Rendered | None, error: str | None,
                  busy: bool = False) -> None:
