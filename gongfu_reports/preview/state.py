@@ -19,6 +19,7 @@ from .render import Pdfium, Rendered, render_document
 
 WATCHED_FOR = 15.0          # seconds a document stays wanted after a browser last asked for it
 FIRST_PAGES = (1, 2)        # the pages on screen, before a browser says which (1-based, inclusive)
+MAX_ON_SCREEN = 6
 IMAGE_CACHE_BYTES = 96 << 20
 PAGE_WAIT = 30.0            # seconds a page image request waits for the page to be read
 
@@ -190,7 +191,8 @@ class Previews:
         count = len(rendered.pages)
         with self.cond:
             first, last = self.viewing.get(key, FIRST_PAGES)
-        on_screen = [i for i in range(first - 1, last + 1) if 0 <= i < count]   # and the page below
+        start = max(first - 1, 0)   # 0-based: the pages on screen and the one below, a few at most
+        on_screen = list(range(start, min(last + 1, start + MAX_ON_SCREEN, count))) or [0]
         order = on_screen + [i for i in range(count) if i not in on_screen]
         try:
             with closing(self.pdfium.pages(rendered.pdf, order)) as pages:
