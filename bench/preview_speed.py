@@ -1,29 +1,34 @@
 """`gongfu serve` speed as an editor meets it, in headless Chromium: the code of a base commit and the
 current tree side by side in one run.
 
-    .venv/bin/python bench/preview_speed.py                     # 3 rounds, Typst and HTML engines
-    .venv/bin/python bench/preview_speed.py --rounds 5 --engines typst
+    .venv/bin/python bench/preview_speed.py                     # 5 rounds, Typst and HTML engines
+    .venv/bin/python bench/preview_speed.py --rounds 3 --engines typst
     .venv/bin/python bench/preview_speed.py --base df3d7ff      # the commit to compare with
 
 Both codes are snapshots in a temporary folder (the base from `git archive`, the current tree copied,
-so edits made meanwhile do not disturb the runs); each runs as `python -m gongfu_reports` with its
-snapshot first on PYTHONPATH, and makes its own working folder with `gongfu init` (a copy of the
-bundled example), `pdf_engine` set in its config.yaml. Chromium is started once, before any server.
+so edits made meanwhile do not disturb the runs); each runs as `python -m gongfu_reports` from its
+snapshot (the current folder and PYTHONPATH, ahead of the virtualenv's editable install), and makes
+its own working folder with `gongfu init` (a copy of the bundled example), with `pdf_engine` set in
+its config.yaml and an imprint (抄送, 印发机关) added to data/notice.yaml, so that the last page carries
+the template's 抄送 line. Chromium is started once, before any server.
 
 One round, for each engine and each code in turn (the codes alternate, so both see the same load):
 - first preview: from starting `gongfu serve gongzuo-yaodian-2024` to page 1's image shown in the
   browser (the command's own start-up included; the browser opens the address as soon as it is printed);
-- data change: a word of data/notice.yaml's title (page 1) saved → page 1's new image shown;
+- data change: a word added to data/notice.yaml's title (page 1) saved → page 1's new image shown;
 - template change: 抄送 → 分送 in the engine's template (the 版记 on the last page, which is scrolled
   into view first) saved → the last page's new image shown;
+- template change of every page: the page numbers' dashes (— → －) → page 1's new image shown;
   each change is saved once the page has settled (the GB/T 9704 check of the previous version done),
-  twice per round (there and back);
+  and saved back the same way;
 - save during the check: the title word saved again 0.3 s after the previous update was shown, while
   the background check of that version may still run.
 "Shown" is decided in the page itself (a 10 ms timer: the image complete, with a new address, and the
 page's text carrying the new word), and stamped with the browser's clock, the same clock as the
-saves'. "Images fetched" counts the page images the browser downloaded after a change (those it had
-did not need fetching again). Writes a markdown table to stdout and to bench/preview_speed.md.
+saves'. "Images fetched" counts the page images the browser downloaded after a change (addresses it
+had not loaded before). A server whose page never shows a change within 240 s is recorded as failed
+(with its state and stderr) and the rounds go on. Writes a markdown table to stdout and to
+bench/preview_speed.md.
 """
 
 from __future__ import annotations
@@ -208,9 +213,11 @@ def fetched(driver) -> int:
 def one_server(driver, code: Path, folder: Path, engine: str) -> dict:
     """Start `gongfu serve`, wait for the first page, make the changes; the times of one server."""
     result: dict = {"busy": []}
+    originals = {path: (folder / path).read_bytes() for _key, path, *_ in CHANGES[engine]}
+    errors = tempfile.TemporaryFile("w+")
     started = time.time()
     process = gongfu(code, "serve", DOC, "--port", "0", "-C", str(folder),
-                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     stdout=subprocess.PIPE, stderr=errors, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     try:
@@ -252,9 +259,17 @@ def one_server(driver, code: Path, folder: Path, engine: str) -> dict:
         _key, path, old, new, page, word = CHANGES[engine][0]
         change("warm", folder / path, old, new, page, word)
         result["busy"].append(change("busy", folder / path, new, old, page, "!" + word, wait_settled=False)[0])
+    except (TimeoutError, queue.Empty) as exc:   # recorded, and the rounds go on
+        state = "running" if process.poll() is None else f"exited with {process.returncode}"
+        errors.seek(0)
+        result["failed"] = f"{exc} (the server {state}; its stderr: {errors.read()[-500:]!r})"
+        print("FAILED:", result["failed"], file=sys.stderr, flush=True)
     finally:
         process.kill()
         process.wait()
+        errors.close()
+        for path, data in originals.items():
+            (folder / path).write_bytes(data)
     return result
 
 
@@ -320,7 +335,7 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", default=None, help="commit to compare with (default: merge-base of HEAD and main)")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--engines", default="typst,html")
     parser.add_argument("--out", default=str(REPO / "bench" / "preview_speed.md"))
     args = parser.parse_args()
@@ -346,7 +361,8 @@ def main() -> None:
                         results[name, engine].append(res)
                         print(f"round {r + 1} {engine:5} {name:9}: " + ", ".join(
                             f"{k} {' '.join(f'{v:.2f}' if isinstance(v, float) else str(v) for v in vs)}"
-                            for k, vs in ((k, v if isinstance(v, list) else [v]) for k, v in res.items()))
+                            for k, vs in ((k, v if isinstance(v, list) else [v]) for k, v in res.items()
+                                          if k != "failed"))
                             + f"  (load {load()})", flush=True)
         finally:
             driver.quit()
@@ -362,11 +378,16 @@ def main() -> None:
         measures.append(("data change saved 0.3 s after the last update (the check may run)", "busy", "s"))
         for key, *_ in CHANGES[engine]:
             measures.append((f"page images fetched after: {key}", key + " images", ""))
+        failed = [sum("failed" in x for x in rs) for rs in (base_res, new_res)]
+        rows.append(f"| {engine} | servers run (of them failed: the page never showed a change within {WAIT} s) | "
+                    f"{len(base_res)} ({failed[0]}) | {len(new_res)} ({failed[1]}) | |")
         for label, key, unit in measures:
-            b, n = ([v for x in rs for v in (x[key] if isinstance(x[key], list) else [x[key]])]
+            b, n = ([v for x in rs if key in x for v in (x[key] if isinstance(x[key], list) else [x[key]])]
                     for rs in (base_res, new_res))
             ratio = f"{statistics.median(b) / statistics.median(n):.1f}×" if unit == "s" and b and n else ""
             rows.append(f"| {engine} | {label} | {cell(b, unit)} | {cell(n, unit)} | {ratio} |")
+    failures = [f"- {engine}, {name}, round {i + 1}: {x['failed']}" for (name, engine), rs in results.items()
+                for i, x in enumerate(rs) if "failed" in x]
     phase_rows = []
     for engine in engines:
         keys = list(phase["this tree", engine])
@@ -386,6 +407,7 @@ def main() -> None:
         "|---|---|---:|---:|---:|",
         *rows,
         "",
+        *(["Failed runs:", "", *failures, ""] if failures else []),
         "Phases in one process (the same work as the preview's first rendering; `cold` = first in the process, "
         "`warm` = again), seconds, measured after the rounds with each code's own import of the renderers:",
         "",
