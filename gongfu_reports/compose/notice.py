@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from ..model import DocumentMeta
+from ..render.layout import text_width
 from .blocks import Frame, Imprint, Paragraph, Run
 
 CHARS_PER_LINE = 28
-
-
-def text_width(text: str) -> float:
-    """Width in body characters: full-width characters count 1, half-width 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
 def frame(meta: DocumentMeta, mark_size: float) -> Frame:
@@ -83,4 +77,5 @@ def imprint(meta: DocumentMeta) -> Imprint | None:
     if not (meta.copy_to or meta.printer):
         return None
     date = meta.print_date or meta.date
-    return Imprint(meta.copy_to, meta.printer, f"{date.year}年{date.month}月{date.day}日印发")
+    copy_line = f"抄送：{meta.copy_to}。" if meta.copy_to else ""
+    return Imprint(meta.copy_to, meta.printer, f"{date.year}年{date.month}月{date.day}日印发", copy_line)
