@@ -16,8 +16,9 @@ One round, for each engine and each code in turn (the codes alternate, so both s
 - first preview: from starting `gongfu serve gongzuo-yaodian-2024` to page 1's image shown in the
   browser (the command's own start-up included; the browser opens the address as soon as it is printed);
 - data change: a word added to data/notice.yaml's title (page 1) saved → page 1's new image shown;
-- template change: 抄送 → 分送 in the engine's template (the 版记 on the last page, which is scrolled
-  into view first) saved → the last page's new image shown;
+- template change: a word in the 版记 of the engine's template (on the last page, which is scrolled
+  into view first) saved → the last page's new image shown: 抄送 → 分送 in the templates of df3d7ff,
+  where the label was the template's, a word after the 印发机关 in later ones;
 - template change of every page: the page numbers' dashes (— → －) → page 1's new image shown;
   each change is saved once the page has settled (the GB/T 9704 check of the previous version done),
   and saved back the same way;
@@ -56,18 +57,39 @@ MARK = "（修订）"
 # An imprint (版记) for the notice, so that the last page carries the 抄送 line of the template.
 IMPRINT = "抄送: 市发改委，市经信局\n印发机关: 舟山市人民政府办公室\n印发日期: 2024-04-30\n"
 # Each change is saved there and back: (key, file, old, new, page shown (None: the last), word
-# on that page after the change: the page's text, without line breaks, must carry it).
+# on that page after the change: the page's text, without line breaks, must carry it). Of the
+# entries with one key, the first whose text is in the working folder's file is made (the
+# templates of one code or the other).
 CHANGES = {
     "typst": [("data", "data/notice.yaml", *TITLE, 1, MARK),
+              # the template's word in the 版记: its fixed 抄送 label (until the label moved to the
+              # data), else a word after the 印发机关
               ("template", "templates/typst/document.typ", "[抄送：", "[分送：", None, "分送："),
+              ("template", "templates/typst/document.typ", "[#im.printer #h(1fr)", "[#im.printer（版记）#h(1fr)",
+               None, "（版记）"),
               ("numbers", "templates/typst/document.typ", "[— #n —]", "[－ #n －]", 1, "－1－")],
     "html": [("data", "data/notice.yaml", *TITLE, 1, MARK),
              ("template", "templates/html/document.html.j2", ">抄送：", ">分送：", None, "分送："),
+             ("template", "templates/html/document.html.j2", "<span>{{ view.imprint.printer }}</span>",
+              "<span>{{ view.imprint.printer }}（版记）</span>", None, "（版记）"),
              ("numbers", "templates/html/gongwen.css.j2", '"— " counter(page) " —"', '"－ " counter(page) " －"',
               1, "－1－")],
 }
+
+
+def changes(folder: Path, engine: str) -> list[tuple]:
+    """The changes this working folder's files allow, one per key."""
+    out: dict = {}
+    for change in CHANGES[engine]:
+        key, path, old = change[:3]
+        if key not in out and (folder / path).exists() and old in (folder / path).read_text(encoding="utf-8"):
+            out[key] = change
+    assert len(out) == len({c[0] for c in CHANGES[engine]}), (folder, engine, list(out))
+    return list(out.values())
+
+
 LABELS = {"data": "data change → page shown (title, page 1)",
-          "template": "template change → page shown (抄送 → 分送, last page)",
+          "template": "template change → page shown (a word in the 版记, last page)",
           "numbers": "template change of every page → page 1 shown (page numbers — → －)"}
 
 WATCH_JS = """
@@ -141,12 +163,12 @@ def working_folder(code: Path, folder: Path, engine: str) -> Path:
     config.write_text(text.replace("\npdf_engine: html\n", f"\npdf_engine: {engine}\n"), encoding="utf-8")
     notice = folder / "data" / "notice.yaml"
     notice.write_text(notice.read_text(encoding="utf-8").rstrip("\n") + "\n" + IMPRINT, encoding="utf-8")
-    for _key, path, old, _new, _page, _word in CHANGES[engine]:
+    for _key, path, *_ in CHANGES[engine]:
         target = folder / path
         if not target.exists():      # a working folder without the template: the bundled one
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(code / path, target)
-        assert old in target.read_text(encoding="utf-8"), (target, old)
+    changes(folder, engine)
     return folder
 
 
@@ -213,7 +235,8 @@ def fetched(driver) -> int:
 def one_server(driver, code: Path, folder: Path, engine: str) -> dict:
     """Start `gongfu serve`, wait for the first page, make the changes; the times of one server."""
     result: dict = {"busy": []}
-    originals = {path: (folder / path).read_bytes() for _key, path, *_ in CHANGES[engine]}
+    made = changes(folder, engine)
+    originals = {path: (folder / path).read_bytes() for _key, path, *_ in made}
     errors = tempfile.TemporaryFile("w+")
     started = time.time()
     process = gongfu(code, "serve", DOC, "--port", "0", "-C", str(folder),
@@ -250,13 +273,13 @@ def one_server(driver, code: Path, folder: Path, engine: str) -> dict:
             time.sleep(0.3)
             return seen - saved, fetched(driver) - count
 
-        for key, path, old, new, page, word in CHANGES[engine]:
+        for key, path, old, new, page, word in made:
             for i, (a, b, w) in enumerate(((old, new, word), (new, old, "!" + word))):
                 seconds, images = change(f"{key}{i}", folder / path, a, b, page, w)
                 result.setdefault(key, []).append(seconds)
                 result.setdefault(key + " images", []).append(images)
         # The title again, saved 0.3 s after the previous update showed: the check may still run.
-        _key, path, old, new, page, word = CHANGES[engine][0]
+        _key, path, old, new, page, word = made[0]
         change("warm", folder / path, old, new, page, word)
         result["busy"].append(change("busy", folder / path, new, old, page, "!" + word, wait_settled=False)[0])
     except (TimeoutError, queue.Empty) as exc:   # recorded, and the rounds go on
@@ -373,10 +396,10 @@ def main() -> None:
     for engine in engines:
         base_res, new_res = results["base", engine], results["this tree", engine]
         measures = [("address printed (start-up)", "address", "s"), ("**first preview** (page 1 shown)", "first", "s")]
-        for key, *_ in CHANGES[engine]:
+        for key in dict.fromkeys(c[0] for c in CHANGES[engine]):
             measures.append((f"**{LABELS[key]}**", key, "s"))
         measures.append(("data change saved 0.3 s after the last update (the check may run)", "busy", "s"))
-        for key, *_ in CHANGES[engine]:
+        for key in dict.fromkeys(c[0] for c in CHANGES[engine]):
             measures.append((f"page images fetched after: {key}", key + " images", ""))
         failed = [sum("failed" in x for x in rs) for rs in (base_res, new_res)]
         rows.append(f"| {engine} | servers run (of them failed: the page never showed a change within {WAIT} s) | "
