@@ -25,6 +25,7 @@ main { padding: 1em; }
 .pages { display: flex; flex-direction: column; align-items: center; gap: 1.2em; }
 .pages.stale { opacity: .45; }
 figure.page { margin: 0; }
+figure.page .blank { background: white; opacity: .6; }
 figure.page img { display: block; background: white; box-shadow: 0 2px 8px rgba(0,0,0,.5); }
 figure.page figcaption { color: #eee; font-size: 12px; text-align: center; margin-top: .3em; }
 .page-text { max-width: 794px; color: #eee; font-size: 12px; }
@@ -35,21 +36,80 @@ ul.docs { background: white; max-width: 900px; margin: 1em auto; padding: 1em 2.
 
 SCRIPT = """
 const query = %(query)s;
-let version = null;
+const content = document.getElementById('content');
+let version = null, token = '', shown = '';
+
+// The new content in place of the old, the pages changed in place: a page whose image did not
+// change keeps its element (and its drawn image), and so does a page not read yet; only changed pages
+// are fetched and redrawn. (Elements are never taken out of the page: a lazy image out of the
+// document would load at once.)
+function show(html) {
+  const next = document.createElement('div');
+  next.innerHTML = html;
+  const pages = next.querySelector('.pages'), old = content.querySelector('.pages');
+  if (!pages || !old) {
+    content.replaceChildren(...next.childNodes);
+    return;
+  }
+  old.className = pages.className;
+  old.dataset.render = pages.dataset.render;
+  const figures = [...pages.children];
+  figures.forEach((figure, i) => {
+    const kept = old.children[i];
+    if (!kept) old.append(figure);
+    else if (kept.id !== figure.id || (kept.dataset.key !== figure.dataset.key && !figure.dataset.key.endsWith('-')))
+      kept.replaceWith(figure);
+  });
+  while (old.children.length > figures.length) old.lastElementChild.remove();
+  while (content.firstChild !== old) content.firstChild.remove();
+  pages.remove();
+  old.before(...next.childNodes);
+}
+
+// The pages on screen ("3-4"): after a change the server reads them first.
+function onScreen() {
+  let first = 0, last = 0;
+  for (const figure of content.querySelectorAll('figure.page')) {
+    const box = figure.getBoundingClientRect();
+    if (box.bottom > 0 && box.top < window.innerHeight) {
+      const n = +figure.id.slice(5);
+      first = first || n;
+      last = n;
+    } else if (first) break;
+  }
+  return first ? first + '-' + last : '';
+}
+let viewTimer = null;
+window.addEventListener('scroll', () => {
+  clearTimeout(viewTimer);
+  viewTimer = setTimeout(() => {
+    const pages = onScreen();
+    if (pages && pages !== shown) {
+      shown = pages;
+      fetch('/api/view?' + query + '&pages=' + pages, {cache: 'no-store'}).catch(() => {});
+    }
+  }, 150);
+}, {passive: true});
+
+// The server answers /api/status when the version differs from ours (a long poll): no delay.
 async function poll() {
+  let wait = 0;
   try {
-    const status = await (await fetch('/api/status?' + query, {cache: 'no-store'})).json();
+    const response = await fetch('/api/status?' + query + '&since=' + encodeURIComponent(token), {cache: 'no-store'});
+    const status = await response.json();
     document.getElementById('offline').hidden = true;
     document.getElementById('busy').hidden = !status.busy;
+    token = status.token;
     if (status.version !== version) {
-      const html = await (await fetch('/api/content?' + query, {cache: 'no-store'})).text();
-      document.getElementById('content').innerHTML = html;
+      show(await (await fetch('/api/content?' + query, {cache: 'no-store'})).text());
       version = status.version;
     }
   } catch (e) {
     document.getElementById('offline').hidden = false;
+    token = '';
+    wait = 1000;
   }
-  setTimeout(poll, 1000);
+  setTimeout(poll, wait);
 }
 poll();
 """
@@ -99,13 +159,18 @@ def content(key: tuple, entry: Entry) -> str:
     else:
         parts.append('<div class="notes ok" id="notes">PDF 和 Word 输出均符合 GB/T 9704-2012 的各项检查</div>')
     pages = []
-    for n, ((width, height), text) in enumerate(zip(rendered.page_sizes, rendered.page_texts), 1):
-        src = f"/api/page?{query}&r={entry.render_id}&n={n}"
+    for n, ((width, height), p) in enumerate(zip(rendered.sizes, rendered.pages), 1):
         w, h = round(width * 96 / 72), round(height * 96 / 72)   # true size at 96 px per inch
-        pages.append(f'<figure class="page" id="page-{n}"><img src="{escape(src)}" width="{w}" height="{h}" '
-                     f'loading="lazy" alt="第{n}页"><figcaption>第 {n} 页</figcaption>'
+        if p is None:   # not read yet: the browser keeps what it shows there
+            pages.append(f'<figure class="page" id="page-{n}" data-key="{n}-"><div class="blank" '
+                         f'style="width:{w}px;height:{h}px"></div><figcaption>第 {n} 页</figcaption></figure>')
+            continue
+        src = f"/api/page?{query}&p={p.digest}"
+        load = 'fetchpriority="high"' if n == 1 else 'loading="lazy"'
+        pages.append(f'<figure class="page" id="page-{n}" data-key="{n}-{p.digest}"><img src="{escape(src)}" '
+                     f'width="{w}" height="{h}" {load} alt="第{n}页"><figcaption>第 {n} 页</figcaption>'
                      f'<details class="page-text"><summary>本页文字</summary>'
-                     f'<div class="text">{escape(text)}</div></details></figure>')
+                     f'<div class="text">{escape(p.text)}</div></details></figure>')
     stale = " stale" if entry.error else ""
     parts.append(f'<div class="pages{stale}" data-render="{entry.render_id}">{"".join(pages)}</div>')
     return "".join(parts)

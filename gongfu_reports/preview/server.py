@@ -14,10 +14,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 from ..errors import GongfuError
 from ..bundled import TEMPLATES as BUNDLED_TEMPLATES
 from . import page
-from .render import documents, page_png
+from .render import documents
 from .state import Previews
 
 HOST = "127.0.0.1"
+LONG_POLL = 20.0   # seconds a status request waits for a new version before it answers anyway
 IGNORED_DIRS = {"build", ".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "node_modules"}
 
 
@@ -45,22 +46,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._index("all" in query)
         if url.path == "/doc":
             return self._send(HTTPStatus.OK, "text/html", page.shell(key).encode())
+        if url.path == "/api/view":   # the pages on screen: "3-4"
+            first, _, last = query.get("pages", "").partition("-")
+            if first.isdigit() and last.isdigit():
+                previews.view(key, int(first), int(last))
+            return self._send(HTTPStatus.NO_CONTENT, "text/plain", b"")
         if url.path == "/api/status":
-            entry = previews.want(key)
-            status = {"version": entry.version, "busy": previews.is_busy(key)}
+            since = query.get("since")
+            status = previews.status(key, since, LONG_POLL if since is not None else 0.0)
             return self._send(HTTPStatus.OK, "application/json", json.dumps(status).encode())
         if url.path == "/api/content":
             return self._send(HTTPStatus.OK, "text/html", page.content(key, previews.want(key)).encode())
-        if url.path == "/api/page":
-            entry = previews.want(key)
-            rendered = entry.rendered
-            if rendered is None or query.get("r") != str(entry.render_id) or not query.get("n", "").isdigit() \
-                    or not 0 < int(query["n"]) <= len(rendered.page_sizes):
+        if url.path == "/api/page":   # by the digest of what the page draws: an unchanged page keeps its image
+            png = previews.page_image(key, query.get("p", ""))
+            if png is None:
                 return self._send(HTTPStatus.NOT_FOUND, "text/plain", b"")
-            n = int(query["n"])
-            if n not in entry.pngs:
-                entry.pngs[n] = page_png(rendered.pdf, n - 1)
-            return self._send(HTTPStatus.OK, "image/png", entry.pngs[n], cache=True)
+            return self._send(HTTPStatus.OK, "image/png", png, cache=True)
         if url.path == "/api/pdf":
             rendered = previews.want(key).rendered
             if rendered is None:
@@ -85,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", f"{mime}; charset=utf-8" if mime.startswith("text") else mime)
         self.send_header("Content-Length", str(len(body)))
-        # Page images never change under their address (it carries the rendering); the rest always may.
+        # Page images never change under their address (the digest of what the page draws); the rest may.
         self.send_header("Cache-Control", "max-age=3600, immutable" if cache else "no-store")
         self.end_headers()
         self.wfile.write(body)
@@ -117,8 +118,10 @@ def _watch(previews: Previews, stop: threading.Event) -> None:
     from watchfiles import watch
 
     root = previews.root
+    # A save shows after `step` ms without further changes (an editor's save is a burst of a few
+    # events within milliseconds), or after `debounce` ms of continuous changes.
     for _changes in watch(*watch_paths(root), watch_filter=lambda _change, path: is_input(path, root),
-                          stop_event=stop, debounce=800, step=100, raise_interrupt=False):
+                          stop_event=stop, debounce=400, step=50, raise_interrupt=False):
         previews.changed()
 
 
@@ -132,8 +135,11 @@ def serve(root: Path, doc_id: str | None, port: int, period: str | None, announc
             raise GongfuError(f"端口 {port} 已被占用", hint=f"用 --port 指定其他端口，如 --port {port + 1}") from None
         raise GongfuError(f"无法在 {HOST}:{port} 上启动预览：{exc.strerror}") from None
     server.previews, server.start_doc = previews, doc_id
+    if doc_id:
+        previews.want((doc_id, period))   # rendered while the browser opens
     stop = threading.Event()
     threads = [threading.Thread(target=previews.run_worker, name="preview-render", daemon=True),
+               threading.Thread(target=previews.run_checks, name="preview-check", daemon=True),
                threading.Thread(target=_watch, args=(previews, stop), name="preview-watch", daemon=True)]
     for thread in threads:
         thread.start()
