@@ -82,6 +82,9 @@ class Config(Strict):
     # PDF engine: "html" = the HTML template laid out by WeasyPrint (what template editors edit);
     # "typst" = the Typst template, about 4 times faster, checks included (large and scheduled builds).
     pdf_engine: Literal["html", "typst"] = "html"
+    # GB/T 15834: half-width , ; : ? ! ( ) and straight quotes in Chinese text are printed full-width
+    # (the data files stay as they are; gongfu check lists each change with its place). false: as written.
+    normalise_punctuation: bool = True
     documents: dict[str, DocumentSettings]   # validated by each kind's own settings model
     # Filled in after loading:
     root: Path = Path(".")

@@ -14,7 +14,8 @@ from ..compose.extract import unit_extracts
 from ..config import Config
 from ..errors import GongfuError, GongfuErrors, GongfuWarning
 from ..files.names import safe_file_name
-from ..kinds import Kind, Output
+from ..kinds import Composed, Kind, Output
+from ..kinds.base import finish
 from ..publish import Publisher, build_lock, inputs_digest
 from ..render.registry import FORMATS, PDF_ENGINES, Renderer, renderer_for
 from .scheduler import Scheduler, default_jobs
@@ -101,6 +102,7 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
         raise GongfuError(f"文档“{doc_id}”没有责任分解内容，无法按单位生成清单", config.place("documents", doc_id))
     options.report(doc_id, "extract")
     for unit, view in unit_extracts(composed.breakdown):
+        finish(Composed(view), config)   # as the document they come from (its report names the places)
         scheduler.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, renderers, lint=False)
 
 
