@@ -254,6 +254,9 @@ def import_(
     groups = f"，分组 {len(imported.sections)} 级" if imported.sections else ""
     out.print(f"已导入 {display_path(target)}：{len(imported.rows)} 行、{imported.items} 项{groups}；"
               f"列：{'、'.join(h for h in imported.headers if h not in imported.sections)}", soft_wrap=True)
+    if imported.notes:
+        out.print(f"表格下方的说明 {len(imported.notes)} 段（{imported.notes[0][:20]}……）印在表格之后"
+                  "（config.yaml 中的 notes）", soft_wrap=True)
     out.print(f"已在 config.yaml 中加入文档“{name}”（kind: list）；检查后运行 gongfu build {name}",
               soft_wrap=True)
 

@@ -59,8 +59,12 @@ class ListOptions(Strict):
     font_size: float | None = None          # table text size in pt (default 10.5)
     widths: dict[str, float] = {}           # relative column widths by header (default 2)
     sections: list[str] = []                # columns shown as nested group header rows 一、（一）1.
-    section_numbers: list[str] | None = None  # numbering per section level, e.g. ["一、", "（一）"]; [] = none
+    # Group rows keep the number written in the data ("一、产业" stays, "产业" stays unnumbered) unless
+    # numbering is asked for per level: ["一、", "（一）"] numbers levels 1 and 2 ("" = no number there).
+    section_numbers: list[str] | None = None
     counts: bool = True                     # "（N项）" after each group header
+    notes: list[str] = []                   # printed under the table, one paragraph per line ("注：……")
+    standard_unit_names: bool = False       # the unit columns print the registry's names, not the aliases typed
     merge: list[str] = []                   # columns whose equal neighbouring cells become row spans
     number: Literal["as_written", "continuous", "per_group"] = "as_written"
     number_column: str = "序号"
