@@ -17,6 +17,7 @@ from .errors import GongfuError, display_path
 # documents with a 版头, the plain one the others).
 HTML_FILES = ["html/document.html.j2", "html/gongwen.css.j2"]
 TYPST_FILES = ["typst/document.typ"]
+STYLE_FILES = ["styles.yaml"]          # the style sheet of paragraph roles: Word and both PDF engines
 
 
 def kinds() -> list[str]:
@@ -26,7 +27,7 @@ def kinds() -> list[str]:
 
 def kind_files(kind: str) -> list[str]:
     """The template files (relative to templates/) a document of this kind is rendered with."""
-    return HTML_FILES + TYPST_FILES + [f"docx/{name}" for name in registry.get(kind).word_templates]
+    return STYLE_FILES + HTML_FILES + TYPST_FILES + [f"docx/{name}" for name in registry.get(kind).word_templates]
 
 
 def users_of(name: str) -> list[str]:

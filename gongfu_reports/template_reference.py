@@ -31,6 +31,10 @@ HTML_CONTEXT = {
     "fonts": ("字典：用途名 → 字体", "PDF 使用的字体，按用途：fang 仿宋、xbs 小标宋、hei 黑体、kai 楷体、song 宋体；"
                              "每项有 family（CSS 字体名）、src（字体文件地址，系统字体为空）、weight（粗细）。"
                              "字体在 config.yaml 的 fonts 中设置"),
+    "S": ("字典：段落用途 → CSS", "各种段落用途（title、body、h1 …，以及 header 表头、group 表格分组行、cell 表格文字、"
+                              "imprint 版记、page-number 页码）的字体、字号、加粗、对齐、首行缩进，已写成 CSS 声明，"
+                              "如 .body { {{ S.body }} }。由样式表 templates/styles.yaml 生成（Word 和 Typst 模板用同一张表）："
+                              "改字体字号请改样式表"),
     "L": ("版式数值", "GB/T 9704 的页面数值（mm、pt），见下方“版式数值 L”表；改版式请改这里引用的数值，不要在模板里写死"),
     "mark_size": ("数字", "发文机关标志的字号（pt），config.yaml 中文档的 mark_size，默认 24"),
     "mark_scale": ("数字", "发文机关标志的横向压缩比例（1 = 不压缩），标志过长时自动压扁到一行"),

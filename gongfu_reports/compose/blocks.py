@@ -173,6 +173,8 @@ class Imprint:
     """印发机关"""
     print_date: str
     """印发日期，已写成“2024年3月8日印发”"""
+    copy_line: str = ""
+    """抄送行，已写成“抄送：机关1，机关2。”（没有抄送机关时为空）"""
 
 
 @dataclass

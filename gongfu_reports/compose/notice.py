@@ -83,4 +83,5 @@ def imprint(meta: DocumentMeta) -> Imprint | None:
     if not (meta.copy_to or meta.printer):
         return None
     date = meta.print_date or meta.date
-    return Imprint(meta.copy_to, meta.printer, f"{date.year}年{date.month}月{date.day}日印发")
+    copy_line = f"抄送：{meta.copy_to}。" if meta.copy_to else ""
+    return Imprint(meta.copy_to, meta.printer, f"{date.year}年{date.month}月{date.day}日印发", copy_line)

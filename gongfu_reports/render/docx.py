@@ -31,20 +31,16 @@ from ..compose.blocks import DocumentView, Image, Paragraph, Table
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
 from . import layout as L
+from .styles import Style, load_styles
 from . import oxml
 
 TEMPLATE_NAME = "notice.docx"      # with the 版头 (red mark, issue number, rule)
 PLAIN_TEMPLATE_NAME = "plain.docx"  # without: lists and extracts
 
-# Paragraph role → Word style name (Chinese, as a Word user sees it) and font role.
-STYLES = {
-    "title": ("公文标题", "xbs"), "title-sub": ("副标题", "kai"), "recipients": ("主送机关", "fang"), "body": ("公文正文", "fang"),
-    "h1": ("一级标题", "hei"), "h2": ("二级标题", "kai"), "caption": ("表题", "hei"),
-    "attach-note": ("附件说明", "fang"), "attach-label": ("附件标识", "hei"),
-    "signature": ("落款", "fang"), "note": ("附注", "fang"), "plain": ("无缩进", "fang"),
-    "mark": ("发文机关标志", "xbs"), "number": ("发文字号", "fang"), "cell": ("表格文字", "fang"),
-    "page-number": ("页码", "song"), "imprint": ("版记", "fang"),
-}
+# Word's paragraph alignments for the style sheet's (render/styles.py).
+ALIGNMENTS = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "left": WD_ALIGN_PARAGRAPH.LEFT,
+              "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+TABLE_ROLES = ("cell", "header", "group")   # single line spacing, off the grid (made on 表格文字 when missing)
 
 TWIPS_PER_MM = 1440 / 25.4
 PAGE_TWIPS = (round(L.PAGE_W * TWIPS_PER_MM), round(L.PAGE_H * TWIPS_PER_MM))
@@ -87,31 +83,22 @@ def make_template(path: Path, frame: bool = True) -> None:
     pf.space_before = pf.space_after = Pt(0)
     pf.widow_control = False
     pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    indent = Pt(2 * L.CHAR_PITCH_PT)
     from docx.enum.style import WD_STYLE_TYPE
-    for role, (name, _font) in STYLES.items():
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    sheet = load_styles(bundled.EXAMPLE)
+    for role, st in sheet.items():
+        style = styles.add_style(st.name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
         style.quick_style = True
         f = style.paragraph_format
-        if role in ("body", "h1", "h2", "note"):
-            f.first_line_indent = indent
-        if role in ("title", "title-sub", "mark", "number", "caption"):
-            f.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        if role in ("recipients", "signature", "plain", "attach-label"):
-            f.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        if role in ("h1", "h2", "caption"):
-            f.keep_with_next = True
         if role in ("title", "h1", "h2", "caption", "attach-label"):
             # Other faces are taller than 仿宋: snapping them to the grid would double their lines
             # in LibreOffice. Exact line spacing keeps them on the 28.95 pt pitch anyway.
             oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
         if role == "title":
-            style.font.size = Pt(L.TITLE_PT)
             style.element.get_or_add_rPr()
             oxml.set_char_spacing(style.element.rPr, 0)
         if role == "mark":
-            style.font.size = Pt(24)
+            style.font.size = Pt(L.MARK_PT)
             style.font.color.rgb = RGBColor.from_string(L.RED)
             f.space_before = Mm(L.MARK_TOP_MM)
             f.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
@@ -120,17 +107,16 @@ def make_template(path: Path, frame: bool = True) -> None:
         if role == "number":
             oxml.set_paragraph_border(style.element.get_or_add_pPr(), "bottom", L.RED, 12,
                                       round(L.RULE_GAP_MM * L.PT_PER_MM - (L.LINE_PITCH_PT - L.BODY_PT) / 2))
-        if role in ("cell", "page-number", "imprint"):
+        if role in TABLE_ROLES + ("page-number", "imprint"):
             f.line_spacing_rule = WD_LINE_SPACING.SINGLE
             if role == "imprint":
                 f.line_spacing_rule = WD_LINE_SPACING.EXACTLY
                 f.line_spacing = Pt(L.IMPRINT_LINE_PT)
-            f.first_line_indent = Pt(0)
             oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
             oxml.set_char_spacing(style.element.get_or_add_rPr(), 0)
-            style.font.size = Pt(L.PAGE_NUMBER_PT if role != "cell" else 10.5)
-        if role == "cell":
-            f.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            if role in TABLE_ROLES:
+                style.font.size = Pt(10.5)   # each table sets its own size
+    apply_styles(doc, sheet, {role: font.docx for role, font in _default_fonts()}, list(doc.styles))
     # Page setup: A4, GB/T 9704 margins, a 22-line grid, odd/even page-number footers.
     section = doc.sections[0]
     oxml.configure_section(section._sectPr, False, PAGE_TWIPS, PORTRAIT_MARGINS)
@@ -141,7 +127,7 @@ def make_template(path: Path, frame: bool = True) -> None:
                           (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
-        p.style = styles[STYLES["page-number"][0]]
+        p.style = styles[sheet["page-number"].name]
         p.alignment = align
         if align == WD_ALIGN_PARAGRAPH.RIGHT:
             p.paragraph_format.right_indent = Pt(L.PAGE_NUMBER_PT)
@@ -153,11 +139,11 @@ def make_template(path: Path, frame: bool = True) -> None:
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)
     if frame:
-        doc.add_paragraph("{{ frame.mark }}", style=STYLES["mark"][0])
-        doc.add_paragraph("", style=STYLES["plain"][0])
-        doc.add_paragraph("", style=STYLES["plain"][0])
-        doc.add_paragraph("{{ frame.number }}", style=STYLES["number"][0])
-    doc.add_paragraph("{{p body }}", style=STYLES["plain"][0])
+        doc.add_paragraph("{{ frame.mark }}", style=sheet["mark"].name)
+        doc.add_paragraph("", style=sheet["plain"].name)
+        doc.add_paragraph("", style=sheet["plain"].name)
+        doc.add_paragraph("{{ frame.number }}", style=sheet["number"].name)
+    doc.add_paragraph("{{p body }}", style=sheet["plain"].name)
     doc.core_properties.author = "gongfu-reports"
     doc.core_properties.created = doc.core_properties.modified = dt.datetime(2024, 1, 1)
     doc.save(path)
@@ -170,20 +156,54 @@ def make_template(path: Path, frame: bool = True) -> None:
 # WordprocessingML text, in the form python-docx gives the same content, put in the place of
 # the template's {{p body }} and parsed once. Same bytes as building it element by element.
 
-def apply_fonts(document, fonts: dict[str, str], styles: list | None = None) -> None:
-    """Official font names from config.yaml on every style (Word/WPS on office PCs use them).
-    `styles`: the document's styles, if already listed."""
-    oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts["fang"])
-    present = {s.name: s for s in (styles if styles is not None else document.styles)}
-    for name, font_role in STYLES.values():
-        if name in present:
-            oxml.set_fonts(present[name].element.get_or_add_rPr(), fonts[font_role])
+def apply_styles(document, sheet: dict[str, Style], fonts: dict[str, str], styles: list) -> dict[str, str]:
+    """The style sheet (templates/styles.yaml) on the template's paragraph styles, each found by its
+    name and made where the template has none: font (the official name from config.yaml, which Word
+    and WPS on office PCs use), size, bold, alignment, first-line indent, keep with next. Properties
+    the sheet does not set (spacing, the grid, the 版头's red) stay as the template has them.
+    Returns each role's style id. `styles`: the document's styles, listed once."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    by_name: dict = {}
+    for style in styles:
+        by_name.setdefault(style.name, style)
+    oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts[sheet["plain"].font])
+    ids = {}
+    for role, st in sheet.items():
+        style = by_name.get(st.name)
+        if style is None:
+            style = document.styles.add_style(st.name, WD_STYLE_TYPE.PARAGRAPH)
+            base = by_name.get(sheet["cell"].name) if role in TABLE_ROLES else None
+            style.base_style = base or document.styles["Normal"]
+            by_name[st.name] = style
+        oxml.set_fonts(style.element.get_or_add_rPr(), fonts[st.font])
+        font, f = style.font, style.paragraph_format
+        if st.size is not None and font.size != Pt(st.size):
+            font.size = Pt(st.size)
+        if bool(font.bold) != st.bold:
+            font.bold = True if st.bold else None
+        if st.align and f.alignment != ALIGNMENTS[st.align]:
+            f.alignment = ALIGNMENTS[st.align]
+        indent = Pt(st.indent * L.CHAR_PITCH_PT) if st.indent else None
+        if (f.first_line_indent or 0) != (indent or 0):
+            f.first_line_indent = indent
+        if bool(f.keep_with_next) != st.keep_with_next:
+            f.keep_with_next = True if st.keep_with_next else None
+        ids[role] = style.style_id
+    return ids
+
+
+def _default_fonts():
+    """The fonts of the bundled config.yaml (make-template writes their names into the styles)."""
+    from ..kinds import load_config
+
+    return load_config(bundled.EXAMPLE).fonts
 
 
 def render_docx(view: DocumentView, config: Config) -> bytes:
     path = template_path(config, TEMPLATE_NAME if view.frame else PLAIN_TEMPLATE_NAME)
     fonts = {role: font.docx for role, font in config.fonts}
-    skeleton = _skeleton(path, fonts, view.frame)
+    skeleton = _skeleton(path, fonts, view.frame, load_styles(config.root))
     body = _Body(skeleton, fonts)
     for i, section in enumerate(view.sections):
         for block in section.blocks:
@@ -219,16 +239,16 @@ _SKELETONS_LOCK = threading.Lock()
 SKELETONS_KEPT = 16   # per process: a build has a few templates × 版头 (plain documents share one)
 
 
-def _skeleton(path: Path, fonts: dict, frame) -> _Skeleton:
+def _skeleton(path: Path, fonts: dict, frame, sheet: dict[str, Style]) -> _Skeleton:
     """The rendered template for these inputs, from this process's cache when it was rendered
     before: keyed by the template's content, so an edited template is read again at once."""
     data = path.read_bytes()
     key = (str(path), hashlib.sha256(data).digest(), tuple(sorted(fonts.items())),
-           dataclasses.astuple(frame) if frame else None)
+           dataclasses.astuple(frame) if frame else None, tuple(sheet.values()))
     with _SKELETONS_LOCK:   # gongfu serve renders in more than one thread
         skeleton = _SKELETONS.get(key)
         if skeleton is None:
-            skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame)
+            skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame, sheet)
             while len(_SKELETONS) > SKELETONS_KEPT:
                 _SKELETONS.popitem(last=False)
         _SKELETONS.move_to_end(key)
@@ -240,7 +260,7 @@ class _Skeleton:
     XML around the body's place, the other parts compressed, and what the body refers to
     (style ids, section properties, namespaces, image and relationship numbering)."""
 
-    def __init__(self, path: Path, data: bytes, fonts: dict, frame):
+    def __init__(self, path: Path, data: bytes, fonts: dict, frame, sheet: dict[str, Style]):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docxtpl import DocxTemplate
 
@@ -256,12 +276,9 @@ class _Skeleton:
         if self.nsmap.get("w") != oxml.W_NS:
             raise GongfuError("Word 模板的正文不是 WordprocessingML（w:）", Place(display_path(path)))
         styles = list(document.styles)
-        apply_fonts(document, fonts, styles)
-        # Paragraph style ids by role, as python-docx finds them by name (the first of that name).
-        ids: dict[str, str] = {}
-        for s in styles:
-            ids.setdefault(s.name, s.style_id)
-        self.styles = {role: oxml.style(ids[name]) for role, (name, _f) in STYLES.items() if name in ids}
+        self.sheet = sheet
+        self.styles = {role: oxml.style(style_id) for role, style_id in apply_styles(document, sheet, fonts, styles).items()}
+        styles = list(document.styles)   # with those the sheet added
         # Section breaks carry a copy of the template's own page setup (its footers).
         sectpr = document.sections[-1]._sectPr
         self.breaks = {}
@@ -287,7 +304,7 @@ class _Skeleton:
         except jinja2.UndefinedError as exc:
             raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
         if frame:
-            _fit_mark(document, frame, styles)
+            _fit_mark(document, frame, sheet["mark"].name, styles)
         document.core_properties   # python-docx adds the part if the template has none
         out = io.BytesIO()
         tpl.save(out)
@@ -328,11 +345,8 @@ class _Skeleton:
                          if name not in (self.document_name, self.core_name)}
 
     def style(self, role: str) -> str:
-        try:
-            return self.styles[role]
-        except KeyError:
-            raise GongfuError(f"Word 模板缺少段落样式“{STYLES[role][0]}”", Place(display_path(self.path)),
-                              hint="用 gongfu make-template 生成的模板中有全部样式，可以从中复制") from None
+        """The paragraph properties that give a paragraph the style of a role."""
+        return self.styles[role]
 
     def decls(self, *prefixes: str) -> str:
         """Namespace declarations for the prefixes the template's root element does not declare."""
@@ -547,7 +561,7 @@ def _tag_place(path: Path, env, exc: Exception | None = None) -> Place:
     return Place(display_path(path))
 
 
-def _fit_mark(document, frame, styles: list) -> None:
+def _fit_mark(document, frame, mark_style: str, styles: list) -> None:
     from docx.enum.style import WD_STYLE_TYPE
 
     scale = round(frame.mark_scale * 100)
@@ -557,7 +571,7 @@ def _fit_mark(document, frame, styles: list) -> None:
     default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     for p in document.paragraphs:
         name = names.get(p._p.style, default.name if default is not None else None)
-        if name == STYLES["mark"][0]:
+        if name == mark_style:
             for run in p.runs:
                 run.font.size = Pt(frame.mark_size)
                 oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
@@ -625,15 +639,17 @@ class _Body:
                 for rr in range(r + 1, r2 + 1):
                     below[rr][c] = cell.colspan
                 c = c2 + 1
-        cell_style = self.style("cell")
         size = f'<w:sz w:val="{int(Emu(Pt(block.font_size)).pt * 2)}"/>'
-        centred = cell_style + '<w:jc w:val="center"/>'
         n_header = len(block.header)
         out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>', oxml.TBL_LOOK,
                oxml.borders_xml(dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), 4)),
                oxml.cell_margins_xml(), "</w:tblPr>", oxml.grid_xml(widths)]
         for r in range(len(all_rows)):
             header = r < n_header
+            # Header and group rows take their style's font and weight (the style sheet's 表头 and
+            # 表格分组行, as in the PDF); other cells their own weight and alignment.
+            role = "header" if header else "group" if r - n_header in block.group_rows else "cell"
+            ppr_of = {"left": self.style(role), "center": self.style(role) + '<w:jc w:val="center"/>'}
             out.append('<w:tr><w:trPr><w:tblHeader w:val="1"/><w:cantSplit w:val="0"/></w:trPr>' if header
                        else '<w:tr><w:trPr><w:cantSplit w:val="0"/></w:trPr>')
             c = 0
@@ -644,8 +660,8 @@ class _Body:
                     # A merged cell that may cross a page keeps its text at the top of its first page.
                     tcpr = oxml.cell_pr(sum(widths[c:c + span]), span, "restart" if cell.rowspan > 1 else None,
                                         "top" if cell.rowspan > 1 else "center")
-                    ppr = centred if cell.align == "center" or header else cell_style
-                    rpr = "<w:b/>" + size if cell.bold or header else size
+                    ppr = ppr_of["center" if cell.align == "center" and role == "cell" else "left"]
+                    rpr = "<w:b/>" + size if cell.bold and role == "cell" else size
                     content = "".join(oxml.paragraph(ppr, oxml.run(line, rpr)) for line in cell.lines) or "<w:p/>"
                 elif c in below[r]:
                     span = below[r][c]
@@ -662,8 +678,9 @@ class _Body:
         """版记 at the bottom of the last page: thick rules first and last, a thin rule between;
         抄送 indented 1 character (continuation under the names), 印发机关 left and 印发日期
         right, each 1 character in."""
-        lines = [f"抄送：{imprint.copy_to}。"] if imprint.copy_to else []
+        lines = [imprint.copy_line] if imprint.copy_line else []
         lines.append(f"{imprint.printer}\t{imprint.print_date}")
+        copy_lines = lines[:-1]
         width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
         indent = Pt(L.IMPRINT_PT)  # 1 character of 4号
         chars = width_mm * L.PT_PER_MM / L.IMPRINT_PT
@@ -673,7 +690,7 @@ class _Body:
             ppr = self.style("imprint")
             if "\t" in text:
                 ppr += f'<w:tabs><w:tab w:pos="{Emu(Mm(width_mm) - 2 * indent).twips}" w:val="right"/></w:tabs>'
-            if text.startswith("抄送："):
+            if text in copy_lines:
                 ppr += oxml.indent_xml(Emu(indent + Pt(3 * L.IMPRINT_PT)).twips, indent.twips,
                                        Pt(-3 * L.IMPRINT_PT).twips)
                 height += L.wrapped_lines(text, chars - 2, chars - 5) * L.IMPRINT_LINE_PT

@@ -13,6 +13,7 @@ from ..compose.blocks import DocumentView
 from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
 from . import layout
+from .styles import css_of, load_styles
 
 
 def template_dirs(config: Config) -> list[Path]:
@@ -50,12 +51,19 @@ def font_faces(config: Config) -> dict[str, dict]:
     return faces
 
 
+def role_css(config: Config, faces: dict[str, dict]) -> dict[str, str]:
+    """The CSS declarations of every paragraph role, from the style sheet (templates/styles.yaml)."""
+    return {role: css_of(style, faces[style.font]["family"], faces[style.font]["weight"], layout.CHAR_PITCH_PT)
+            for role, style in load_styles(config.root).items()}
+
+
 def render_html(view: DocumentView, config: Config) -> str:
     env = environment(config)
     name = "document.html.j2"
     try:
         template = env.get_template(name)
-        return template.render(view=view, fonts=font_faces(config), L=layout,
+        faces = font_faces(config)
+        return template.render(view=view, fonts=faces, L=layout, S=role_css(config, faces),
                                mark_size=view.frame.mark_size if view.frame else layout.MARK_PT,
                                mark_scale=view.frame.mark_scale if view.frame else 1)
     except jinja2.TemplateSyntaxError as exc:

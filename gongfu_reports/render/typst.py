@@ -16,6 +16,7 @@ from ..compose.blocks import DocumentView, Image, Table
 from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
 from . import layout
+from .styles import as_json, load_styles
 
 TEMPLATE_NAME = "document.typ"
 
@@ -42,6 +43,7 @@ def render_pdf_typst(view: DocumentView, config: Config) -> bytes:
         "view": json.dumps(_jsonable(view), ensure_ascii=False),
         "layout": json.dumps({k: v for k, v in vars(layout).items() if k.isupper()}),
         "fonts": json.dumps(families, ensure_ascii=False),
+        "styles": json.dumps(as_json(load_styles(config.root)), ensure_ascii=False),
         "mark_size": str(view.frame.mark_size if view.frame else layout.MARK_PT),
         "mark_scale": str(view.frame.mark_scale if view.frame else 1),
     }

@@ -1,0 +1,126 @@
+"""The style sheet of paragraph roles (templates/styles.yaml): font, size, weight, alignment, first-line
+indent and keep-with-next of every role, declared once. The DOCX styles (render/docx.py), the CSS of the
+HTML engine (css_of) and the Typst definitions (as_json) are made from it, so an editor changes a role
+once and the Word file and both PDFs follow. A working folder's templates/styles.yaml overrides the
+bundled sheet role by role."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .. import bundled
+from ..errors import GongfuError, GongfuErrors, Place, display_path
+from ..files.yamlfile import LocDict, load_yaml
+
+SHEET = "styles.yaml"
+FONT_ROLES = ("fang", "xbs", "hei", "kai", "song")
+ALIGN = {"两端": "justify", "左": "left", "居中": "center", "右": "right"}
+YES_NO = {"是": True, "否": False, True: True, False: False}
+KEYS = {"样式名": "name", "字体": "font", "字号": "size", "加粗": "bold", "对齐": "align", "首行缩进": "indent",
+        "与下段同页": "keep_with_next"}
+
+
+@dataclass(frozen=True)
+class Style:
+    role: str
+    name: str                    # the Word style's name
+    font: str                    # a font role of config.yaml: fang, xbs, hei, kai, song
+    size: float | None = None    # pt; None: set elsewhere (tables: their own size; the 标志: mark_size)
+    bold: bool = False
+    align: str | None = None     # justify, left, center, right; None: set by the layout (page numbers)
+    indent: float = 0.0          # first-line indent in characters
+    keep_with_next: bool = False
+
+
+def sheet_files(root: Path) -> list[Path]:
+    """The bundled sheet and, when there is one, the working folder's (its roles win)."""
+    own = Path(root) / "templates" / SHEET
+    return [bundled.TEMPLATES / SHEET] + ([own] if own.exists() and own.resolve() != (bundled.TEMPLATES / SHEET).resolve()
+                                          else [])
+
+
+def load_styles(root: Path) -> dict[str, Style]:
+    """Every role's style: the bundled sheet, then the working folder's entries over it."""
+    styles: dict[str, Style] = {}
+    for path in sheet_files(root):
+        stat = path.stat()
+        own = _read(str(path), stat.st_mtime_ns, stat.st_size)
+        unknown = [role for role in own if styles and role not in styles]
+        if unknown:
+            raise GongfuError(f"样式表中不认识的用途：{'、'.join(unknown)}", Place(display_path(path)),
+                              hint=f"可用的用途：{'、'.join(styles)}")
+        styles.update(own)
+    return styles
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path: str, _mtime: int, _size: int) -> dict[str, Style]:
+    data = load_yaml(Path(path))
+    if not isinstance(data, LocDict):
+        raise GongfuError("样式表应为“用途: {样式名: …, 字体: …}”的映射", Place(display_path(path), line=1))
+    out, errors = {}, []
+    for role, entry in data.items():
+        place = data.place_of(role)
+        try:
+            out[str(role)] = _style(str(role), entry, place)
+        except GongfuError as exc:
+            errors.append(exc)
+    if errors:
+        raise GongfuErrors(errors) if len(errors) > 1 else errors[0]
+    return out
+
+
+def _style(role: str, entry, place: Place) -> Style:
+    if not isinstance(entry, dict):
+        raise GongfuError(f"“{role}”应写成 {{样式名: …, 字体: …}}", place)
+    unknown = [k for k in entry if k not in KEYS]
+    if unknown:
+        raise GongfuError(f"“{role}”中不认识的设置：{'、'.join(map(str, unknown))}", place,
+                          hint=f"可用的设置：{'、'.join(KEYS)}")
+    values = {KEYS[k]: v for k, v in entry.items()}
+    if not values.get("name") or not isinstance(values["name"], str):
+        raise GongfuError(f"“{role}”缺少样式名（Word 中的样式名称）", place)
+    if values.get("font") not in FONT_ROLES:
+        raise GongfuError(f"“{role}”的字体“{values.get('font')}”不认识", place,
+                          hint="字体写用途名：fang 仿宋、xbs 小标宋、hei 黑体、kai 楷体、song 宋体")
+    size = values.get("size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, (int, float)) or not 5 <= size <= 72):
+        raise GongfuError(f"“{role}”的字号“{size}”应为 5 到 72 之间的数（pt）", place)
+    if "align" in values and values["align"] not in ALIGN:
+        raise GongfuError(f"“{role}”的对齐“{values['align']}”不认识，应为：{'、'.join(ALIGN)}", place)
+    indent = values.get("indent", 0)
+    if isinstance(indent, bool) or not isinstance(indent, (int, float)) or not 0 <= indent <= 10:
+        raise GongfuError(f"“{role}”的首行缩进“{indent}”应为 0 到 10 之间的字数", place)
+    for key, label in (("bold", "加粗"), ("keep_with_next", "与下段同页")):
+        if key in values and values[key] not in YES_NO:
+            raise GongfuError(f"“{role}”的{label}应为“是”或“否”", place)
+    return Style(role, values["name"], values["font"], float(size) if size is not None else None,
+                 YES_NO.get(values.get("bold"), False), ALIGN.get(values.get("align")), float(indent),
+                 YES_NO.get(values.get("keep_with_next"), False))
+
+
+def css_of(style: Style, family: str, weight: int, char_pt: float) -> Markup:
+    """CSS declarations of a role (the HTML engine): font, size, weight, alignment, indent, keeping.
+    Safe to place in the HTML template's <style> as they are: the family name (from config.yaml)
+    loses any character that could end the CSS string or the style element."""
+    family = re.sub(r'["\\<>\n]', "", family)
+    out = [f'font-family: "{family}";', f"font-weight: {'bold' if style.bold else int(weight)};"]
+    if style.size is not None:
+        out.append(f"font-size: {style.size:g}pt;")
+    if style.align:
+        out.append(f"text-align: {style.align};")
+    if style.indent:
+        out.append(f"text-indent: {style.indent * char_pt:g}pt;")
+    if style.keep_with_next:
+        out.append("break-after: avoid;")
+    return Markup(" ".join(out))
+
+
+def as_json(styles: dict[str, Style]) -> dict:
+    """The sheet as plain data (the Typst template reads it)."""
+    return {role: asdict(style) for role, style in styles.items()}
