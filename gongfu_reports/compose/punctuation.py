@@ -7,6 +7,7 @@ noted by the readers while the document was composed)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -45,8 +46,10 @@ def normalise_view(view: DocumentView) -> list[Change]:
         return punctuation.apply(text, found)
 
     view.title = punctuation.normalise(view.title)   # the PDF's properties; printed as a title paragraph
-    if view.frame:
-        view.frame.mark, view.frame.number = fix(view.frame.mark), fix(view.frame.number)
+    for part in (view.frame, view.imprint):   # 版头 and 版记: every text they print
+        for f in dataclasses.fields(part) if part else ():
+            if isinstance(getattr(part, f.name), str):
+                setattr(part, f.name, fix(getattr(part, f.name)))
     for section in view.sections:
         for block in section.blocks:
             if isinstance(block, Paragraph):
@@ -55,9 +58,6 @@ def normalise_view(view: DocumentView) -> list[Change]:
                 for row in block.header + block.rows:
                     for cell in row:
                         cell.lines = fix("\n".join(cell.lines)).split("\n") if cell.lines else cell.lines
-    if view.imprint:
-        imprint = view.imprint
-        imprint.copy_to, imprint.printer = fix(imprint.copy_to), fix(imprint.printer)
     return changes
 
 
