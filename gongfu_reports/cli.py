@@ -29,7 +29,9 @@ DIR_OPTION = typer.Option(Path("."), "--dir", "-C", help="工作目录（含 con
 def build(
     doc_ids: Optional[List[str]] = typer.Argument(None, metavar="[DOC_ID]...",
                                                   help="要生成的文档编号，默认全部 / documents to build (default: all)"),
-    formats: str = typer.Option("docx,pdf", "--format", "-f", help="输出格式 / output formats: docx,pdf"),
+    formats: str = typer.Option("docx,pdf", "--format", "-f",
+                                help="输出格式：docx、pdf、html（网页版，用于政府信息公开），可用逗号组合 / "
+                                     "output formats: docx,pdf,html (the web edition)"),
     force: bool = typer.Option(False, "--force", help="忽略缓存，全部重新生成 / rebuild even if unchanged"),
     per_unit: bool = typer.Option(False, "--per-unit",
                                   help="另为每个责任单位生成任务清单 build/<编号>-per-unit/<单位>.docx|pdf"
@@ -56,7 +58,8 @@ def build(
     from .build import BuildOptions, build as run_build
     from .render.registry import parse_formats
 
-    steps = {"compose": "整理数据", "docx": "生成并检查 Word", "pdf": "生成并检查 PDF", "skip": "无变化，跳过",
+    steps = {"compose": "整理数据", "docx": "生成并检查 Word", "pdf": "生成并检查 PDF", "html": "生成网页版",
+             "skip": "无变化，跳过",
              "extract": "生成单位清单"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
                   console=err, transient=True) as progress:

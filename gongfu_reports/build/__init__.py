@@ -17,7 +17,7 @@ from ..files.names import safe_file_name
 from ..kinds import Composed, Kind, Output
 from ..kinds.base import finish
 from ..publish import Publisher, build_lock, inputs_digest
-from ..render.registry import FORMATS, PDF_ENGINES, Renderer, renderer_for
+from ..render.registry import DEFAULT_FORMATS, PDF_ENGINES, Renderer, renderer_for
 from .scheduler import Scheduler, default_jobs
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]   # the program is an input of every output
@@ -26,7 +26,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]   # the program is an input of
 @dataclass
 class BuildOptions:
     doc_ids: list[str] = field(default_factory=list)        # default: every document of config.yaml
-    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
     force: bool = False                                     # rebuild even if the inputs did not change
     per_unit: bool = False                                  # also one extract per responsible unit
     period: str | None = None                               # the one period of kinds with periods
@@ -143,7 +143,7 @@ def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
     over it, writing nothing: all the errors at once (the data's inconsistencies among them, which a
     build only warns about), and the other warnings (such as tasks not reported yet)."""
     config = kinds.load_config(root)
-    pdf = renderer_for("pdf", config)
+    checked = [renderer_for("pdf", config), renderer_for("html", config)]   # the print and web templates
     problems: list[GongfuError] = []
     warnings: list[GongfuWarning] = []
     for doc_id in config.documents:
@@ -154,7 +154,8 @@ def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
                 found = [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]
                 problems += [w.as_error() for w in found if w.category == "data"]
                 warnings += [w for w in found if w.category != "data"]
-                pdf.check(composed.view, config)
+                for renderer in checked:
+                    renderer.check(composed.view, config)
         except GongfuError as exc:
             problems.extend(getattr(exc, "errors", [exc]))
     if problems:
