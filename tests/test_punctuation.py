@@ -47,6 +47,10 @@ EXAMPLES = [
     ("1,200万元", "1,200万元"),
     ("比例1:3", "比例1:3"),
     ("ZF24-001", "ZF24-001"),
+    ("ZF24-001,ZF24-002", "ZF24-001,ZF24-002"),
+    ("电话Tel:0580-2281234", "电话Tel:0580-2281234"),
+    ("</w:t><w:t>注入", "</w:t><w:t>注入"),                # letters on both sides: not Chinese text
+    ('落实。<script>alert("x")</script>', '落实。<script>alert("x")</script>'),   # code: no words of the text
     ("(1)", "(1)"),
     ("f(x)", "f(x)"),
     ("see (1) above", "see (1) above"),
@@ -202,3 +206,13 @@ def test_markdown_places_are_lines(tmp_path):
     found = [l for l in result.stdout.splitlines() if f"data/shishi-fangan/plan.md，第{line}行：" in l]
     assert len(found) == 1 and "“社会主义思想,全面落实《浙”→“社会主义思想，全面落实《浙”" in found[0]
     assert "data/shishi-fangan/plan.md，第3行：" in result.stdout   # 副标题: (2021-2025年) in the front matter
+
+
+def test_per_unit_extracts_print_full_width_marks(tmp_path):
+    """The extracts are made from the breakdown, not composed by a kind: the same pass runs over them
+    (built as web pages, the quickest format to read)."""
+    workdir = copy_workdir(tmp_path / "w")
+    result = gongfu(workdir, "build", "zhengfu-zeren-2024", "--per-unit", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    page = (workdir / "build" / "zhengfu-zeren-2024-per-unit" / "市财政局.html").read_text(encoding="utf-8")
+    assert "市财政局（市国资委）" in page and "(市国资委)" not in page   # written "市财政局(市国资委)"

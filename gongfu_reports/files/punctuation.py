@@ -34,6 +34,7 @@ _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff
 _CHINESE_TEXT = re.compile(f"[{_PRODUCED}]|{_CJK.pattern}")
 _SPACE = " \t"
 _SKIPPED = _SPACE + ",;:?!()\"'" + _PRODUCED
+_CODE = "<>{}[]$=*\\|^`~"   # marks of markup and code, not of words: a word ends there
 # Kept as written: web and mail addresses (their trailing mark belongs to the sentence).
 _PROTECTED = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
                         r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -71,8 +72,8 @@ def edits(text: str) -> list[Edit]:
     _quotes(text, protected, changed, "'", "‘", "’")
     for i, ch in enumerate(text):
         if ch in _MARKS and i not in protected and (_chinese_side(text, i, -1) or _chinese_side(text, i, 1)):
-            if ch in ",;:" and _digit(text, i - 1) and _digit(text, i + 1):
-                continue   # 1,200 · 8:00 · 1:3
+            if _latin(text, i - 1) and _latin(text, i + 1):
+                continue   # between letters or digits: 1,200 · 8:00 · 1:3 · Tel:0580 · a,b
             changed[i] = FULL_WIDTH[ch]
     dropped = set()
     for i in changed:   # spaces typed around a changed mark: a full-width mark carries its own
@@ -105,22 +106,19 @@ def normalise(text: str) -> str:
 def _chinese_side(text: str, i: int, step: int) -> bool:
     """Is the text on one side of i (step -1: before, 1: after) Chinese, on the same line: the nearest
     character past spaces and marks is Chinese, or the word that starts there (letters, digits and
-    half-width marks, up to a space or a full-width mark) touches Chinese ("增长3.5%,ZF24-001按期" →
-    "，"; "(1)8:00开放" → "（1）"). Stopping at full-width marks keeps the rule idempotent."""
+    half-width marks, up to a space, a full-width mark or a mark of code such as < > { }) touches Chinese
+    ("增长3.5%,ZF24-001按期" → "，"; "(1)8:00开放" → "（1）"; "。<b>f(x)" stays). Stopping at full-width
+    marks keeps the rule idempotent."""
     j = i + step
     while 0 <= j < len(text) and text[j] in _SKIPPED:
         j += step
     while 0 <= j < len(text) and text[j] != "\n":
         if is_cjk(text[j]):
             return True
-        if text[j] in _SPACE or text[j] in _PRODUCED:
+        if text[j] in _SPACE or text[j] in _PRODUCED or text[j] in _CODE:
             return False
         j += step
     return False
-
-
-def _digit(text: str, i: int) -> bool:
-    return 0 <= i < len(text) and text[i].isascii() and text[i].isdigit()
 
 
 def _brackets(text: str, protected: set[int], changed: dict[int, str]) -> None:
