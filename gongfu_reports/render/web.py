@@ -82,8 +82,15 @@ class Heading:
 
 
 @dataclass
+class Figure:
+    image: Image
+    alt: str                      # what a screen reader says: the table it draws, when it follows one
+    kind: str = "image"
+
+
+@dataclass
 class WebSection:
-    blocks: list = field(default_factory=list)   # Heading, Paragraph, WebTable, Image
+    blocks: list = field(default_factory=list)   # Heading, Paragraph, WebTable, Figure
 
 
 def template_dirs(config: Config) -> list[Path]:
@@ -193,9 +200,16 @@ def outline(view: DocumentView) -> list[WebSection]:
                 tables += 1
                 out.blocks.append(web_table(block, f"table-{tables}", caption, caption or last_heading))
             elif isinstance(block, Image):
-                out.blocks.append(block)
+                drawn = out.blocks[-1] if out.blocks and isinstance(out.blocks[-1], WebTable) else None
+                out.blocks.append(Figure(block, _alt(drawn.label) if drawn else "图表"))
         sections.append(out)
     return sections
+
+
+def _alt(table_label: str) -> str:
+    """"表1：各牵头领导任务进展情况" → "图：各牵头领导任务进展情况（数据见表1）"."""
+    numbered = re.match(r"^(表\d+)[：:]\s*(.+)", table_label)
+    return f"图：{numbered.group(2)}（数据见{numbered.group(1)}）" if numbered else f"图：{table_label}（数据见上表）"
 
 
 def _next_title(blocks: list, i: int) -> bool:
