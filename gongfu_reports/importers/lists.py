@@ -77,8 +77,11 @@ def analyse(grid: Grid) -> ImportedList:
             continue
         if r == first_data and _is_column_numbering(own):
             continue
-        if len(own) == 1 and (_NOTE.match(own[0][1]) or notes):
-            notes.append(own[0][1].strip())   # a note, and the rows of one cell under it
+        if len(own) == 1 and ((_NOTE.match(own[0][1]) and data_rows) or notes):
+            notes.append(own[0][1].strip())   # a note under the table, and the rows of one cell under it
+            continue
+        if len(own) == 1 and _NOTE.match(own[0][1]):
+            warnings.append(f"{grid.place(r)}：表头下方的说明“{own[0][1][:20]}”未导入，请在需要时写入标题或 notes")
             continue
         if _is_section_row(grid, r, own, columns):
             text = "".join(own[0][1].split())
