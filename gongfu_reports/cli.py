@@ -158,7 +158,7 @@ def forms(
     from .progress.period import parse_period
 
     written = write_forms(_enter(directory), doc_id, parse_period(period))
-    out.print(f"已生成填报表 {len(written)} 个（每个牵头单位一个）：{display_path(written[0].parent)}",
+    out.print(f"已生成填报表 {len(written)} 个（每个报送单位一个）：{display_path(written[0].parent)}",
               soft_wrap=True)
 
 
@@ -174,25 +174,20 @@ def collect(
                                  help="已有条目内容不同时以本次填报为准覆盖 / overwrite entries that differ"),
     directory: Path = DIR_OPTION,
 ):
-    """检查收回的填报表并合并到该期进展数据；有任何问题则整批不合并。
-    Validate returned workbooks and merge them into the period's progress file (all or nothing)."""
-    from .progress.collect import collect as run_collect
+    """检查收回的填报表，逐个合并通过检查的表格；有表格被退回时退出码为 1。
+    Validate returned workbooks and merge each valid one; exit 1 when any was rejected."""
+    from .progress.collect import collect as run_collect, report_lines
     from .progress.period import parse_period
 
     folder = folder.resolve()   # relative to where the command was typed, not to --dir
     result = run_collect(_enter(directory), folder, doc_id, parse_period(period), replace)
-    out.print(f"已检查填报表 {result.files} 个：新增 {len(result.added)} 条，覆盖 {len(result.replaced)} 条，"
-              f"未变化 {len(result.unchanged)} 条", soft_wrap=True)
-    if result.written:
-        backup = f"（原文件备份为 {display_path(result.backup)}）" if result.backup else ""
-        out.print(f"已写入 {display_path(result.path)}{backup}", soft_wrap=True)
-    else:
-        out.print(f"进展数据无变化，未改写 {display_path(result.path)}", soft_wrap=True)
-    if result.missing_units:
-        out.print(f"尚未报送的牵头单位（{len(result.missing_units)} 个）：{'、'.join(result.missing_units)}",
-                  soft_wrap=True)
-    else:
-        out.print("全部牵头单位均已报送")
+    lines, problems = report_lines(result)
+    for line in problems:
+        err.print(Text(line), soft_wrap=True)
+    for line in lines:
+        out.print(Text(line), soft_wrap=True)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
 
 
 @app.command()

@@ -1,6 +1,8 @@
 """The corpus of bad inputs (tests/bad_inputs/<case>/): every case is rejected with a Chinese
 message that names the file and the place, exit code 2, and nothing changes in the working
-folder: build/ keeps its previous outputs byte for byte, data/ is not touched.
+folder: build/ keeps its previous outputs byte for byte, data/ is not touched. A returned workbook
+that collect rejects is a rejected form (exit 1), kept as received in data/<plan>/received/ and
+nothing else.
 
 A case folder holds case.yaml (命令: the gongfu command; 期望: substrings of the message) and the
 bad file(s) at their place in a working folder. Binary files and small changes to the bundled
@@ -22,6 +24,7 @@ from conftest import DOC_ID, copy_workdir, gongfu
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
 PERIOD = "2024-09"
+RECEIVED = "data/zhengfu-2024/received/"
 
 _spec = importlib.util.spec_from_file_location("make_cases", CORPUS / "make_cases.py")
 make_cases = importlib.util.module_from_spec(_spec)
@@ -84,12 +87,19 @@ def test_bad_input_is_rejected_with_its_place(bad_base, tmp_path, name):
 
     result = gongfu(work, *map(str, case["命令"]))
 
-    assert result.returncode == 2, result.stdout + result.stderr
+    collect = case["命令"][0] == "collect"
+    assert result.returncode == (1 if collect else 2), result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stderr.lstrip().startswith("错误："), result.stderr
     for text in case["期望"]:
         assert expected(text).search(result.stderr), f"{text!r} not in:\n{result.stderr}"
     after = snapshot(work)
+    if collect:   # every workbook received is kept as it came, with a log of the run; nothing else changes
+        kept = {k for k in set(after) - set(before) if (k + "/").startswith(RECEIVED)}
+        assert f"{RECEIVED}{PERIOD}/收集记录.yaml" in kept
+        for key in kept - {RECEIVED.rstrip("/"), f"{RECEIVED}{PERIOD}", f"{RECEIVED}{PERIOD}/收集记录.yaml"}:
+            assert after[key] == before[key.replace(f"{RECEIVED}{PERIOD}", "returned")], key
+        after = {k: v for k, v in after.items() if k not in kept}
     assert after.keys() == before.keys(), set(after) ^ set(before)
     changed = [k for k in before if before[k] != after[k]]
     assert not changed, changed

@@ -1,4 +1,4 @@
-"""The progress loop: `gongfu forms` → units fill in the workbooks → `gongfu collect`.
+"""The progress loop: `gongfu forms` → units fill in the workbooks → `gongfu collect` → 完成情况/通报.
 
 Workbooks are filled the way a unit would (status picked from the workbook's own dropdown list,
 text typed, saved) and read back with openpyxl; nothing is mocked.
@@ -13,13 +13,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from docx import Document
 
-from conftest import copy_workdir, gongfu
+from conftest import copy_workdir, docx_text, gongfu
 
 PERIOD = "2024-09"   # no progress file in the bundled data: the first collect creates it
 FORMS = Path("build/forms") / PERIOD
 PROGRESS_DIR = Path("data/zhengfu-2024/progress")
 PROGRESS = PROGRESS_DIR / f"{PERIOD}.yaml"
+VALUES = Path("data/indicator-values") / f"{PERIOD}.yaml"
+RECEIVED = Path("data/zhengfu-2024/received") / PERIOD
+VERSIONS = PROGRESS_DIR / "versions" / PERIOD
 SHEET = "进展填报"
 STATUSES = ["已完成", "序时推进", "滞后", "未启动"]
 
@@ -38,29 +42,63 @@ def work(base, tmp_path) -> Path:
     return Path(shutil.copytree(base, tmp_path / "w"))
 
 
-def expected_leads(work: Path) -> dict[str, list[str]]:
-    """Lead unit (canonical name) → task ids, worked out from the YAML files directly."""
-    canonical = {}
+def canonical_names(work: Path) -> tuple[dict[str, str], set[str]]:
+    canonical, groups = {}, set()
     for unit in yaml.safe_load((work / "data/units.yaml").read_text("utf-8")):
         aliases = unit.get("别称") or []
         for name in [unit["名称"], unit.get("全称"), *([aliases] if isinstance(aliases, str) else aliases)]:
             if name:
                 canonical[name] = unit["名称"]
-    leads: dict[str, list[str]] = {}
+        if unit.get("类型") == "集合":
+            groups.add(unit["名称"])
+    return canonical, groups
+
+
+def first_unit(text: str) -> str:
+    return re.split(r"[、，,；;\s]+", text.strip())[0]
+
+
+def expected_reporters(work: Path) -> dict[str, list[str]]:
+    """Reporting unit → task ids, worked out from the YAML files directly: the lead unit, or what
+    config.yaml's `shared` says for a lead that is a group of units."""
+    canonical, groups = canonical_names(work)
+    shared = yaml.safe_load((work / "config.yaml").read_text("utf-8"))["documents"]["bulletin"]["shared"]
+    out: dict[str, list[str]] = {}
     for task in yaml.safe_load((work / "data/zhengfu-2024/key-tasks.yaml").read_text("utf-8")):
-        first = re.split(r"[、，,；;\s]+", task["责任单位"].strip())[0]
-        leads.setdefault(canonical[first], []).append(task["编号"])
-    return leads
+        lead = canonical[first_unit(task["责任单位"])]
+        who = [lead]
+        if lead in groups:
+            who = {"不收集": [], "统一报送": [lead]}.get(shared[lead], shared[lead])
+        for unit in who:
+            out.setdefault(unit, []).append(task["编号"])
+    return out
+
+
+def indicator_leads(work: Path) -> dict[str, list[int]]:
+    canonical, _ = canonical_names(work)
+    ws = openpyxl.load_workbook(work / "data/indicators.xlsx")["指标目标"]
+    out: dict[str, list[int]] = {}
+    number = lead = None
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        if row[1] is not None:                 # a sub-item's row leaves 序号 and 牵头单位 to the merged cell above
+            number, lead = int(row[1]), canonical[first_unit(row[5])]
+        if row[1] is not None or row[3]:
+            out.setdefault(lead, []).append(number)
+    return out
 
 
 def columns(ws) -> dict[str, int]:
-    header = next(r for r in ws.iter_rows(max_row=10) if any(c.value == "编号" for c in r))
+    header = next(r for r in ws.iter_rows(max_row=10) if any(c.value in ("编号", "序号") for c in r))
     return {c.value: c.column for c in header if c.value}
 
 
 def task_rows(ws) -> list[int]:
     start = next(r for r in ws.iter_rows(max_row=10) if any(c.value == "编号" for c in r))[0].row + 1
-    return [r for r in range(start, ws.max_row + 1) if ws.cell(r, 1).value]
+    return [r for r in range(start, ws.max_row + 1) if re.fullmatch(r"ZF24-\d+", str(ws.cell(r, 1).value or ""))]
+
+
+def contact_row(ws) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("填报人"))
 
 
 def dropdown(ws) -> list[str]:
@@ -70,23 +108,33 @@ def dropdown(ws) -> list[str]:
     return lists[0].formula1.strip('"').split(",")
 
 
-def fill(source: Path, target: Path, change=None) -> dict[str, dict]:
+def fill(source: Path, target: Path, change=None, note: str = "") -> dict[str, dict]:
     """Fill in a form as a unit would and save it under another name; returns what was typed."""
     book = openpyxl.load_workbook(source)
     ws = book[SHEET]
-    cols, choices, typed = columns(ws), dropdown(ws), {}
-    for i, r in enumerate(task_rows(ws)):
+    cols, typed = columns(ws), {}
+    rows = task_rows(ws)
+    choices = dropdown(ws) if rows else STATUSES
+    for i, r in enumerate(rows):
         task_id = ws.cell(r, cols["编号"]).value
         values = {"状态": choices[i % len(choices)],
-                  "进展情况": f"{task_id}：第一段进展，完成率95%。\n第二段，已召开推进会3次。",
-                  "下步计划": f"{task_id} 下步继续推进。"}
-        if i % 2:
+                  "进展情况": f"{task_id}：第一段进展，完成率95%。{note}\n第二段，已召开推进会3次。",
+                  "下步计划": f"{task_id} 下步继续推进。", "存在问题": None}
+        if i % 2 or values["状态"] in ("滞后", "未启动"):
             values["存在问题"] = "要素保障有待加强。"
         for name, value in values.items():
             ws.cell(r, cols[name]).value = value
-        typed[task_id] = values
+        typed[task_id] = {k: v for k, v in values.items() if v}
+    row = contact_row(ws)
+    ws.cell(row, 2).value, ws.cell(row, 4).value, ws.cell(row, 6).value = "张三", "0580-2280000", "李四"
+    if "指标填报" in book.sheetnames:
+        wi = book["指标填报"]
+        icols = columns(wi)
+        for r in range(4, wi.max_row + 1):
+            if wi.cell(r, 1).value:
+                wi.cell(r, icols["本期实际值"]).value = "100"
     if change:
-        change(book, ws, cols, task_rows(ws))
+        change(book, ws, cols, rows)
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
     return typed
@@ -94,7 +142,7 @@ def fill(source: Path, target: Path, change=None) -> dict[str, dict]:
 
 def entries(work: Path, period: str = PERIOD) -> dict[str, dict]:
     data = yaml.safe_load((work / PROGRESS_DIR / f"{period}.yaml").read_text("utf-8"))
-    return {e["编号"]: e for e in data["条目"]}
+    return {e["编号"] + (f"/{e['填报单位']}" if e.get("填报单位") else ""): e for e in data["条目"]}
 
 
 def form(work: Path, unit: str, period: str = PERIOD) -> Path:
@@ -103,17 +151,25 @@ def form(work: Path, unit: str, period: str = PERIOD) -> Path:
 
 # --- forms -------------------------------------------------------------------------------------
 
-def test_one_form_per_lead_unit_with_its_tasks(base):
-    leads = expected_leads(base)
+def test_one_form_per_reporting_unit_never_for_a_label(base):
+    reporters = expected_reporters(base)
+    indicators = indicator_leads(base)
     files = sorted((base / FORMS).glob("*.xlsx"))
-    assert {p.stem for p in files} == set(leads)
+    assert {p.stem for p in files} == set(reporters) | set(indicators)
+    assert "各县（区）政府" not in {p.stem for p in files}          # a group label: declared 不收集
+    assert "自贸区两局一中心" in {p.stem for p in files}            # a group declared 统一报送
     for path in files:
         book = openpyxl.load_workbook(path)
         meta = {k: v for k, v in book["_meta"].iter_rows(values_only=True)}
         assert meta["期间"] == PERIOD and meta["填报单位"] == path.stem
         ws = book[SHEET]
-        assert [ws.cell(r, 1).value for r in task_rows(ws)] == leads[path.stem]
-    assert "各县（区）政府" in leads   # a group unit gets its own form too
+        assert [ws.cell(r, 1).value for r in task_rows(ws)] == reporters.get(path.stem, [])
+        if path.stem in indicators:
+            wi = book["指标填报"]
+            numbers = [int(wi.cell(r, 1).value) for r in range(4, wi.max_row + 1) if wi.cell(r, 1).value]
+            assert numbers == indicators[path.stem]
+        else:
+            assert "指标填报" not in book.sheetnames
 
 
 def test_form_layout_locks_validates_and_prints(base):
@@ -130,6 +186,12 @@ def test_form_layout_locks_validates_and_prints(base):
         for name in ("进展情况", "状态", "存在问题", "下步计划"):
             assert not ws.cell(r, cols[name]).protection.locked
         assert ws.cell(r, cols["任务内容"]).alignment.wrap_text
+    # 填报人, 联系电话, 审核人 two rows under the table: labels locked, values to fill in.
+    row = contact_row(ws)
+    assert row == rows[-1] + 2
+    assert [ws.cell(row, c).value for c in (1, 3, 5)] == ["填报人：", "联系电话：", "审核人："]
+    assert all(not ws.cell(row, c).protection.locked for c in (2, 4, 6))
+    assert ws.cell(row, 1).protection.locked
     # The status dropdown covers every task row, and rejects anything else.
     (dv,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert dropdown(ws) == STATUSES
@@ -143,6 +205,25 @@ def test_form_layout_locks_validates_and_prints(base):
     assert ws.freeze_panes == "A4"
     assert ws.column_dimensions[openpyxl.utils.get_column_letter(cols["进展情况"])].width >= 40
     assert book["_meta"].sheet_state == "veryHidden"
+    # The unit's indicators on their own sheet, last real period's value beside this period's.
+    wi = openpyxl.load_workbook(base / FORMS / "市人社局.xlsx")["指标填报"]
+    icols = columns(wi)
+    assert list(icols) == ["序号", "指标", "分项", "目标值", "时间口径", "上期实际值", "本期实际值", "说明"]
+    first = [wi.cell(4, icols[c]).value for c in ("序号", "目标值", "时间口径", "上期实际值", "本期实际值")]
+    assert first == ["18", "45000", "累计", "23000", None]
+    assert wi.cell(4, icols["序号"]).protection.locked and not wi.cell(4, icols["本期实际值"]).protection.locked
+
+
+def test_forms_are_prefilled_from_the_last_real_period(base):
+    """2024-07 is 示例 data: the forms for 2024-09 carry what units reported for 2024-06."""
+    june = yaml.safe_load((base / PROGRESS_DIR / "2024-06.yaml").read_text("utf-8"))
+    reported = {e["编号"]: e["完成情况"] for e in june["条目"]}
+    ws = openpyxl.load_workbook(base / FORMS / "市财政局.xlsx")[SHEET]
+    cols = columns(ws)
+    assert "已预填2024年6月报送的内容" in ws["A2"].value
+    for r in task_rows(ws):
+        assert ws.cell(r, cols["进展情况"]).value == reported[ws.cell(r, 1).value]
+        assert "（示例）" not in ws.cell(r, cols["进展情况"]).value
 
 
 def test_task_text_starting_with_equals_is_written_as_text(work):
@@ -159,6 +240,15 @@ def test_task_text_starting_with_equals_is_written_as_text(work):
     fill(form(work, "市财政局"), work / "in/a.xlsx")
     result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_group_lead_without_a_declaration_is_a_config_error(work):
+    config = (work / "config.yaml").read_text("utf-8")
+    (work / "config.yaml").write_text(config.replace("      各县（区）政府: 不收集", "      市发改委: 统一报送"), "utf-8")
+    result = gongfu(work, "forms", "--period", PERIOD)
+    assert result.returncode == 2
+    assert "任务 ZF24-122、ZF24-123、ZF24-124、ZF24-125 的牵头单位“各县（区）政府”是一组单位的统称" in result.stderr
+    assert "shared" in result.stderr and "不收集" in result.stderr and "config.yaml" in result.stderr
 
 
 # --- periods -----------------------------------------------------------------------------------
@@ -197,97 +287,204 @@ def test_forms_for_a_document_that_is_not_a_bulletin(work):
     assert "不是完成情况文档" in result.stderr
 
 
-# --- collect -----------------------------------------------------------------------------------
+# --- a month replayed ----------------------------------------------------------------------------
 
-def test_fill_collect_recollect_conflict_replace(work):
+def bad_status(book, ws, cols, rows):
+    ws.cell(rows[0], cols["状态"]).value = "基本完成"
+
+
+def late_without_reason(book, ws, cols, rows):
+    ws.cell(rows[0], cols["状态"]).value = "滞后"
+    ws.cell(rows[0], cols["存在问题"]).value = None
+
+
+def wrong_period(book, ws, cols, rows):
+    book["_meta"]["B1"].value = "2024-08"
+
+
+MISTAKES = {"市发改委": bad_status, "市财政局": late_without_reason, "市商务局": wrong_period}
+
+
+def test_a_month_replayed(work):
+    """Forms for every unit; most come back valid, three with mistakes → the valid ones merged, the
+    three listed with their reasons, exit 1; fixed and resent → merged; a second version with
+    --replace lists the changed tasks; every received file kept; the 完成情况 lists every task."""
+    reporters = expected_reporters(work)
+    forms = sorted((work / FORMS).glob("*.xlsx"))
     returned = work / "returned"
-    typed = {}
-    for i, path in enumerate(sorted((work / FORMS).glob("*.xlsx"))):
-        typed.update(fill(path, returned / f"回执{i:02d}.xlsx"))   # file names say nothing
+    for i, path in enumerate(forms):
+        fill(path, returned / f"{path.stem}回执.xlsx", MISTAKES.get(path.stem))
     result = gongfu(work, "collect", str(returned), "--period", PERIOD)
-    assert result.returncode == 0, result.stderr
-    assert "全部牵头单位均已报送" in result.stdout
-
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    err = result.stderr
+    assert err.startswith("错误：")
+    assert "returned/市发改委回执.xlsx，工作表“进展填报”，第4行，“状态”列：状态“基本完成”无效" in err
+    assert "returned/市财政局回执.xlsx，工作表“进展填报”，第4行，“存在问题”列：状态为“滞后”，未写明原因" in err
+    assert "returned/市商务局回执.xlsx：这是2024年8月的填报表，本次收集的是2024年9月" in err
+    assert "退回 3 个填报表" in err and "本次未合并任何数据" not in err
+    assert f"合并 {len(forms) - 3} 个，退回 3 个" in result.stdout
     got = entries(work)
-    assert set(got) == {t for tasks in expected_leads(work).values() for t in tasks}
-    for task_id, values in typed.items():
-        entry = got[task_id]
-        assert entry["状态"] == values["状态"] and entry["状态"] in STATUSES
-        assert entry["完成情况"] == values["进展情况"]
-        assert entry["下步计划"] == values["下步计划"]
-        assert entry.get("存在问题") == values.get("存在问题")
-    assert got["ZF24-001"]["牵头单位"] == "市财政局"
-    written = (work / PROGRESS).read_bytes()
-    assert "完成情况: |-\n" in written.decode("utf-8")   # multi-line text as a block literal
-    assert not (work / PROGRESS).with_name(f"{PERIOD}.yaml.bak").exists()
+    for unit, ids in reporters.items():
+        for task_id in ids:
+            assert (task_id in got) == (unit not in MISTAKES), (unit, task_id)
+    missing = next(l for l in result.stdout.splitlines() if l.startswith("尚未报送的单位"))
+    assert all(unit in missing for unit in MISTAKES)
+    # The contact fields are stored with the period's data.
+    data = yaml.safe_load((work / PROGRESS).read_text("utf-8"))
+    assert data["填报信息"]["市人社局"] == {"填报人": "张三", "联系电话": "0580-2280000", "审核人": "李四"}
+    # Indicator values from the indicator sheets.
+    values = yaml.safe_load((work / VALUES).read_text("utf-8"))["实际值"]
+    assert {"序号": 18, "实际值": "100", "填报单位": "市人社局"} in values
 
-    # The same workbooks again: nothing to do, nothing rewritten.
-    result = gongfu(work, "collect", str(returned), "--period", PERIOD)
+    # The three fixed and sent again (under the same file names, in another folder).
+    resent = work / "resent"
+    for unit in MISTAKES:
+        fill(form(work, unit), resent / f"{unit}回执.xlsx")
+    result = gongfu(work, "collect", str(resent), "--period", PERIOD)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "全部单位均已报送" in result.stdout
+    got = entries(work)
+    assert {t for ids in reporters.values() for t in ids} == set(got)
+
+    # A second version from one unit: refused as a conflict, then taken with --replace, which lists
+    # each changed task; every earlier version of the period's data stays retrievable.
+    before = (work / PROGRESS).read_bytes()
+    second = work / "second"
+
+    def corrected(book, ws, cols, rows):
+        ws.cell(rows[0], cols["状态"]).value = "序时推进"
+        ws.cell(rows[0], cols["进展情况"]).value = "全年目标已提前完成。"
+    fill(form(work, "市财政局"), second / "市财政局回执.xlsx", corrected)
+    result = gongfu(work, "collect", str(second), "--period", PERIOD)
+    assert result.returncode == 1
+    assert "ZF24-001（市财政局）" in result.stderr and "已有不同内容" in result.stderr and "--replace" in result.stderr
+    assert (work / PROGRESS).read_bytes() == before
+    result = gongfu(work, "collect", str(second), "--period", PERIOD, "--replace")
     assert result.returncode == 0, result.stderr
-    assert "无变化" in result.stdout
-    assert (work / PROGRESS).read_bytes() == written
-    assert not (work / PROGRESS).with_name(f"{PERIOD}.yaml.bak").exists()
+    changed = next(l for l in result.stdout.splitlines() if "ZF24-001（市财政局）：" in l)
+    assert "状态 已完成 → 序时推进" in changed and "完成情况 “ZF24-001：第一段进展" in changed and "“全年目标已提前完成。”" in changed
+    assert entries(work)["ZF24-001"]["完成情况"] == "全年目标已提前完成。"
+    versions = sorted((work / VERSIONS).glob("*.yaml"))
+    assert [p.name for p in versions] == [f"{PERIOD}.v001.yaml", f"{PERIOD}.v002.yaml"]
+    assert versions[-1].read_bytes() == before
+    assert "版本" in result.stdout or "已保存为" in result.stdout
 
-    # A unit changes its report: a conflict, named by task and unit, and nothing is written.
-    name = next(p.name for p in returned.iterdir()
-                if openpyxl.load_workbook(p)["_meta"]["B2"].value == "市财政局")
+    # Every workbook received is kept unchanged, a later file of the same name beside the earlier one.
+    kept = sorted(p.name for p in (work / RECEIVED).glob("*.xlsx"))
+    assert len(kept) == len(forms) + 3 + 1
+    assert "市发改委回执（2）.xlsx" in kept and "市财政局回执（3）.xlsx" in kept
+    assert (work / RECEIVED / "市发改委回执.xlsx").read_bytes() == (returned / "市发改委回执.xlsx").read_bytes()
+    log = yaml.safe_load((work / RECEIVED / "收集记录.yaml").read_text("utf-8"))
+    assert len(log) == 4 and log[0]["文件"][0]["结果"] in ("已合并", "退回")
 
-    def changed(book, ws, cols, rows):
-        ws.cell(rows[0], cols["进展情况"]).value = "更新后的进展。"
-    fill(form(work, "市财政局"), returned / name, changed)
-    result = gongfu(work, "collect", str(returned), "--period", PERIOD)
-    assert result.returncode == 2
-    assert "ZF24-001（市财政局）" in result.stderr and "--replace" in result.stderr
-    assert "本次未合并任何数据" in result.stderr
-    assert (work / PROGRESS).read_bytes() == written
-
-    result = gongfu(work, "collect", str(returned), "--period", PERIOD, "--replace")
+    # The 完成情况 lists every task, each with what its unit reported.
+    result = gongfu(work, "build", "bulletin", "--period", PERIOD, "--format", "docx")
     assert result.returncode == 0, result.stderr
-    assert entries(work)["ZF24-001"]["完成情况"] == "更新后的进展。"
-    assert entries(work)["ZF24-004"] == got["ZF24-004"]
-    assert (work / PROGRESS).with_name(f"{PERIOD}.yaml.bak").read_bytes() == written
+    table = Document(work / "build" / f"bulletin-{PERIOD}.docx").tables[0]
+    rows = [r for r in table.rows[1:] if len({id(c._tc) for c in r.cells}) > 1]
+    assert len(rows) == 125
+    assert sum(r.cells[3].text == "不单独报送" for r in rows) == 4
+    assert "未报送" not in [r.cells[3].text for r in rows]
+    assert "全年目标已提前完成。" in docx_text(work / "build" / f"bulletin-{PERIOD}.docx")
 
 
-def test_units_not_reported_are_listed(work):
-    for unit in ("市财政局", "市发改委"):
-        fill(form(work, unit), work / "in" / f"{unit}-已填.xlsx")
+def test_two_versions_from_one_unit_are_left_to_the_clerk(work):
+    folder = work / "in"
+    fill(form(work, "市财政局"), folder / "财政.xlsx")
+    fill(form(work, "市财政局"), folder / "财政（修改版）.xlsx", note="修改。")
+    fill(form(work, "市发改委"), folder / "发改委.xlsx")
+    result = gongfu(work, "collect", str(folder), "--period", PERIOD)
+    assert result.returncode == 1
+    assert "市财政局 报来 2 个内容不同的填报表（财政.xlsx、财政（修改版）.xlsx），都未合并" in result.stderr
+    assert "ZF24-001（完成情况不同）" in result.stderr and "移出该目录" in result.stderr
+    got = entries(work)
+    assert "ZF24-001" not in got and "ZF24-004" in got
+    # Identical copies are merged once.
+    (folder / "财政（修改版）.xlsx").unlink()
+    shutil.copy(folder / "财政.xlsx", folder / "财政（再次发送）.xlsx")
+    result = gongfu(work, "collect", str(folder), "--period", PERIOD)
+    assert result.returncode == 0, result.stderr
+    assert "内容相同" in result.stdout and "只合并一次" in result.stdout
+    assert "ZF24-001" in entries(work)
+
+
+def test_shared_task_is_collected_from_each_member(work):
+    config = (work / "config.yaml").read_text("utf-8")
+    config = config.replace("      各县（区）政府: 不收集", "      各县（区）政府: [定海区, 普陀区政府, 岱山县政府, 嵊泗县政府]")
+    (work / "config.yaml").write_text(config, "utf-8")
+    assert gongfu(work, "forms", "--period", PERIOD).returncode == 0
+    for unit in ("定海区政府", "岱山县政府"):   # 定海区 named by the district registry
+        ws = openpyxl.load_workbook(form(work, unit))[SHEET]
+        assert [ws.cell(r, 1).value for r in task_rows(ws)][-4:] == ["ZF24-122", "ZF24-123", "ZF24-124", "ZF24-125"]
+    assert not form(work, "各县（区）政府").exists()
+    fill(form(work, "定海区政府"), work / "in" / "定海.xlsx")
+    fill(form(work, "岱山县政府"), work / "in" / "岱山.xlsx")
     result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
     assert result.returncode == 0, result.stderr
-    line = next(l for l in result.stdout.splitlines() if l.startswith("尚未报送的牵头单位"))
-    assert f"（{len(expected_leads(work)) - 2} 个）" in line
-    assert "市商务局" in line and "各县（区）政府" in line
-    assert "市财政局" not in line and "市发改委" not in line
+    got = entries(work)
+    assert {"ZF24-122/定海区政府", "ZF24-122/岱山县政府"} <= set(got)
+    assert "普陀区政府" in next(l for l in result.stdout.splitlines() if l.startswith("尚未报送"))
+    assert gongfu(work, "build", "bulletin", "--period", PERIOD, "--format", "docx").returncode == 0
+    table = Document(work / "build" / f"bulletin-{PERIOD}.docx").tables[0]
+    cell = next(r.cells[3].text for r in table.rows if r.cells[1].text.startswith("旗帜鲜明讲政治"))
+    assert cell.startswith("定海区政府：ZF24-122：第一段进展")
+    assert "普陀区政府：未报送" in cell and "岱山县政府：ZF24-122" in cell
 
 
-def test_replace_keeps_printed_number_and_rewording_of_existing_entries(work):
-    """The bundled 2024-06 file carries 序号 and reworded 任务内容 and comments; they survive."""
-    seed = work / PROGRESS_DIR / "2024-06.yaml"
-    original = seed.read_bytes()
-    before = entries(work, "2024-06")
-    task_id = next(k for k, e in before.items() if "任务内容" in e and "序号" in e)
-    assert gongfu(work, "forms", "--period", "2024-06").returncode == 0
-    path = next(p for p in (work / "build/forms/2024-06").glob("*.xlsx")
-                if task_id in [c.value for c in openpyxl.load_workbook(p)[SHEET]["A"]])
-    typed = fill(path, work / "in" / "x.xlsx")
+def test_a_changed_locked_text_is_shown_beside_the_original(work):
+    def changed(book, ws, cols, rows):
+        cell = ws.cell(rows[0], cols["任务内容"])
+        cell.value = cell.value.replace("新引进高校毕业生2万人以上", "新引进高校毕业生1万人以上")
+    fill(form(work, "市委组织部"), work / "in" / "组织部.xlsx", changed)
+    result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
+    assert result.returncode == 1
+    assert "锁定的“任务内容”被改动：表中为“…新引进高校毕业生1万人以上。”，下发时为“…新引进高校毕业生2万人以上。”" in result.stderr
+    assert "gongfu forms" not in result.stderr          # regenerating would not help: the unit changed it
+    assert "在下发的原表中填写" in result.stderr
 
-    result = gongfu(work, "collect", str(work / "in"), "--period", "2024-06")
-    assert result.returncode == 2
-    assert f"{task_id}（{path.stem}）" in result.stderr
-    assert seed.read_bytes() == original
 
-    result = gongfu(work, "collect", str(work / "in"), "--period", "2024-06", "--replace")
+def test_a_task_list_changed_after_the_forms_went_out_does_not_reject_them(work):
+    path = work / "data/zhengfu-2024/key-tasks.yaml"
+    path.write_text(path.read_text("utf-8").replace("新引进高校毕业生2万人以上", "新引进高校毕业生2.2万人以上"), "utf-8")
+    fill(form(work, "市委组织部"), work / "in" / "组织部.xlsx")
+    result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
     assert result.returncode == 0, result.stderr
-    after = entries(work, "2024-06")
-    assert after[task_id]["序号"] == before[task_id]["序号"]
-    assert after[task_id]["任务内容"] == before[task_id]["任务内容"]
-    assert after[task_id]["状态"] == typed[task_id]["状态"]
-    others = [k for k in before if k not in typed]
-    assert others and all(after[k] == before[k] for k in others)
-    assert seed.read_text("utf-8").startswith(original.decode("utf-8").splitlines()[0])  # header comment
-    assert seed.with_name("2024-06.yaml.bak").read_bytes() == original
 
 
-# --- bad workbooks: rejected whole, with the place named, nothing written ------------------------
+def test_a_task_falling_back_from_completed_is_pointed_out(work):
+    def completed(book, ws, cols, rows):
+        ws.cell(rows[0], cols["状态"]).value = "已完成"
+    fill(form(work, "市财政局"), work / "sep" / "a.xlsx", completed)
+    assert gongfu(work, "collect", str(work / "sep"), "--period", PERIOD).returncode == 0
+    assert gongfu(work, "forms", "--period", "2024-10").returncode == 0
+    october = work / "build/forms/2024-10/市财政局.xlsx"
+    ws = openpyxl.load_workbook(october)[SHEET]
+    assert ws.cell(task_rows(ws)[0], columns(ws)["状态"]).value == "已完成"   # prefilled from September
+
+    def back(book, ws, cols, rows):
+        ws.cell(rows[0], cols["状态"]).value = "序时推进"
+    fill(october, work / "oct" / "a.xlsx", back)
+    result = gongfu(work, "collect", str(work / "oct"), "--period", "2024-10")
+    assert result.returncode == 0, result.stderr
+    assert "任务 ZF24-001（市财政局）2024年9月为“已完成”，本期为“序时推进”，请核实" in result.stdout
+
+
+def test_indicator_with_an_unknown_sub_item_names_the_valid_ones(work):
+    def wrong_sub(book, ws, cols, rows):
+        wi = book["指标填报"]
+        icols = columns(wi)
+        row = next(r for r in range(4, wi.max_row + 1) if wi.cell(r, icols["序号"]).value == "8")
+        wi.cell(row, icols["分项"]).value = "行政村占比"
+    fill(form(work, "市农业农村局"), work / "in" / "农业.xlsx", wrong_sub)
+    result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
+    assert result.returncode == 1
+    assert "分项“行政村占比”不是序号 8 的分项" in result.stderr
+    assert "序号 8 的分项：“集体经济年收入50万元以上且经营性收入25万元以上行政村占比（%）”；" \
+           "“集体经济年经营性收入50万元以上行政村占比（%）”" in result.stderr
+
+
+# --- bad workbooks: each rejected with its place, the good ones merged ----------------------------
 
 def set_cell(column: str, value, row_index: int = 0):
     def change(book, ws, cols, rows):
@@ -312,10 +509,6 @@ def changed_locked_cell(book, ws, cols, rows):
     cell.value = cell.value + "（已调整）"
 
 
-def wrong_period(book, ws, cols, rows):
-    book["_meta"]["B1"].value = "2024-08"
-
-
 def duplicated_row(book, ws, cols, rows):
     for c in range(1, ws.max_column + 1):
         ws.cell(rows[-1] + 1, c).value = ws.cell(rows[1], c).value
@@ -329,10 +522,11 @@ BROKEN = {
     "unknown id": (unknown_id, ["编号“ZF24-999”不在任务清单中", "第5行", "“编号”列"]),
     "bad status": (set_cell("状态", "基本完成", 1), ["状态“基本完成”无效", "第5行", "“状态”列"]),
     "empty status": (set_cell("状态", None, 1), ["状态未填写", "第5行", "“状态”列"]),
+    "no next step": (set_cell("下步计划", None, 2), ["状态为“滞后”，未填写下步计划", "第6行", "“下步计划”列"]),
     "formula": (set_cell("进展情况", '=HYPERLINK("http://example.com","详见")', 1),
                 ["单元格含公式", "第5行", "“进展情况”列"]),
     "missing column": (missing_column, ["缺少列：下步计划", "第3行"]),
-    "locked cell changed": (changed_locked_cell, ["锁定的“任务内容”被改动", "第5行", "“任务内容”列"]),
+    "locked cell changed": (changed_locked_cell, ["锁定的“任务内容”被改动", "（已调整）", "第5行", "“任务内容”列"]),
     "wrong period": (wrong_period, ["这是2024年8月的填报表，本次收集的是2024年9月"]),
     "another unit's task": (another_units_task, ["任务 ZF24-001 的牵头单位是市财政局，不是本表的填报单位市发改委",
                                                  "第5行"]),
@@ -341,57 +535,48 @@ BROKEN = {
 }
 
 
-@pytest.fixture()
-def collected_once(work) -> tuple[Path, bytes]:
-    """A progress file that already holds one unit's report, to check it stays byte-identical."""
-    fill(form(work, "市商务局"), work / "first" / "商务.xlsx")
-    assert gongfu(work, "collect", str(work / "first"), "--period", PERIOD).returncode == 0
-    return work, (work / PROGRESS).read_bytes()
-
-
-def rejected(work: Path, before: bytes, folder: Path, *expected: str) -> str:
-    result = gongfu(work, "collect", str(folder), "--period", PERIOD)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    for text in expected:
-        assert text in result.stderr, result.stderr
-    assert "本次未合并任何数据" in result.stderr
-    assert (work / PROGRESS).read_bytes() == before
-    assert not (work / PROGRESS).with_name(f"{PERIOD}.yaml.bak").exists()
-    return result.stderr
-
-
 @pytest.mark.parametrize("case", list(BROKEN))
-def test_bad_workbook_is_rejected_with_its_place(collected_once, case):
-    work, before = collected_once
+def test_bad_workbook_is_rejected_with_its_place_and_the_good_one_merged(work, case):
     change, expected = BROKEN[case]
     folder = work / "returned"
-    fill(form(work, "市财政局"), folder / "财政.xlsx")          # a good one: not merged either
-    fill(form(work, "市发改委"), folder / "发改委回执.xlsx", change)
-    where = ["发改委回执.xlsx"] + (["工作表“进展填报”"] if any("第" in e for e in expected) else [])
-    rejected(work, before, folder, *where, *expected)
-
-
-def test_same_task_in_two_workbooks_is_rejected(collected_once):
-    work, before = collected_once
-    folder = work / "returned"
     fill(form(work, "市财政局"), folder / "财政.xlsx")
-    shutil.copy(folder / "财政.xlsx", folder / "财政（修改版）.xlsx")
-    rejected(work, before, folder, "财政（修改版）.xlsx", "任务 ZF24-001 重复填报", "另见", "财政.xlsx")
+    fill(form(work, "市发改委"), folder / "发改委回执.xlsx", change)
+    result = gongfu(work, "collect", str(folder), "--period", PERIOD)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.startswith("错误：")
+    for text in ["发改委回执.xlsx", *expected] + (["工作表“进展填报”"] if any("第" in e for e in expected) else []):
+        assert text in result.stderr, result.stderr
+    assert "退回 1 个填报表" in result.stderr and "发改委回执.xlsx（市发改委）" in result.stderr
+    got = entries(work)
+    assert "ZF24-001" in got and "ZF24-004" not in got      # the good form merged, nothing of the bad one
 
 
-def test_not_an_xlsx_is_rejected(collected_once):
-    work, before = collected_once
+def test_files_that_are_not_workbooks_are_rejected(work):
     folder = work / "returned"
     fill(form(work, "市财政局"), folder / "财政.xlsx")
     (folder / "报表.xlsx").write_text("这其实是一段文字，不是工作簿", "utf-8")
-    rejected(work, before, folder, "报表.xlsx", "无法作为 Excel 工作簿（.xlsx）打开")
-
-
-def test_password_protected_or_old_format_is_rejected(collected_once):
-    work, before = collected_once
-    folder = work / "returned"
-    fill(form(work, "市财政局"), folder / "财政.xlsx")
-    # Encrypted xlsx files and old .xls files are OLE compound files, not zip archives.
     (folder / "加密.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
-    rejected(work, before, folder, "加密.xlsx", "密码")
+    (folder / "旧格式.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000))
+    result = gongfu(work, "collect", str(folder), "--period", PERIOD)
+    assert result.returncode == 1
+    assert "报表.xlsx：无法作为 Excel 工作簿（.xlsx）打开" in result.stderr
+    assert "加密.xlsx" in result.stderr and "密码" in result.stderr
+    assert "旧格式.xls：不是 .xlsx 格式" in result.stderr
+    assert "ZF24-001" in entries(work)
+    assert sorted(p.name for p in (work / RECEIVED).iterdir()) == ["加密.xlsx", "报表.xlsx", "收集记录.yaml",
+                                                                     "旧格式.xls", "财政.xlsx"]
+
+
+def test_nothing_merged_says_so(work):
+    folder = work / "returned"
+    fill(form(work, "市发改委"), folder / "发改委.xlsx", bad_status)
+    result = gongfu(work, "collect", str(folder), "--period", PERIOD)
+    assert result.returncode == 1
+    assert "本次未合并任何数据" in result.stderr
+    assert not (work / PROGRESS).exists()
+
+
+def test_an_empty_folder_is_a_usage_error(work):
+    (work / "empty").mkdir()
+    result = gongfu(work, "collect", str(work / "empty"), "--period", PERIOD)
+    assert result.returncode == 2 and "目录中没有 .xlsx 填报表" in result.stderr

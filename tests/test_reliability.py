@@ -2,7 +2,7 @@
 
 - A build killed with SIGKILL at any moment leaves build/ with the previous outputs (or, for a
   file whose move had already happened, the complete new one): every file opens.
-- A collect killed with SIGKILL leaves the progress file whole (old or new) and its backup whole.
+- A collect killed with SIGKILL leaves the progress file whole (old or new) and its kept versions whole.
 - Two builds, or a build and a collect, in one working folder: the second fails at once with
   “正在使用” and exit 2; a lock left by a killed process does not block the next run.
 - Data text reaches DOCX, PDF and HTML literally: markup is escaped, template syntax is not
@@ -172,7 +172,7 @@ def test_collect_killed_at_any_moment_loses_nothing(forms_folder, tmp_path):
     duration = time.monotonic() - began
     new = (reference / PROGRESS).read_bytes()
     assert new != old
-    backup = work / PROGRESS.with_name(f"{PERIOD}.yaml.bak")
+    versions = work / PROGRESS.parent / "versions" / PERIOD   # earlier versions of the period's file
 
     seen = set()
     for fraction in (0.2, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1):
@@ -182,14 +182,15 @@ def test_collect_killed_at_any_moment_loses_nothing(forms_folder, tmp_path):
         now = (work / PROGRESS).read_bytes()
         assert now in (old, new), fraction
         yaml.safe_load(now)
-        assert not backup.exists() or backup.read_bytes() == old
+        assert all(v.read_bytes() == old for v in versions.glob("*.yaml"))
         seen.add(now == new)
         (work / PROGRESS).write_bytes(old)          # back to the state before, for the next moment
-        backup.unlink(missing_ok=True)
+        shutil.rmtree(versions, ignore_errors=True)
     assert False in seen                            # some runs were killed before their write
     result = gongfu(work, "collect", "second", "--period", PERIOD, "--replace")
     assert result.returncode == 0, result.stderr
-    assert (work / PROGRESS).read_bytes() == new and backup.read_bytes() == old
+    assert (work / PROGRESS).read_bytes() == new
+    assert [v.read_bytes() for v in sorted(versions.glob("*.yaml"))] == [old]
     assert not list((work / PROGRESS).parent.glob(".*.tmp"))   # leftovers of killed runs are gone
 
 
@@ -213,10 +214,12 @@ def test_progress_write_interrupted_before_the_final_move(tmp_path, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         store.save_progress(progress)
     assert path.read_bytes() == old
-    assert path.with_name(path.name + ".bak").read_bytes() == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name, path.name + ".bak"]   # no temp left
+    kept = tmp_path / "versions" / PERIOD / f"{PERIOD}.v001.yaml"
+    assert kept.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name, "versions"]   # no temp left
+    assert [p.name for p in kept.parent.iterdir()] == [kept.name]
     monkeypatch.setattr(store.os, "replace", real)
-    store.save_progress(progress)
+    assert store.save_progress(progress) == kept.with_name(f"{PERIOD}.v002.yaml")
     assert [e["编号"] for e in store.load_progress(path, PERIOD).entries] == ["A", "B"]
     assert path.read_text("utf-8").startswith("# 注释\n")
 
@@ -252,10 +255,13 @@ def test_build_fails_fast_while_a_collect_runs(forms_folder, tmp_path):
     collecting = start(work, "collect", "in", "--period", PERIOD)
     try:
         wait_until(lambda: lock_held(work / "build") or collecting.poll() is not None, step=0.005)
-        assert collecting.poll() is None, "collect finished before the test could look"
+        # Frozen while it holds the lock: the build below meets a running collect however fast either is.
+        os.kill(collecting.pid, signal.SIGSTOP)
+        assert collecting.poll() is None and lock_held(work / "build"), "collect finished before the test could look"
         second = gongfu(work, "build", DOC_ID, "--format", "docx")
         assert second.returncode == 2 and "正在使用" in second.stderr, second.stderr
     finally:
+        os.kill(collecting.pid, signal.SIGCONT)
         _, err = collecting.communicate(timeout=300)
     assert collecting.returncode == 0, err
     assert {p.name: p.read_bytes() for p in (work / "build").glob("*")

@@ -101,49 +101,49 @@ def test_unknown_direction_is_an_error():
 
 @pytest.mark.parametrize("target, direction, actual, status", [
     # comparisons, boundary equality included
-    ("≥95", "", "96.5", "达标"),
-    ("≥95", "", "95", "达标"),
-    ("≥95", "", "95.0", "达标"),
+    ("≥95", "", "96.5", "已达标"),
+    ("≥95", "", "95", "已达标"),
+    ("≥95", "", "95.0", "已达标"),
     ("≥95", "", "94.9", "未达标"),
-    ("≥ 95", "", "96.5%", "达标"),
+    ("≥ 95", "", "96.5%", "已达标"),
     (">=95", "", "94", "未达标"),
     (">96", "", "96", "未达标"),
-    (">96", "", "96.01", "达标"),
+    (">96", "", "96.01", "已达标"),
     ("＞96", "", "96", "未达标"),
-    ("＞96", "", "97", "达标"),
-    ("<0.019", "", "0.018", "达标"),
+    ("＞96", "", "97", "已达标"),
+    ("<0.019", "", "0.018", "已达标"),
     ("<0.019", "", "0.019", "未达标"),
     ("＜0.019", "", "0.02", "未达标"),
-    ("≤8.55", "", "8.55", "达标"),
+    ("≤8.55", "", "8.55", "已达标"),
     ("≤8.55", "", "8.56", "未达标"),
-    ("<=8.55", "", "7", "达标"),
+    ("<=8.55", "", "7", "已达标"),
     # the comparator decides, whatever the direction says
-    ("≤8.55", "越大越好", "8", "达标"),
-    ("≥95", "越小越好", "96", "达标"),
+    ("≤8.55", "越大越好", "8", "已达标"),
+    ("≥95", "越小越好", "96", "已达标"),
     # plain numbers: the direction decides
-    ("19", "", "19", "达标"),
-    ("19", "", "19.5", "达标"),
+    ("19", "", "19", "已达标"),
+    ("19", "", "19.5", "已达标"),
     ("19", "", "18.9", "未达标"),
-    ("2.26", "越大越好", "2.3", "达标"),
+    ("2.26", "越大越好", "2.3", "已达标"),
     ("45000", "higher", "44999", "未达标"),
-    ("45000", "越大越好", "45,000", "达标"),
-    ("74.4", "", "74.4", "达标"),
-    ("1.54", "越小越好", "1.54", "达标"),
-    ("1.54", "越小越好", "1.53", "达标"),
+    ("45000", "越大越好", "45,000", "已达标"),
+    ("74.4", "", "74.4", "已达标"),
+    ("1.54", "越小越好", "1.54", "已达标"),
+    ("1.54", "越小越好", "1.53", "已达标"),
     ("1.54", "越小越好", "1.6", "未达标"),
     ("0.0341", "lower", "0.04", "未达标"),
-    ("0.0341", "lower", "0.03", "达标"),
+    ("0.0341", "lower", "0.03", "已达标"),
     # units and percent
-    ("95%", "", "96.5%", "达标"),
-    ("95%", "", "96.5", "达标"),
+    ("95%", "", "96.5%", "已达标"),
+    ("95%", "", "96.5", "已达标"),
     ("95", "", "94%", "未达标"),
     ("95%", "", "94.5％", "未达标"),
-    ("5亿元", "", "5.2亿元", "达标"),
+    ("5亿元", "", "5.2亿元", "已达标"),
     ("5亿元", "", "4.8亿元", "未达标"),
-    ("330台", "", "330", "达标"),
+    ("330台", "", "330", "已达标"),
     ("6.8", "", "4.3%", "未达标"),
     # full-width digits in the actual
-    ("≥95", "", "９６．５", "达标"),
+    ("≥95", "", "９６．５", "已达标"),
 ])
 def test_judge_numbers(target, direction, actual, status):
     judgement = judge(parse_target(target, direction), actual)
@@ -212,13 +212,64 @@ def test_unit_mismatch_needs_review(target, actual):
 
 
 def test_numeric_actuals_from_excel_cells():
-    assert judge(parse_target("≥95"), 96.5).status == "达标"
+    assert judge(parse_target("≥95"), 96.5).status == "已达标"
     assert judge(parse_target("45000"), 45000.0).reason == "实际 45000 ≥ 目标 45000"
     assert judge(parse_target("19"), 18).status == "未达标"
 
 
 def test_status_order():
-    assert STATUS_ORDER == ("达标", "未达标", "需人工判断", "未填报")
-    statuses = {judge(parse_target(t), a).status
-                for t, a in [("≥95", "96"), ("≥95", "94"), ("三分之二以上", "70"), ("≥95", "")]}
+    assert STATUS_ORDER == ("已达标", "快于序时进度", "达到序时进度", "低于序时进度", "未达标", "需人工判断", "未填报")
+    statuses = {judge(parse_target(t), a, timing, elapsed).status
+                for t, a, timing, elapsed in [("≥95", "96", "时点", 1), ("≥95", "94", "时点", 1),
+                                              ("三分之二以上", "70", "时点", 1), ("≥95", "", "时点", 1),
+                                              ("100", "80", "累计", 0.5), ("100", "50", "累计", 0.5),
+                                              ("100", "20", "累计", 0.5)]}
     assert statuses == set(STATUS_ORDER)
+
+
+# ── by period: 累计 against 序时进度, 时点 directly, 年度 only at the year's end ─────────────────
+
+@pytest.mark.parametrize("target, direction, actual, elapsed, status", [
+    # The case: 31200 of 45000 (69.3%) in August (8/12 = 66.7%) is ahead, not 未达标.
+    ("45000", "", "31200", 8 / 12, "快于序时进度"),
+    ("45000", "", "30000", 8 / 12, "达到序时进度"),      # exactly 66.7%
+    ("45000", "", "29800", 8 / 12, "达到序时进度"),      # 66.2%: within one point
+    ("45000", "", "29500", 8 / 12, "低于序时进度"),      # 65.6%
+    ("45000", "", "45000", 8 / 12, "已达标"),            # the year's target reached early
+    ("45000", "", "31200", 1.0, "未达标"),               # December: the target's end
+    ("45000", "", "46000", 1.0, "已达标"),
+    ("≥400", "", "150", 6 / 12, "低于序时进度"),
+    # ceilings: the allowance so far is the target pro rata
+    ("0.0341", "越小越好", "0.015", 6 / 12, "达到序时进度"),
+    ("0.0341", "越小越好", "0.02", 6 / 12, "低于序时进度"),
+    ("0.0341", "越小越好", "0.04", 1.0, "未达标"),
+])
+def test_cumulative_indicators_follow_the_time_schedule(target, direction, actual, elapsed, status):
+    assert judge(parse_target(target, direction), actual, "累计", elapsed).status == status
+
+
+def test_cumulative_reason_names_share_and_schedule():
+    reason = judge(parse_target("45000"), "31200", "累计", 8 / 12).reason
+    assert reason == "累计 31200，完成全年目标 45000 的 69.3%，序时进度 66.7%"
+
+
+@pytest.mark.parametrize("timing", ["年度", ""])
+def test_year_end_indicators_are_not_judged_mid_year(timing):
+    mid = judge(parse_target("74.4"), "70", timing, 8 / 12)
+    assert mid.status == "需人工判断" and "年末评价" in mid.reason and "70" in mid.reason
+    assert judge(parse_target("74.4"), "70", timing, 1.0).status == "未达标"
+    assert judge(parse_target("74.4"), "", timing, 8 / 12).status == "未填报"
+
+
+def test_point_in_time_indicators_are_compared_directly():
+    assert judge(parse_target("≥95"), "94", "时点", 3 / 12).status == "未达标"
+    assert judge(parse_target("≥95"), "96", "时点", 3 / 12).status == "已达标"
+
+
+def test_timing_words():
+    from gongfu_reports.model.targets import parse_timing
+
+    assert [parse_timing(w) for w in ("累计", "累计值", "时点", "时点值", "年度", "年末", "", None)] == \
+        ["累计", "累计", "时点", "时点", "年度", "年度", "", ""]
+    with pytest.raises(ValueError, match="时间口径“每月”无法识别"):
+        parse_timing("每月")

@@ -44,7 +44,7 @@ def test_export_never_overwrites_an_edited_template_without_force(project):
     assert css.read_text(encoding="utf-8") == edited
     listing = gongfu(project, "templates", "list").stdout
     assert "templates/html/gongwen.css.j2（用于 notice、prose、bulletin、list）：工作目录中的副本（已修改）" in listing
-    assert "templates/docx/notice.docx（用于 notice）：随附模板" in listing
+    assert "templates/docx/notice.docx（用于 notice、bulletin）：工作目录中的副本（与随附相同）" in listing   # a 通报 has a 版头
     assert "templates/docx/plain.docx（用于 prose、bulletin、list）：工作目录中的副本（与随附相同）" in listing
 
     result = gongfu(project, "templates", "export", "bulletin", "--force")

@@ -5,16 +5,13 @@ go through these, never through a kind's settings class."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from ..compose.blocks import DocumentView
-from ..compose.punctuation import normalise_view, report
 from ..config import Config, DocumentSettings
 from ..errors import GongfuError, GongfuWarning
-from ..files import punctuation
 from ..model import Breakdown, UnitRegistry
 from ..sources.breakdown import load_districts
 from ..sources.loaders import load_units
@@ -45,13 +42,6 @@ class Kind:
     word_templates: ClassVar[tuple[str, ...]] = ("plain.docx",)   # in templates/docx/
     order: ClassVar[int] = 100             # where it is listed to users (help, templates list)
 
-    def __init_subclass__(cls, **kwargs):
-        """Every kind's compose and attachment end in finish(): no kind can print without it."""
-        super().__init_subclass__(**kwargs)
-        for name in ("compose", "attachment"):
-            if name in cls.__dict__:
-                setattr(cls, name, _finished(cls.__dict__[name]))
-
     def outputs(self, config: Config, doc_id: str, period: str | None = None, required: bool = True) -> list[Output]:
         """The outputs a build makes (period: the one asked for, where the kind has periods; required:
         having none is an error, not an empty list)."""
@@ -73,26 +63,6 @@ class Kind:
         """Attachment `number` on its own (`build --attachment N`)."""
         raise GongfuError("--attachment 需要且只能指定一个通知类文档（kind: notice）",
                           hint="例如：gongfu build gongzuo-yaodian-2024 --attachment 1")
-
-
-def _finished(method):
-    @functools.wraps(method)
-    def composed(self, config: Config, *args, **kwargs) -> Composed:
-        with punctuation.noting() as notes:   # the values read, with their places
-            result = method(self, config, *args, **kwargs)
-        finish(result, config, notes)
-        return result
-
-    return composed
-
-
-def finish(composed: Composed, config: Config, notes: list | None = None) -> None:
-    """What every composed document goes through before it is rendered: its punctuation set to
-    GB/T 15834 (config.yaml's normalise_punctuation), each change reported at the place it was read."""
-    if config.normalise_punctuation:
-        changes = normalise_view(composed.view)
-        if changes and notes is not None:
-            composed.warnings += report(changes, notes)
 
 
 class Context:

@@ -17,6 +17,7 @@ class Indicator:
     units: str            # as written; checked against the registry
     place: Place
     direction: str = ""   # 方向 for plain-number targets: 越大越好 (default) / 越小越好
+    timing: str = ""      # 时间口径 for monitoring by period: 累计 / 时点 / 年度 ("" = not given)
 
 
 @dataclass

@@ -11,19 +11,42 @@ A target is one of three kinds:
 Actual values are text as entered ("96.5", "96.5%", "4000万元"). A judgement never guesses:
 textual targets, actuals that are not a plain number and differing units all go to
 需人工判断; nothing is converted between units.
+
+Targets are for a whole year; a month's value is judged by how it relates to time (the
+indicator's 时间口径):
+
+- 累计 (cumulative within the year: 城镇新增就业): before the year ends, the share of the target
+  reached is compared with the share of the year gone (序时进度, 8/12 in August):
+  快于 / 达到 (within one percentage point) / 低于序时进度; 已达标 once the full target is reached;
+- 时点 (a level at a point in time: 覆盖率, 增速 so far): compared with the target directly;
+- 年度 (known only for the whole year: 人均预期寿命): judged at the year's end only.
+
+未达标 is only ever said where the period is the target's end or the indicator is 时点.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-ACHIEVED = "达标"
+ACHIEVED = "已达标"
+AHEAD = "快于序时进度"
+ON_SCHEDULE = "达到序时进度"
+BEHIND = "低于序时进度"
 NOT_ACHIEVED = "未达标"
 MANUAL = "需人工判断"
 MISSING = "未填报"
 
-STATUS_ORDER: tuple[str, ...] = (ACHIEVED, NOT_ACHIEVED, MANUAL, MISSING)
+STATUS_ORDER: tuple[str, ...] = (ACHIEVED, AHEAD, ON_SCHEDULE, BEHIND, NOT_ACHIEVED, MANUAL, MISSING)
+
+CUMULATIVE = "累计"
+POINT = "时点"
+ANNUAL = "年度"
+TIMINGS = (CUMULATIVE, POINT, ANNUAL)
+_TIMINGS = {CUMULATIVE: CUMULATIVE, "累计值": CUMULATIVE, "年内累计": CUMULATIVE,
+            POINT: POINT, "时点值": POINT, "当期": POINT,
+            ANNUAL: ANNUAL, "年度值": ANNUAL, "年末": ANNUAL, "年末考核": ANNUAL}
+SCHEDULE_TOLERANCE = 0.01   # within one percentage point of the time schedule: 达到序时进度
 
 HIGHER = "越大越好"
 LOWER = "越小越好"
@@ -88,6 +111,17 @@ def parse_direction(direction: str | None) -> str:
     return found
 
 
+def parse_timing(timing: str | None) -> str:
+    """Normalise an indicator's 时间口径 to 累计, 时点 or 年度 ("" when not given)."""
+    key = (timing or "").strip()
+    if not key:
+        return ""
+    if key not in _TIMINGS:
+        raise ValueError(f"时间口径“{timing}”无法识别，应为“{CUMULATIVE}”（年内累计）、“{POINT}”（时点值）"
+                         f"或“{ANNUAL}”（只在年末评价）")
+    return _TIMINGS[key]
+
+
 def parse_target(text: str, direction: str = "") -> Target:
     """Read a target as written. Raises ValueError for an unknown direction."""
     written = _as_text(text)
@@ -101,8 +135,11 @@ def parse_target(text: str, direction: str = "") -> Target:
     return Target(written, "number", ">=" if higher else "<=", value, match["unit"])
 
 
-def judge(target: Target, actual: str | float | int | None) -> Judgement:
-    """Judge an actual value (as entered) against a target."""
+def judge(target: Target, actual: str | float | int | None, timing: str = POINT,
+          elapsed: float = 1.0) -> Judgement:
+    """Judge an actual value (as entered) against a target. `timing`: the indicator's 时间口径;
+    `elapsed`: the share of the target's period gone (8/12 for January–August of a yearly
+    target; 1 at its end)."""
     entered = _as_text(actual).strip()
     if not entered:
         return Judgement(MISSING, "未填报实际值")
@@ -119,10 +156,42 @@ def judge(target: Target, actual: str | float | int | None) -> Judgement:
                                  f"（实际“{entered}”，目标“{target.text}”），需人工判断")
     shown_actual = _format(value) + (unit or target.unit)
     shown_target = _format(target.value) + target.unit
+    final = elapsed >= 1
+    if not final and timing != POINT:
+        if timing == CUMULATIVE:
+            return _schedule(target, value, elapsed, shown_actual, shown_target)
+        why = "年度指标，年末评价" if timing == ANNUAL else "未注明时间口径（累计、时点或年度），年末评价"
+        return Judgement(MANUAL, f"{why}；本期实际 {shown_actual}，全年目标 {shown_target}")
     if _holds(value, target.op, target.value):
         return Judgement(ACHIEVED, f"实际 {shown_actual} {_SYMBOL[target.op]} 目标 {shown_target}")
     return Judgement(NOT_ACHIEVED, f"实际 {shown_actual} {_NEGATION[target.op]} 目标 {shown_target}"
                                    f"，未达到“{target.text}”")
+
+
+def _schedule(target: Target, value: float, elapsed: float, shown_actual: str, shown_target: str) -> Judgement:
+    """A cumulative value against the target pro rata (序时进度)."""
+    assert target.op is not None and target.value is not None
+    schedule = f"序时进度 {elapsed:.1%}"
+    if target.op in (">=", ">"):
+        if _holds(value, target.op, target.value):
+            return Judgement(ACHIEVED, f"累计 {shown_actual}，已达到全年目标 {shown_target}")
+        if target.value <= 0:
+            return Judgement(MANUAL, f"全年目标为 {shown_target}，无法计算序时进度，需人工判断")
+        share = value / target.value
+        reason = f"累计 {shown_actual}，完成全年目标 {shown_target} 的 {share:.1%}，{schedule}"
+        if share > elapsed + SCHEDULE_TOLERANCE:
+            return Judgement(AHEAD, reason)
+        if share >= elapsed - SCHEDULE_TOLERANCE:
+            return Judgement(ON_SCHEDULE, reason)
+        return Judgement(BEHIND, reason)
+    # A ceiling (越小越好): the year's allowance so far is the target pro rata.
+    allowance = target.value * elapsed
+    shown_allowance = _format(round(allowance, 6)) + target.unit
+    if _holds(value, target.op, allowance):
+        return Judgement(ON_SCHEDULE, f"累计 {shown_actual}，未超过序时控制数 {shown_allowance}"
+                                      f"（全年目标 {shown_target}，{schedule}）")
+    return Judgement(BEHIND, f"累计 {shown_actual}，超过序时控制数 {shown_allowance}"
+                             f"（全年目标 {shown_target}，{schedule}）")
 
 
 def _holds(actual: float, op: str, target: float) -> bool:
@@ -153,3 +222,13 @@ def _as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+@dataclass
+class IndicatorValues:
+    """A period's indicator values as entered, by (序号, 分项)."""
+
+    period: str = ""
+    sample: bool = False
+    values: dict[tuple[int, str], str] = field(default_factory=dict)
+    notes: dict[tuple[int, str], str] = field(default_factory=dict)   # 说明 given with a value

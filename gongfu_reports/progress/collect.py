@@ -1,70 +1,158 @@
-"""`gongfu collect`: check the returned workbooks and merge them into <progress>/<period>.yaml.
+"""`gongfu collect`: check the returned workbooks one by one and merge the valid ones into the period's
+progress file (<progress>/<period>.yaml) and indicator values (<indicator_values>/<period>.yaml).
 
-The whole run is all or nothing: if any workbook has a problem, or any report differs from what
-the progress file already holds (without --replace), nothing is written. A half-merged period
-would be harder to sort out than re-running once the bad files are fixed.
+- Every workbook received is first kept, unchanged, in data/<plan>/received/<period>/ (with a log
+  of each run), whatever becomes of it.
+- Each workbook is checked as a whole: a valid one is merged, a rejected one is listed with all its
+  problems and nothing of it is merged. Exit 1 when any was rejected (a scheduled job must notice).
+- A report that differs from what the period already holds is a conflict (the workbook is rejected)
+  unless --replace, which lists every changed task (old → new).
+- Two different workbooks from one unit: neither is merged, the clerk chooses; identical copies
+  are merged once.
+- Every earlier version of the period's files is kept (store.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from ..config import Config
 from ..kinds import load_config
 from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path
-from ..model import Unit
-from ..model.progress import STATUSES
+from ..model.progress import NEEDS_REASON, STATUSES
 from ..publish import build_lock
-from ..files.excel import excel_text, open_workbook
+from ..files.excel import MAX_FILE_BYTES, excel_text, open_workbook
 from ..files.text import check_text
-from .common import (COLUMNS, FILL_COLUMNS, META_SHEET, SHEET, Assignments, bulletin_document,
-                     load_assignments)
+from ..sources.progress import indicator_key_error, is_sample, period_files
+from .common import (COLUMNS, CONTACT_FIELDS, FILL_COLUMNS, INDICATOR_COLUMNS, INDICATOR_FILL, INDICATOR_SHEET,
+                     META_SHEET, SHEET, Assignments, bulletin_document, indicator_document, load_assignments,
+                     received_folder)
+from .forms import LOCKED_TEXT
 from .period import PERIOD, month_label
-from .store import ProgressFile, load_progress, save_progress
+from .store import ProgressFile, entry_key, load_progress, load_values, save_progress, value_key
 
 CONTENT = ("状态", "完成情况", "存在问题", "下步计划")   # what a unit reports; compared on re-collect
-LOCK_HINT = "编号、任务内容、牵头领导不可修改；如任务清单已调整，请用 gongfu forms 重新生成填报表"
+VALUE_CONTENT = ("实际值", "说明")
+LOCK_HINT = ("编号、任务内容、牵头领导以下发的填报表为准，填报单位不能修改：请该单位在下发的原表中填写"
+             "（或把改动的格恢复原样）后重新报送")
 OLD_EXCEL = (".xls", ".et")                             # saved in the wrong format by the unit
-
-
-class RejectedRun(GongfuErrors):
-    """Errors, followed by one line saying that nothing was merged and why."""
-
-    def __init__(self, errors: list[GongfuError], note: str):
-        super().__init__(errors)
-        self.note = note
-
-    def __str__(self) -> str:
-        return f"{super().__str__()}\n{self.note}"
+LOG = "收集记录.yaml"
 
 
 @dataclass
 class Report:
-    """One validated row of a returned workbook."""
+    """One validated task row of a returned workbook."""
 
     task_id: str
-    unit: str
+    unit: str                # the reporting unit
     values: dict[str, str]   # CONTENT keys that are not empty
+    place: Place
+    shared: bool = False     # a member's report of a task led by a group
+
+    def entry(self) -> dict:
+        who = {"填报单位": self.unit} if self.shared else {"牵头单位": self.unit}
+        return {"编号": self.task_id, **who, **self.values}
+
+    @property
+    def key(self) -> tuple:
+        return self.task_id, self.unit if self.shared else ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.task_id}（{self.unit}）"
+
+
+@dataclass
+class ValueReport:
+    """One indicator value of a returned workbook."""
+
+    number: int
+    sub_name: str
+    unit: str
+    values: dict[str, str]   # 实际值, 说明 (not empty)
     place: Place
 
     def entry(self) -> dict:
-        return {"编号": self.task_id, "牵头单位": self.unit, **self.values}
+        return {"序号": self.number, **({"分项": self.sub_name} if self.sub_name else {}), **self.values,
+                "填报单位": self.unit}
+
+    @property
+    def key(self) -> tuple:
+        return str(self.number), self.sub_name
+
+    @property
+    def label(self) -> str:
+        return f"指标{self.number}" + (f"（{self.sub_name}）" if self.sub_name else "")
+
+
+@dataclass
+class Form:
+    """One returned workbook and what became of it."""
+
+    path: Path
+    unit: str = ""
+    reports: list[Report] = field(default_factory=list)
+    values: list[ValueReport] = field(default_factory=list)
+    contact: dict[str, str] = field(default_factory=dict)
+    errors: list[GongfuError] = field(default_factory=list)
+    kept_as: Path | None = None       # its copy in received/<period>/
+    duplicate_of: "Form | None" = None   # an identical copy of another workbook of the same unit
+
+    @property
+    def label(self) -> str:
+        return display_path(self.path)
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def merged(self) -> bool:
+        return not self.errors and self.duplicate_of is None
+
+    def content(self) -> tuple:
+        return ({r.key: r.values for r in self.reports}, {v.key: v.values for v in self.values}, self.contact)
 
 
 @dataclass
 class CollectResult:
     path: Path
-    files: int
+    forms: list[Form] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)        # --replace: "ZF24-001（市财政局）：状态 A → B；…"
+    notes: list[str] = field(default_factory=list)          # for the clerk: two versions, fallbacks, …
     missing_units: list[str] = field(default_factory=list)
-    backup: Path | None = None   # the previous version, when the file existed and was rewritten
+    version: Path | None = None          # the previous progress file, kept
+    values_path: Path | None = None
+    values_version: Path | None = None
+    values_written: bool = False
+    contacts_written: bool = False
+    received: Path | None = None
+
+    @property
+    def files(self) -> int:
+        return len(self.forms)
+
+    @property
+    def rejected(self) -> list[Form]:
+        return [f for f in self.forms if f.rejected]
 
     @property
     def written(self) -> bool:
-        return bool(self.added or self.replaced)
+        return bool(self.added or self.replaced or self.contacts_written)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
 
 
 def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: bool = False) -> CollectResult:
@@ -77,55 +165,138 @@ def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: 
 
 
 def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replace: bool) -> CollectResult:
-    work = load_assignments(config, doc)
-    paths, errors = workbook_files(folder)
-    reports: list[Report] = []
-    seen: dict[str, Place] = {}
-    for path in paths:
+    work = load_assignments(config, doc_id, doc)
+    paths = workbook_files(folder)
+    result = CollectResult(config.path(doc.progress) / f"{period}.yaml")
+    result.received = received_folder(config, doc, period)
+    result.forms = [Form(p) for p in paths]
+    keep_received(result)
+    for form in result.forms:
+        if form.path.suffix.lower() in OLD_EXCEL:
+            form.errors.append(GongfuError("不是 .xlsx 格式", Place(form.label),
+                                           hint="请用 Excel 或 WPS 另存为 .xlsx 后再收集"))
+            continue
         try:
-            reports += read_form(path, period, config, doc_id, work, seen)
+            read_form(form, period, config, doc_id, work)
         except GongfuErrors as exc:
-            errors += exc.errors
+            form.errors += exc.errors
         except GongfuError as exc:
-            errors.append(exc)
-    if errors:
-        bad = len({e.place.file for e in errors if e.place})
-        raise RejectedRun(errors, f"本次未合并任何数据：{bad} 个文件有问题，只要有一个文件有误，整批都不合并。"
-                                  f"请改正（或把有问题的文件移出该目录）后重新运行 gongfu collect。")
-    result = CollectResult(config.path(doc.progress) / f"{period}.yaml", len(paths))
+            form.errors.append(exc)
+    one_version_per_unit(result)
+
     progress = load_progress(result.path, period)
-    merge(progress, reports, replace, list(work.tasks), result)
+    monitored = indicator_document(config, doc)
+    values = None
+    if monitored:
+        result.values_path = config.path(monitored.indicator_values) / f"{period}.yaml"
+        values = load_values(result.values_path, period)
+    before = previous_reports(config, doc, period)
+    contacts_before = dict(progress.top.get("填报信息") or {})
+    for form in result.forms:
+        if form.merged:
+            merge_form(form, progress, values, replace, result, before)
+    if contacts_before != dict(progress.top.get("填报信息") or {}):
+        result.contacts_written = True
     if result.written:
-        if result.path.exists():
-            result.backup = result.path.with_name(result.path.name + ".bak")
-        save_progress(progress)
-    reported = {str(e["编号"]).strip() for e in progress.entries}
+        position = {task_id: i for i, task_id in enumerate(work.tasks)}
+        progress.entries.sort(key=lambda e: (position.get(entry_key(e)[0], len(position)), entry_key(e)[1]))
+        result.version = save_progress(progress)
+    if values is not None and result.values_written:
+        values.entries.sort(key=lambda e: (int(value_key(e)[0]) if value_key(e)[0].isdigit() else 0, value_key(e)[1]))
+        result.values_version = save_progress(values)
+    reported = {entry_key(e) for e in progress.entries}
     result.missing_units = [unit for unit, tasks in work.by_unit.items()
-                            if any(t.id not in reported for t in tasks)]
+                            if any((t.id, unit if work.is_shared(t.id) else "") not in reported for t in tasks)]
+    write_log(result, replace)
     return result
 
 
-def workbook_files(folder: Path) -> tuple[list[Path], list[GongfuError]]:
-    """Every .xlsx in the folder, whatever its name (Excel's "~$" lock files aside)."""
+def workbook_files(folder: Path) -> list[Path]:
+    """Every .xlsx (and wrongly saved .xls / .et) in the folder, whatever its name (Excel's "~$" lock files aside)."""
     label = display_path(folder)
     if not folder.is_dir():
         raise GongfuError("目录不存在", Place(label))
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$"))
-    errors = [GongfuError("不是 .xlsx 格式", Place(display_path(p)), hint="请用 Excel 或 WPS 另存为 .xlsx 后再收集")
-              for p in files if p.suffix.lower() in OLD_EXCEL]
-    workbooks = [p for p in files if p.suffix.lower() == ".xlsx"]
-    if not workbooks and not errors:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$")
+                   and p.suffix.lower() in (".xlsx", *OLD_EXCEL))
+    if not files:
         raise GongfuError("目录中没有 .xlsx 填报表", Place(label))
-    return workbooks, errors
+    return files
 
 
-def read_meta(book, label: str, period: str, config: Config, doc_id: str, work: Assignments) -> Unit:
-    """Period, unit and document as `gongfu forms` recorded them in the very hidden sheet."""
+# ── Keeping what was received ───────────────────────────────────────────────────────────────
+
+def keep_received(result: CollectResult) -> None:
+    """Copy every workbook, unchanged, into received/<period>/ (once per content; a later different
+    file of the same name is kept as 名称（2）.xlsx)."""
+    folder = result.received
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = {_digest(p): p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".xlsx", *OLD_EXCEL)}
+    for form in result.forms:
+        if form.path.stat().st_size > MAX_FILE_BYTES:
+            result.notes.append(f"{form.label} 过大，未保存副本")
+            continue
+        data = form.path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in kept:
+            form.kept_as = kept[digest]
+            continue
+        target, n = folder / form.path.name, 1
+        while target.exists():
+            n += 1
+            target = folder / f"{form.path.stem}（{n}）{form.path.suffix}"
+        temporary = folder / f".{target.name}.tmp"
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        kept[digest] = form.kept_as = target
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_log(result: CollectResult, replace: bool) -> None:
+    """One more record in received/<period>/收集记录.yaml: when, which files, what became of each."""
+    files = []
+    for form in result.forms:
+        item = {"收到": form.path.name, "保存为": form.kept_as.name if form.kept_as else "（未保存）",
+                "单位": form.unit or "（未识别）"}
+        if form.rejected:
+            item["结果"] = "退回"
+            item["原因"] = [str(e) for e in form.errors]
+        elif form.duplicate_of is not None:
+            item["结果"] = f"与 {form.duplicate_of.path.name} 相同，只合并一次"
+        else:
+            item["结果"] = "已合并"
+        files.append(item)
+    record = [{"时间": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "覆盖": replace,
+               "新增": len(result.added), "覆盖条目": result.changes, "文件": files}]
+    text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=1_000_000)
+    with open(result.received / LOG, "a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+# ── Reading a form ──────────────────────────────────────────────────────────────────────────
+
+def read_meta(book, label: str, work: Assignments) -> dict[str, str]:
+    """Period, unit and document as `gongfu forms` recorded them in the very hidden sheet; the unit
+    resolved (what is checked against this run comes after, so a rejected form names its unit)."""
     if META_SHEET not in book.sheetnames:
         raise GongfuError("不是由 gongfu forms 生成的填报表（缺少隐藏的 _meta 工作表），无法确定期间和填报单位",
                           Place(label), hint="请填报单位在下发的原表中填写")
     meta = {excel_text(key): excel_text(value)
             for key, value, *_ in book[META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True) if key}
+    unit = work.registry.find(meta.get("填报单位", ""))
+    if unit is None:
+        raise GongfuError(f"填报单位“{meta.get('填报单位', '')}”不在单位名册中", Place(label))
+    meta["填报单位"] = unit.name
+    return meta
+
+
+def check_meta(meta: dict[str, str], label: str, period: str, config: Config, doc_id: str, work: Assignments) -> None:
+    """The form belongs to this progress loop and period, and its unit reports something."""
     if config.path(meta.get("进展目录", "")) != config.path(config.documents[doc_id].progress):
         raise GongfuError(f"这是文档“{meta.get('文档', '')}”的填报表，与本次收集的“{doc_id}”不是同一套进展数据",
                           Place(label))
@@ -134,88 +305,128 @@ def read_meta(book, label: str, period: str, config: Config, doc_id: str, work: 
         shown = month_label(found) if PERIOD.fullmatch(found) else f"“{found}”"
         raise GongfuError(f"这是{shown}的填报表，本次收集的是{month_label(period)}", Place(label),
                           hint="请核对 --period，或请该单位用本期填报表重新填报")
-    unit = work.registry.find(meta.get("填报单位", ""))
-    if unit is None:
-        raise GongfuError(f"填报单位“{meta.get('填报单位', '')}”不在单位名册中", Place(label))
-    return unit
+    if meta["填报单位"] not in work.units():
+        raise GongfuError(f"填报单位“{meta['填报单位']}”本期没有要报送的任务或指标", Place(label),
+                          hint="任务清单或 config.yaml 中的 shared 在下发填报表后有调整？请重新生成并下发填报表")
 
 
-def find_header(ws, label: str) -> tuple[int, dict[str, int]]:
-    """The row that holds "编号", and each column's index by its header text."""
+def find_header(ws, label: str, columns: tuple[str, ...], first: str) -> tuple[int, dict[str, int]]:
+    """The row that holds the first column's name, and each column's index by its header text."""
     for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 10)):
         names = {clean(c.value).replace("\n", "").replace(" ", ""): c.column for c in row if c.value is not None}
-        if "编号" in names:
-            missing = [c for c in COLUMNS if c not in names]
+        if first in names:
+            missing = [c for c in columns if c not in names]
             if missing:
                 raise GongfuError(f"缺少列：{'、'.join(missing)}", Place(label, sheet=ws.title, row=row[0].row),
-                                  hint=f"表头应为：{'、'.join(COLUMNS)}；请勿删除或改名列")
-            return row[0].row, {c: names[c] for c in COLUMNS}
-    raise GongfuError("找不到表头行（含“编号”的行）", Place(label, sheet=ws.title),
-                      hint=f"表头应为：{'、'.join(COLUMNS)}")
+                                  hint=f"表头应为：{'、'.join(columns)}；请勿删除或改名列")
+            return row[0].row, {c: names[c] for c in columns}
+    raise GongfuError(f"找不到表头行（含“{first}”的行）", Place(label, sheet=ws.title),
+                      hint=f"表头应为：{'、'.join(columns)}")
 
 
-def read_form(path: Path, period: str, config: Config, doc_id: str, work: Assignments,
-              seen: dict[str, Place]) -> list[Report]:
-    """All rows of one returned workbook, or every problem found in it (GongfuErrors)."""
-    label = display_path(path)
-    book = open_workbook(path, label)
-    unit = read_meta(book, label, period, config, doc_id, work)
-    if SHEET not in book.sheetnames:
-        raise GongfuError(f"找不到工作表“{SHEET}”", Place(label), hint=f"现有工作表：{'、'.join(book.sheetnames)}")
-    ws = book[SHEET]
-    header_row, columns = find_header(ws, label)
-    names = {index: name for name, index in columns.items()}
-    errors = Collector()
-    formula_rows = set()
+def formula_cells(ws, label: str, names: dict[int, str], errors: Collector) -> set[int]:
+    """Rows holding a formula; each formula reported with its cell."""
+    rows = set()
     for row in ws.iter_rows():
         for cell in row:
             if cell.data_type == "f":
-                formula_rows.add(cell.row)
+                rows.add(cell.row)
                 errors.errors.append(GongfuError(
                     "单元格含公式，填报内容只能是文字", Place(label, sheet=ws.title, row=cell.row,
                                                  column=names.get(cell.column, cell.column_letter)),
                     hint="请删除公式，直接填写文字（需要链接时写出网址）"))
-    reports, ids = [], set()
+    return rows
+
+
+def read_form(form: Form, period: str, config: Config, doc_id: str, work: Assignments) -> None:
+    """Fill `form` with its rows, or raise every problem found in it (GongfuErrors)."""
+    label = form.label
+    book = open_workbook(form.path, label)
+    meta = read_meta(book, label, work)
+    form.unit = unit = meta["填报单位"]
+    check_meta(meta, label, period, config, doc_id, work)
+    sent = {k.removeprefix(LOCKED_TEXT): v for k, v in meta.items() if k.startswith(LOCKED_TEXT)}
+    errors = Collector()
+    tasks = work.by_unit.get(unit, [])
+    if tasks:
+        if SHEET not in book.sheetnames:
+            raise GongfuError(f"找不到工作表“{SHEET}”", Place(label), hint=f"现有工作表：{'、'.join(book.sheetnames)}")
+        errors.run(_read_tasks, form, book[SHEET], work, sent, errors)
+    if work.indicators_by_unit.get(unit):
+        if INDICATOR_SHEET not in book.sheetnames:
+            errors.errors.append(GongfuError(f"找不到工作表“{INDICATOR_SHEET}”", Place(label),
+                                             hint=f"现有工作表：{'、'.join(book.sheetnames)}"))
+        else:
+            errors.run(_read_values, form, book[INDICATOR_SHEET], work, errors)
+    errors.raise_if_any()
+
+
+def _read_tasks(form: Form, ws, work: Assignments, sent: dict[str, str], errors: Collector) -> None:
+    label, unit = form.label, form.unit
+    header_row, columns = find_header(ws, label, COLUMNS, "编号")
+    names = {index: name for name, index in columns.items()}
+    formula_rows = formula_cells(ws, label, names, errors)
+    ids: dict[str, Place] = {}
     for r in range(header_row + 1, ws.max_row + 1):
+        first = clean(excel_text(ws.cell(r, 1).value))
+        if first.startswith(CONTACT_FIELDS[0]):
+            form.contact = errors.run(read_contact, ws, r, label) or {}
+            continue
         values = {name: clean(excel_text(ws.cell(r, index).value)) for name, index in columns.items()}
         if not any(values.values()):
             continue
-        ids.add(values["编号"])
+        place = Place(label, sheet=ws.title, row=r)
         # Control characters and runaway text in what the unit typed (reported with the cell).
-        bad_text = [errors.run(check_text, values[name], Place(label, sheet=ws.title, row=r, column=name)) is None
-                    for name in FILL_COLUMNS]
+        bad_text = [errors.run(check_text, values[name], place.at(column=name)) is None for name in FILL_COLUMNS]
         if any(bad_text) or r in formula_rows:   # already reported; the row's other checks would repeat it
+            ids.setdefault(values["编号"], place)
             continue
-        report = errors.run(check_row, values, Place(label, sheet=ws.title, row=r), unit, work, seen)
+        report = errors.run(check_row, values, place, unit, work, ids, sent)
         if report:
-            reports.append(report)
-    missing = [t.id for t in work.by_unit.get(unit.name, []) if t.id not in ids]
+            form.reports.append(report)
+    missing = [t.id for t in work.by_unit.get(unit, []) if t.id not in ids]
     if missing:
         errors.errors.append(GongfuError(f"缺少任务 {'、'.join(missing)} 的填报行", Place(label, sheet=ws.title),
                                          hint="请勿删除行；" + LOCK_HINT))
-    errors.raise_if_any()
-    return reports
 
 
-def check_row(values: dict[str, str], place: Place, unit: Unit, work: Assignments,
-              seen: dict[str, Place]) -> Report:
+def read_contact(ws, row: int, label: str) -> dict[str, str]:
+    """填报人 / 联系电话 / 审核人: each label followed by its value on the contact row."""
+    found = {}
+    for column in range(1, ws.max_column + 1):
+        text = clean(excel_text(ws.cell(row, column).value)).rstrip("：:")
+        if text in CONTACT_FIELDS:
+            value = clean(excel_text(ws.cell(row, column + 1).value))
+            check_text(value, Place(label, sheet=ws.title, row=row, column=text))
+            if value:
+                found[text] = value
+    return found
+
+
+def check_row(values: dict[str, str], place: Place, unit: str, work: Assignments, ids: dict[str, Place],
+              sent: dict[str, str] | None = None) -> Report:
     task_id = values["编号"]
     if not task_id:
         raise GongfuError("编号为空", place.at(column="编号"), hint=LOCK_HINT)
     task = work.tasks.get(task_id)
     if task is None:
         raise GongfuError(f"编号“{task_id}”不在任务清单中", place.at(column="编号"), hint=LOCK_HINT)
-    lead = work.lead[task_id]
-    if lead.name != unit.name:
-        raise GongfuError(f"任务 {task_id} 的牵头单位是{lead.name}，不是本表的填报单位{unit.name}",
-                          place.at(column="编号"), hint=LOCK_HINT)
-    if task_id in seen:
-        raise GongfuError(f"任务 {task_id} 重复填报（另见{seen[task_id]}）", place.at(column="编号"))
-    seen[task_id] = place
+    reporters = work.reporters.get(task_id)
+    if reporters is None or unit not in reporters:
+        lead = work.lead[task_id].name
+        who = f"由{'、'.join(reporters)}分别报送" if reporters and reporters != [lead] else f"的牵头单位是{lead}"
+        raise GongfuError(f"任务 {task_id} {who}，不是本表的填报单位{unit}", place.at(column="编号"), hint=LOCK_HINT)
+    if task_id in ids:
+        raise GongfuError(f"任务 {task_id} 重复填报（另见{ids[task_id]}）", place.at(column="编号"))
+    ids[task_id] = place
     errors = []
-    for column, expected in (("任务内容", task.text), ("牵头领导", task.leader)):
-        if values[column] != clean(expected):
-            errors.append(GongfuError(f"锁定的“{column}”被改动", place.at(column=column), hint=LOCK_HINT))
+    original = (sent or {}).get(task_id, task.text)
+    if values["任务内容"] != clean(original):
+        errors.append(GongfuError(f"锁定的“任务内容”被改动：{changed_text(values['任务内容'], clean(original))}",
+                                  place.at(column="任务内容"), hint=LOCK_HINT))
+    if values["牵头领导"] != clean(task.leader):
+        errors.append(GongfuError(f"锁定的“牵头领导”被改动：表中为“{values['牵头领导']}”，应为“{task.leader}”",
+                                  place.at(column="牵头领导"), hint=LOCK_HINT))
     status = values["状态"]
     if not status:
         errors.append(GongfuError("状态未填写", place.at(column="状态"), hint=f"请从下拉列表中选择：{'、'.join(STATUSES)}"))
@@ -224,47 +435,255 @@ def check_row(values: dict[str, str], place: Place, unit: Unit, work: Assignment
                                   hint=f"请从下拉列表中选择：{'、'.join(STATUSES)}"))
     if not values["进展情况"]:
         errors.append(GongfuError("进展情况未填写", place.at(column="进展情况")))
+    if status in NEEDS_REASON:
+        if not values["存在问题"]:
+            errors.append(GongfuError(f"状态为“{status}”，未写明原因", place.at(column="存在问题"),
+                                      hint=f"状态为{'、'.join(NEEDS_REASON)}的任务，须在“存在问题”中写明原因"))
+        if not values["下步计划"]:
+            errors.append(GongfuError(f"状态为“{status}”，未填写下步计划", place.at(column="下步计划"),
+                                      hint="请写明下步措施和预计完成时间"))
     if errors:
         raise GongfuErrors(errors)
     reported = {"状态": status, "完成情况": values["进展情况"], "存在问题": values["存在问题"],
                 "下步计划": values["下步计划"]}
-    return Report(task_id, unit.name, {k: v for k, v in reported.items() if v}, place)
+    return Report(task_id, unit, {k: v for k, v in reported.items() if v}, place, work.is_shared(task_id))
 
 
-def merge(progress: ProgressFile, reports: list[Report], replace: bool, order: list[str],
-          result: CollectResult) -> None:
-    """Add new entries, keep identical ones, and refuse (or with --replace, overwrite) different
-    ones; an overwritten entry keeps its 序号, 任务内容 and any other keys."""
-    existing = {str(e["编号"]).strip(): e for e in progress.entries}
-    conflicts = []
-    for report in reports:
-        new = report.entry()
-        old = existing.get(report.task_id)
-        if old is None:
-            progress.entries.append(new)
-            result.added.append(report.task_id)
+def changed_text(found: str, original: str, context: int = 8) -> str:
+    """The locked text as found beside the original; long texts shortened to where they differ."""
+    if len(found) + len(original) <= 80:
+        return f"表中为“{found}”，下发时为“{original}”"
+    ops = [op for op in difflib.SequenceMatcher(None, found, original, autojunk=False).get_opcodes()
+           if op[0] != "equal"]
+    if not ops:
+        return f"表中为“{found}”，下发时为“{original}”"
+
+    def part(text: str, start: int, end: int) -> str:
+        lo, hi = max(0, start - context), min(len(text), end + context)
+        return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+    return (f"表中为“{part(found, ops[0][1], ops[-1][2])}”，"
+            f"下发时为“{part(original, ops[0][3], ops[-1][4])}”")
+
+
+def _read_values(form: Form, ws, work: Assignments, errors: Collector) -> None:
+    label, unit = form.label, form.unit
+    header_row, columns = find_header(ws, label, INDICATOR_COLUMNS, "序号")
+    names = {index: name for name, index in columns.items()}
+    formula_rows = formula_cells(ws, label, names, errors)
+    mine = {(i.number, i.sub_name): i for i in work.indicators_by_unit.get(unit, [])}
+    seen: dict[tuple, Place] = {}
+    for r in range(header_row + 1, ws.max_row + 1):
+        values = {name: clean(excel_text(ws.cell(r, index).value)) for name, index in columns.items()}
+        if not any(values.values()):
             continue
-        differ = [k for k in CONTENT if clean(old.get(k)) != clean(new.get(k))]
-        if not differ:
-            result.unchanged.append(report.task_id)
-        elif replace:
-            for key in CONTENT:
-                old.pop(key, None)
-            old.update(new)
-            result.replaced.append(report.task_id)
-        else:
+        place = Place(label, sheet=ws.title, row=r)
+        bad = [errors.run(check_text, values[name], place.at(column=name)) is None for name in INDICATOR_FILL]
+        number = values["序号"]
+        if not number.isdigit():
+            errors.errors.append(GongfuError(f"序号应为数字，实际为“{number}”", place.at(column="序号"),
+                                             hint="序号至上期实际值不可修改"))
+            continue
+        key = (int(number), values["分项"])
+        seen_before = seen.get(key)
+        seen[key] = place
+        if any(bad) or r in formula_rows:
+            continue
+        problem = indicator_key_error(key[0], key[1], work.indicators, place.at(column="分项"))
+        if problem:
+            errors.errors.append(problem)
+            continue
+        if key not in mine:
+            errors.errors.append(GongfuError(f"指标 {number} 不是本表填报单位{unit}牵头的指标", place.at(column="序号")))
+            continue
+        if seen_before:
+            errors.errors.append(GongfuError(f"指标 {number} 重复填报（另见{seen_before}）", place.at(column="序号")))
+            continue
+        ind = mine[key]
+        for column, expected in (("指标", ind.name), ("目标值", ind.target)):
+            if values[column] != clean(expected):
+                errors.errors.append(GongfuError(f"锁定的“{column}”被改动：{changed_text(values[column], clean(expected))}",
+                                                 place.at(column=column), hint="序号至上期实际值不可修改"))
+        reported = {"实际值": values["本期实际值"], "说明": values["说明"]}
+        if reported["实际值"] or reported["说明"]:
+            form.values.append(ValueReport(key[0], key[1], unit, {k: v for k, v in reported.items() if v}, place))
+    missing = [f"{n}" + (f"（{s}）" if s else "") for (n, s) in mine if (n, s) not in seen]
+    if missing:
+        errors.errors.append(GongfuError(f"缺少指标 {'、'.join(missing)} 的填报行", Place(label, sheet=ws.title),
+                                         hint="请勿删除行"))
+
+
+# ── Several workbooks from one unit ─────────────────────────────────────────────────────────
+
+def one_version_per_unit(result: CollectResult) -> None:
+    """Identical copies: merged once. Different versions: none merged, the clerk chooses."""
+    by_unit: dict[str, list[Form]] = {}
+    for form in result.forms:
+        if form.unit and not form.rejected:
+            by_unit.setdefault(form.unit, []).append(form)
+    for unit, forms in by_unit.items():
+        if len(forms) < 2:
+            continue
+        first = forms[0]
+        if all(f.content() == first.content() for f in forms[1:]):
+            for f in forms[1:]:
+                f.duplicate_of = first
+            result.notes.append(f"{unit} 的 {len(forms)} 个填报表内容相同（{'、'.join(f.path.name for f in forms)}），只合并一次")
+            continue
+        differ = _differences(forms)
+        names = "、".join(f.path.name for f in forms)
+        for f in forms:
+            f.errors.append(GongfuError(
+                f"{unit} 报来 {len(forms)} 个内容不同的填报表（{names}），都未合并：{differ}", Place(f.label),
+                hint="请确认以哪一份为准，把其余的移出该目录后重新运行 gongfu collect"))
+
+
+def _differences(forms: list[Form]) -> str:
+    shown = []
+    keys = list(dict.fromkeys(k for f in forms for k in f.content()[0]))
+    for key in keys:
+        versions = [f.content()[0].get(key, {}) for f in forms]
+        if any(v != versions[0] for v in versions[1:]):
+            fields = [c for c in CONTENT if len({v.get(c, "") for v in versions}) > 1]
+            shown.append(f"{key[0]}（{'、'.join(fields)}不同）")
+    if any(f.content()[1] != forms[0].content()[1] for f in forms[1:]):
+        shown.append("指标实际值不同")
+    if any(f.content()[2] != forms[0].content()[2] for f in forms[1:]):
+        shown.append("填报人信息不同")
+    return "；".join(shown[:10]) + ("等" if len(shown) > 10 else "")
+
+
+# ── Merging ─────────────────────────────────────────────────────────────────────────────────
+
+def previous_reports(config: Config, doc, period: str) -> dict[tuple, tuple[str, str, str]]:
+    """(状态, 完成情况, period) of the last real (not 示例) period before this one, by entry key."""
+    files = period_files(config.path(doc.progress))
+    earlier = [p for p in files if p < period and not is_sample(files[p])]
+    if not earlier:
+        return {}
+    before = load_progress(files[earlier[-1]], earlier[-1])
+    return {entry_key(e): (str(e.get("状态") or ""), str(e.get("完成情况") or ""), earlier[-1]) for e in before.entries}
+
+
+def merge_form(form: Form, progress: ProgressFile, values: ProgressFile | None, replace: bool,
+               result: CollectResult, before: dict) -> None:
+    """Merge one valid form, or none of it: a report differing from what the period holds is a
+    conflict that rejects the form (without --replace)."""
+    existing = {entry_key(e): e for e in progress.entries}
+    existing_values = {value_key(e): e for e in values.entries} if values is not None else {}
+    conflicts = []
+    for item, store, content in [(r, existing, CONTENT) for r in form.reports] + \
+                                [(v, existing_values, VALUE_CONTENT) for v in form.values]:
+        old = store.get(item.key)
+        if old is not None and not replace and _differ(old, item.entry(), content):
+            where = progress if content is CONTENT else values
             conflicts.append(GongfuError(
-                f"任务 {report.task_id}（{report.unit}）在 {display_path(progress.path)} 中已有不同内容"
-                f"（{'、'.join(differ)}不同），未覆盖", report.place,
-                hint=f"已有内容见{progress.places[report.task_id]}；确认以本次填报为准时，加 --replace 覆盖"
-                     f"（原文件保留为 {progress.path.name}.bak）"))
+                f"{item.label} 在 {display_path(where.path)} 中已有不同内容（{_change(old, item.entry(), content)}），未覆盖",
+                item.place, hint=f"已有内容见{where.places[item.key]}；确认以本次填报为准时，加 --replace 覆盖"
+                                 f"（原文件保存在 versions/ 中，可随时找回）"))
     if conflicts:
-        raise RejectedRun(conflicts, f"本次未合并任何数据：{len(conflicts)} 项任务与已有内容不同。")
-    position = {task_id: i for i, task_id in enumerate(order)}
-    progress.entries.sort(key=lambda e: position.get(str(e["编号"]).strip(), len(position)))
+        form.errors += conflicts
+        return
+    for report in form.reports:
+        old = existing.get(report.key)
+        was, text_before, when = before.get(report.key, ("", "", ""))
+        now = report.values.get("状态", "")
+        if was == "已完成" and now != "已完成":
+            result.notes.append(f"任务 {report.label}{month_label(when)}为“已完成”，本期为“{now}”，请核实")
+        elif old is not None and old.get("状态") == "已完成" and now != "已完成":
+            result.notes.append(f"任务 {report.label}本期原报“已完成”，新报为“{now}”，请核实")
+        if text_before and report.values.get("完成情况") == text_before:
+            result.notes.append(f"任务 {report.label}的进展情况与{month_label(when)}相同，可能未更新")
+        _apply(old, report, progress, CONTENT, result)
+    for value in form.values:
+        if _apply(existing_values.get(value.key), value, values, VALUE_CONTENT, result):
+            result.values_written = True
+    if form.contact:
+        info = dict(progress.top.get("填报信息") or {})
+        if info.get(form.unit) != form.contact:
+            info[form.unit] = form.contact
+            progress.top["填报信息"] = dict(sorted(info.items()))
+
+
+def _apply(old: dict | None, item, store: ProgressFile, content: tuple[str, ...], result: CollectResult) -> bool:
+    """Add, keep or (checked before) replace one entry; an overwritten entry keeps its 序号, 任务内容
+    and any other keys. Returns whether the file changes."""
+    new = item.entry()
+    is_task = content is CONTENT
+    if old is None:
+        store.entries.append(new)
+        if is_task:
+            result.added.append(item.label)
+        return True
+    if not _differ(old, new, content):
+        if is_task:
+            result.unchanged.append(item.label)
+        return False
+    result.changes.append(f"{item.label}：{_change(old, new, content)}")
+    for key in content:
+        old.pop(key, None)
+    old.update(new)
+    if is_task:
+        result.replaced.append(item.label)
+    return True
+
+
+def _differ(old: dict, new: dict, content: tuple[str, ...]) -> bool:
+    return any(clean(old.get(k)) != clean(new.get(k)) for k in content)
+
+
+def _change(old: dict, new: dict, content: tuple[str, ...]) -> str:
+    """"状态 序时推进 → 已完成；完成情况 “…” → “…”" for the fields that differ."""
+    parts = []
+    for key in content:
+        a, b = clean(old.get(key)), clean(new.get(key))
+        if a != b:
+            parts.append(f"{key} {_short(a)} → {_short(b)}" if key in ("状态", "实际值") else
+                         f"{key} “{_short(a, 24)}” → “{_short(b, 24)}”")
+    return "；".join(parts)
+
+
+def _short(text: str, limit: int = 12) -> str:
+    text = text.replace("\n", " ") or "（空）"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def clean(value) -> str:
     """Cell or YAML text as compared and stored: Windows line ends and trailing spaces dropped."""
     text = excel_text(value)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+# ── What the clerk reads ────────────────────────────────────────────────────────────────────
+
+def report_lines(result: CollectResult) -> tuple[list[str], list[str]]:
+    """(stdout lines, stderr lines) of a collect run: the rejected workbooks first, each problem as an error."""
+    err = [f"错误：{e}" for form in result.rejected for e in form.errors]
+    merged = [f for f in result.forms if f.merged]
+    if result.rejected:
+        names = "、".join(f"{f.path.name}（{f.unit}）" if f.unit else f.path.name for f in result.rejected)
+        what = "本次未合并任何数据：" if not merged else ""
+        err.append(f"{what}退回 {len(result.rejected)} 个填报表，其中的内容均未合并：{names}。"
+                   "请改正（或请单位重新报送）后再运行 gongfu collect；已合并的表格再次收集时不会重复写入。")
+    out = [f"已检查填报表 {result.files} 个：合并 {len(merged)} 个，退回 {len(result.rejected)} 个；"
+           f"任务进展新增 {len(result.added)} 条，覆盖 {len(result.replaced)} 条，未变化 {len(result.unchanged)} 条"]
+    if result.written:
+        kept = f"（原文件已保存为 {display_path(result.version)}）" if result.version else ""
+        out.append(f"已写入 {display_path(result.path)}{kept}")
+    else:
+        out.append(f"进展数据无变化，未改写 {display_path(result.path)}")
+    if result.values_written:
+        kept = f"（原文件已保存为 {display_path(result.values_version)}）" if result.values_version else ""
+        out.append(f"已写入指标实际值 {display_path(result.values_path)}{kept}")
+    if result.changes:
+        out.append(f"覆盖的内容（{len(result.changes)} 条）：")
+        out += [f"  {line}" for line in result.changes]
+    if result.notes:
+        out.append("请注意：")
+        out += [f"  {line}" for line in result.notes]
+    if result.missing_units:
+        out.append(f"尚未报送的单位（{len(result.missing_units)} 个）：{'、'.join(result.missing_units)}")
+    else:
+        out.append("全部单位均已报送")
+    if result.received:
+        out.append(f"收到的填报表原件保存在 {display_path(result.received)}（收集记录：{LOG}）")
+    return out, err

@@ -1,25 +1,32 @@
-"""What forms and collect share: the bulletin document, who leads which task, and the
-workbook layout that one writes and the other reads back."""
+"""What forms and collect share: the bulletin document, who reports which task and indicator, and
+the workbook layout that one writes and the other reads back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .. import kinds
 from ..config import Config
-from ..kinds.bulletin import BulletinSettings
+from ..kinds.base import Context
+from ..kinds.bulletin import BulletinSettings, reporters_of
 from ..errors import GongfuError
-from ..model import KeyTask, Unit, UnitRegistry
+from ..model import Indicator, KeyTask, Unit, UnitRegistry
 from ..model.units import split_units
 from ..sources.breakdown import load_tracked_tasks
-from ..sources.loaders import load_units
+from ..sources.loaders import load_indicators
 
 SHEET = "进展填报"
+INDICATOR_SHEET = "指标填报"
 META_SHEET = "_meta"
 LOCKED_COLUMNS = ("编号", "任务内容", "牵头领导")          # from the task list; units may not change them
 FILL_COLUMNS = ("进展情况", "状态", "存在问题", "下步计划")  # what the unit fills in
 COLUMNS = LOCKED_COLUMNS + FILL_COLUMNS
 HEADER_ROW = 3                                             # title, unit line, header
+CONTACT_FIELDS = ("填报人", "联系电话", "审核人")            # one row under the table: label, value, label, …
+INDICATOR_LOCKED = ("序号", "指标", "分项", "目标值", "时间口径", "上期实际值")
+INDICATOR_FILL = ("本期实际值", "说明")
+INDICATOR_COLUMNS = INDICATOR_LOCKED + INDICATOR_FILL
 FORMS_FOLDER = "build/forms"
 
 
@@ -45,23 +52,64 @@ def bulletin_document(config: Config, doc_id: str | None) -> tuple[str, Bulletin
     return doc_id, doc
 
 
+def indicator_document(config: Config, doc: BulletinSettings) -> BulletinSettings | None:
+    """The bulletin of the same loop (same tasks and progress folder) that monitors indicators and
+    keeps their values: its lead units report the values on their forms."""
+    for other in config.documents.values():
+        if isinstance(other, BulletinSettings) and (other.tasks, other.sheet, other.progress) == \
+                (doc.tasks, doc.sheet, doc.progress) and other.indicators and other.indicator_values:
+            return other
+    return None
+
+
+def received_folder(config: Config, doc: BulletinSettings, period: str) -> Path:
+    """Where collect keeps every returned workbook as received: data/<plan>/received/<period>/."""
+    base = config.path(doc.received) if doc.received else config.path(doc.progress).parent / "received"
+    return base / period
+
+
 @dataclass
 class Assignments:
-    """Each task with its lead unit (the first unit of 责任单位, by canonical name)."""
+    """Who reports what: each task's lead unit, the reporters of each task (the lead; each member of a
+    group that leads a shared task), and each unit's tasks and indicators."""
 
     registry: UnitRegistry
-    tasks: dict[str, KeyTask] = field(default_factory=dict)         # by id, in list order
-    lead: dict[str, Unit] = field(default_factory=dict)             # task id → lead unit
-    by_unit: dict[str, list[KeyTask]] = field(default_factory=dict)  # unit name → its tasks
+    tasks: dict[str, KeyTask] = field(default_factory=dict)          # by id, in list order
+    lead: dict[str, Unit] = field(default_factory=dict)              # task id → lead unit
+    reporters: dict[str, list[str]] = field(default_factory=dict)    # task id → who reports it (collected tasks)
+    by_unit: dict[str, list[KeyTask]] = field(default_factory=dict)  # reporting unit → its tasks
+    indicators: list[Indicator] = field(default_factory=list)        # all, for messages
+    indicators_by_unit: dict[str, list[Indicator]] = field(default_factory=dict)
+
+    def units(self) -> list[str]:
+        """Every unit that gets a form: task reporters first (in task order), then indicator leads."""
+        return list(dict.fromkeys([*self.by_unit, *self.indicators_by_unit]))
+
+    def is_shared(self, task_id: str) -> bool:
+        return self.reporters.get(task_id) != [self.lead[task_id].name]
 
 
-def load_assignments(config: Config, doc: BulletinSettings) -> Assignments:
-    registry = load_units(config.path(config.units))
+def load_assignments(config: Config, doc_id: str, doc: BulletinSettings) -> Assignments:
+    ctx = Context(config)
+    registry = ctx.units
     tasks, _ = load_tracked_tasks(config, doc, registry)
+    declared = reporters_of(config, doc_id, tasks, ctx)
     result = Assignments(registry)
     for task in tasks:
         unit = registry.resolve(split_units(task.units)[0], task.place)
         result.tasks[task.id] = task
         result.lead[task.id] = unit
-        result.by_unit.setdefault(unit.name, []).append(task)
+        who = declared[task.id] if task.id in declared else [unit.name]
+        if who is None:   # declared 不收集
+            continue
+        result.reporters[task.id] = who
+        for name in who:
+            result.by_unit.setdefault(name, []).append(task)
+    monitored = indicator_document(config, doc)
+    if monitored:
+        src = monitored.indicators
+        result.indicators = load_indicators(config.path(src.file), registry, src.sheet, src.columns)
+        for ind in result.indicators:
+            lead = registry.resolve(split_units(ind.units)[0], ind.place)
+            result.indicators_by_unit.setdefault(lead.name, []).append(ind)
     return result

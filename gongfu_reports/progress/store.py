@@ -1,13 +1,16 @@
-"""The period's progress file (<progress>/<period>.yaml) as `gongfu collect` rewrites it.
+"""A period's data files as `gongfu collect` rewrites them: the progress file (<progress>/<period>.yaml,
+entries under 条目) and the indicator values (<indicator_values>/<period>.yaml, under 实际值).
 
 Reading keeps the entries as written (unknown keys, 序号, 任务内容 survive a rewrite); writing is
-atomic and keeps the previous version as <period>.yaml.bak, so a bad merge can be undone by hand.
-"""
+atomic, and every earlier version of the file is kept: versions/<period>/<period>.v001.yaml, .v002 …
+(a correction can always be traced and undone)."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,67 +19,130 @@ import yaml
 from ..errors import GongfuError, Place, display_path
 from ..files.yamlfile import LocDict, LocList, load_yaml
 
-ENTRY_ORDER = ("编号", "序号", "任务内容", "牵头单位", "状态", "完成情况", "存在问题", "下步计划")
+ENTRY_ORDER = ("编号", "填报单位", "序号", "任务内容", "牵头单位", "状态", "完成情况", "存在问题", "下步计划")
+VALUE_ORDER = ("序号", "分项", "实际值", "说明", "填报单位")
+VERSIONS = "versions"
+ENTRIES = "条目"      # progress file
+VALUES = "实际值"     # indicator values file
+TRAILING = ("填报信息",)   # top-level keys written after the entries
+
+
+def entry_key(entry: dict) -> tuple:
+    """A progress entry is one task, or one member's report of a shared task."""
+    return str(entry.get("编号") or "").strip(), str(entry.get("填报单位") or "").strip()
+
+
+def value_key(entry: dict) -> tuple:
+    return str(entry.get("序号") or "").strip(), str(entry.get("分项") or "").strip()
 
 
 @dataclass
 class ProgressFile:
     path: Path
     header: str = ""                                  # leading comment lines, kept on rewrite
-    top: dict = field(default_factory=dict)           # 期间, 标题, … (everything but 条目)
+    top: dict = field(default_factory=dict)           # 期间, 标题, … (everything but the list)
     entries: list[dict] = field(default_factory=list)
-    places: dict[str, Place] = field(default_factory=dict)  # task id → line of its entry
+    places: dict[tuple, Place] = field(default_factory=dict)  # key → line of its entry
+    list_key: str = ENTRIES
+    order: tuple[str, ...] = ENTRY_ORDER
+
+    def key(self, entry: dict) -> tuple:
+        return entry_key(entry) if self.list_key == ENTRIES else value_key(entry)
 
 
 def load_progress(path: Path, period: str) -> ProgressFile:
-    """The existing file, or an empty one for a new period."""
+    """The existing progress file, or an empty one for a new period."""
+    return load_records(path, period, ENTRIES)
+
+
+def load_values(path: Path, period: str) -> ProgressFile:
+    """The existing indicator values file, or an empty one."""
+    return load_records(path, period, VALUES)
+
+
+def load_records(path: Path, period: str, list_key: str) -> ProgressFile:
+    order = ENTRY_ORDER if list_key == ENTRIES else VALUE_ORDER
     if not path.exists():
-        return ProgressFile(path, top={"期间": period})
+        return ProgressFile(path, top={"期间": period}, list_key=list_key, order=order)
     label = display_path(path)
     data = load_yaml(path)
     if not isinstance(data, LocDict):
-        raise GongfuError("进展文件应为“键: 值”的映射（期间、条目）", Place(label, line=1))
+        raise GongfuError(f"文件应为“键: 值”的映射（期间、{list_key}）", Place(label, line=1))
     if str(data.get("期间", "")).strip() != period:
         raise GongfuError(f"“期间”为 {data.get('期间')}，应为 {period}", data.place_of("期间"))
-    entries = data.get("条目") or LocList()
+    entries = data.get(list_key) or LocList()
     if not isinstance(entries, list):
-        raise GongfuError("“条目”应为列表", data.place_of("条目"))
-    result = ProgressFile(path, _leading_comments(path), {k: v for k, v in data.items() if k != "条目"})
+        raise GongfuError(f"“{list_key}”应为列表", data.place_of(list_key))
+    result = ProgressFile(path, _leading_comments(path), {k: _plain(v) for k, v in data.items() if k != list_key},
+                          list_key=list_key, order=order)
+    first = order[0]
     for index, entry in enumerate(entries):
         place = entries.place_of(index) if isinstance(entries, LocList) else Place(label)
-        if not isinstance(entry, dict) or not str(entry.get("编号") or "").strip():
-            raise GongfuError("每个条目都要有“编号”", place)
-        task_id = str(entry["编号"]).strip()
-        if task_id in result.places:
-            raise GongfuError(f"编号“{task_id}”重复（另见{result.places[task_id]}）", place)
-        result.places[task_id] = place
+        if not isinstance(entry, dict) or not str(entry.get(first) or "").strip():
+            raise GongfuError(f"每个条目都要有“{first}”", place)
+        key = result.key(entry)
+        if key in result.places:
+            raise GongfuError(f"{first}“{key[0]}”{('（' + key[1] + '）') if key[1] else ''}重复"
+                              f"（另见{result.places[key]}）", place)
+        result.places[key] = place
         result.entries.append(_plain(entry))
     return result
 
 
-def save_progress(progress: ProgressFile) -> None:
-    """Write via a temporary file and os.replace; the previous version becomes <name>.bak.
+def save_progress(progress: ProgressFile) -> Path | None:
+    """Write via a temporary file and os.replace; the file it replaces is kept as the next version in
+    versions/<period>/ first. Returns that version's path (None for a new file).
 
     Killed at any moment, the folder holds the previous file or the new one, never a part of
-    either, and <name>.bak is either the previous backup or a complete copy of the previous file."""
-    data = {**progress.top, "条目": [ordered_entry(e) for e in progress.entries]}
+    either; a version is written whole (temporary file, then renamed) before the file changes."""
+    tail = {k: v for k, v in progress.top.items() if k in TRAILING}
+    data = {**{k: v for k, v in progress.top.items() if k not in TRAILING},
+            progress.list_key: [ordered_entry(e, progress.order) for e in progress.entries], **tail}
     text = progress.header + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                                        width=1_000_000, default_flow_style=False)
     path = progress.path
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    backup_tmp = path.with_name(f".{path.name}.bak.tmp")
+    version = None
     try:
         _write_synced(temporary, text.encode("utf-8"))
         if path.exists():
-            _write_synced(backup_tmp, path.read_bytes())
-            shutil.copystat(path, backup_tmp)
-            os.replace(backup_tmp, path.with_name(path.name + ".bak"))
+            version = keep_version(path)
         os.replace(temporary, path)
         _sync_folder(path.parent)
     finally:
         temporary.unlink(missing_ok=True)
-        backup_tmp.unlink(missing_ok=True)
+    return version
+
+
+def versions_folder(path: Path) -> Path:
+    return path.parent / VERSIONS / path.stem
+
+
+def versions(path: Path) -> list[Path]:
+    """The kept versions of a period's file, oldest first."""
+    folder = versions_folder(path)
+    pattern = re.compile(re.escape(path.stem) + r"\.v(\d{3,})\.yaml")
+    found = [(int(m.group(1)), p) for p in folder.glob("*.yaml") if (m := pattern.fullmatch(p.name))] \
+        if folder.is_dir() else []
+    return [p for _, p in sorted(found)]
+
+
+def keep_version(path: Path) -> Path:
+    """Copy the current file to the next free versions/<period>/<period>.vNNN.yaml (whole or not at all)."""
+    folder = versions_folder(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    existing = versions(path)
+    number = int(existing[-1].stem.rsplit(".v", 1)[1]) + 1 if existing else 1
+    target = folder / f"{path.stem}.v{number:03d}.yaml"
+    temporary = folder / f".{target.name}.tmp"
+    try:
+        _write_synced(temporary, path.read_bytes())
+        shutil.copystat(path, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -100,10 +166,14 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def ordered_entry(entry: dict) -> dict:
+def ordered_entry(entry: dict, order: tuple[str, ...] = ENTRY_ORDER) -> dict:
     """Keys in the order people read them; keys this tool does not know stay, at the end."""
-    known = {k: entry[k] for k in ENTRY_ORDER if k in entry}
+    known = {k: entry[k] for k in order if k in entry}
     return {**known, **{k: v for k, v in entry.items() if k not in known}}
+
+
+def sort_entries(progress: ProgressFile, position: Callable[[dict], tuple]) -> None:
+    progress.entries.sort(key=position)
 
 
 def _plain(value):

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from .. import bundled
 from ..compose.blocks import Cell, DocumentView, Image, Paragraph, Table
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
 from . import layout
-from .styles import Style, load_styles, sheet_files
+from .sandbox import ConfinedLoader, LimitExceeded, TemplateEnvironment, template_error, template_place, template_roots
+from .styles import Style, load_styles
 
 TEMPLATE = "document.html.j2"
 BODY_PT = layout.BODY_PT   # a role's size in the style sheet, relative to the body text, becomes em
@@ -98,19 +98,15 @@ def template_dirs(config: Config) -> list[Path]:
     return bundled.template_dirs(config.root, "web")
 
 
-def template_files(config: Config) -> list[Path]:
-    """What the web edition reads besides the view: its templates and the style sheet of roles."""
-    return template_dirs(config) + sheet_files(config.root)
-
-
 @functools.lru_cache(maxsize=8)
-def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
-    return SandboxedEnvironment(loader=jinja2.FileSystemLoader(list(dirs)), autoescape=True,
-                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+def _environment(dirs: tuple[str, ...], roots: tuple[Path, ...]) -> TemplateEnvironment:
+    """The template sandbox of every engine (render/sandbox.py): reads only templates/, runs within bounds."""
+    return TemplateEnvironment(TEMPLATE, loader=ConfinedLoader([Path(d) for d in dirs], roots), autoescape=True,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def render_web(view: DocumentView, config: Config) -> bytes:
-    env = _environment(tuple(str(d) for d in template_dirs(config)))
+    env = _environment(tuple(str(d) for d in template_dirs(config)), template_roots(config.root))
     styles = load_styles(config.root)
     families = {role: font_stack(config, role) for role, _ in config.fonts}
     try:
@@ -122,19 +118,12 @@ def render_web(view: DocumentView, config: Config) -> bytes:
         raise GongfuError(f"网页模板语法错误：{exc.message}",
                           Place(display_path(exc.filename or TEMPLATE), line=exc.lineno)) from None
     except jinja2.UndefinedError as exc:
-        raise GongfuError(f"网页模板使用了未定义的变量：{exc.message}", _template_place(exc)) from None
+        raise GongfuError(f"网页模板使用了未定义的变量：{exc.message}", template_place(exc, TEMPLATE)) from None
     except jinja2.exceptions.SecurityError as exc:
-        raise GongfuError(f"网页模板中有不安全的操作：{exc}", _template_place(exc)) from None
+        raise GongfuError(f"网页模板中有不安全的操作：{exc}", template_place(exc, TEMPLATE)) from None
+    except (LimitExceeded, jinja2.TemplateNotFound) as exc:
+        raise template_error(exc, TEMPLATE) from None
     return html.encode("utf-8")
-
-
-def _template_place(exc: Exception) -> Place:
-    tb, place = exc.__traceback__, Place(TEMPLATE)
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            place = Place(display_path(tb.tb_frame.f_code.co_filename), line=tb.tb_lineno)
-        tb = tb.tb_next
-    return place
 
 
 # ------------------------------------------------------------------------------------------ styles

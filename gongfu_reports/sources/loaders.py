@@ -15,7 +15,8 @@ from ..files.yamlfile import LocDict, LocList, load_yaml
 
 # Default Chinese column headers; config.yaml may rename them per table.
 INDICATOR_COLUMNS = {"category": "类别", "number": "序号", "name": "指标", "sub_name": "分项",
-                     "target": "目标值", "units": "牵头单位", "direction": "方向"}
+                     "target": "目标值", "units": "牵头单位", "direction": "方向",
+                     "timing": "时间口径"}
 TASK_COLUMNS = {"group": "分组", "task": "重点任务", "number": "序号", "measure": "主要举措",
                 "goals": "工作目标", "actions": "重点工作安排", "units": "牵头单位"}
 
@@ -67,12 +68,15 @@ def load_indicators(path: Path, registry: UnitRegistry, sheet: str | None = None
             name=fields.required_cell(row, cols["name"]), sub_name=row.get(cols["sub_name"]),
             target=fields.required_cell(row, cols["target"]), units=fields.required_cell(row, cols["units"]),
             place=row.place, direction=row.get(cols["direction"]))
-        if indicator.direction:
-            from ..model.targets import parse_direction
-            try:
-                parse_direction(indicator.direction)
-            except ValueError as exc:
-                raise GongfuError(str(exc), row.place_of(cols["direction"])) from None
+        from ..model.targets import parse_direction, parse_timing
+        try:
+            parse_direction(indicator.direction)
+        except ValueError as exc:
+            raise GongfuError(str(exc), row.place_of(cols["direction"])) from None
+        try:
+            indicator.timing = parse_timing(row.get(cols["timing"]))
+        except ValueError as exc:
+            raise GongfuError(str(exc), row.place_of(cols["timing"])) from None
         registry.check_list(indicator.units, row.place_of(cols["units"]))
         return indicator
 

@@ -245,10 +245,12 @@ def fill_form(base: Path, out: Path, change=None) -> None:
     book = openpyxl.load_workbook(base / FORM)
     ws = book["进展填报"]
     header, cols = form_columns(ws)
-    rows = [r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 1).value]
+    rows = [r for r in range(header + 1, ws.max_row + 1)
+            if ws.cell(r, 1).value and not str(ws.cell(r, 1).value).startswith("填报人")]
     for i, r in enumerate(rows):
         ws.cell(r, cols["状态"]).value = STATUSES[i % len(STATUSES)]
         ws.cell(r, cols["进展情况"]).value = f"{ws.cell(r, 1).value}：已召开推进会3次。"
+        ws.cell(r, cols["存在问题"]).value = "要素保障不足。"   # a reason: required for 滞后 and 未启动
         ws.cell(r, cols["下步计划"]).value = "继续推进。"
     if change:
         change(book, ws, cols, rows)
