@@ -100,8 +100,13 @@ def test_notice_headings_follow_the_document(web):
 
 
 def test_chart_says_what_it_draws(web):
-    (image,) = page(web, "tongbao-2024-07").iter("img")
-    assert image.get("alt") == "图：各牵头领导任务进展情况（数据见表1）"
+    """The chart draws the table above it: its text alternative names that table."""
+    root = page(web, "tongbao-2024-07")
+    (image,) = root.iter("img")
+    caption = image.getparent().getprevious().find("figcaption").text   # the table before the chart
+    number, name = re.match(r"(表\d+)\W*(.+)", caption).groups()
+    assert image.get("alt") == f"图：{name}（数据见{number}）"
+    assert image.getnext().tag == "figcaption" and image.getnext().text.startswith("图1")   # 图题 under it
     assert image.get("src").startswith("data:image/svg+xml;base64,")
 
 

@@ -85,6 +85,7 @@ class Heading:
 class Figure:
     image: Image
     alt: str                      # what a screen reader says: the table it draws, when it follows one
+    caption: str | None = None    # 图题 printed under it ("图1　……")
     kind: str = "image"
 
 
@@ -165,7 +166,10 @@ def outline(view: DocumentView) -> list[WebSection]:
         out = WebSection()
         blocks = section.blocks
         label: str | None = None
+        figure_captions: set[int] = set()
         for i, block in enumerate(blocks):
+            if i in figure_captions:
+                continue
             if isinstance(block, Paragraph):
                 if not block.text.strip():
                     continue
@@ -174,7 +178,8 @@ def outline(view: DocumentView) -> list[WebSection]:
                     continue
                 if block.role == "title":
                     base = 1 if base == 0 else 2
-                    out.blocks.append(Heading(base, "title", block.text, label))
+                    # A title's line breaks are those of a printed page: the browser wraps to the screen.
+                    out.blocks.append(Heading(base, "title", block.text.replace("\n", ""), label))
                     label, last_heading = None, block.text
                 elif block.role in ("h1", "h2"):
                     out.blocks.append(Heading(min(base + (1 if block.role == "h1" else 2), 6), block.role, block.text))
@@ -190,14 +195,18 @@ def outline(view: DocumentView) -> list[WebSection]:
                 out.blocks.append(web_table(block, f"table-{tables}", caption, caption or last_heading))
             elif isinstance(block, Image):
                 drawn = out.blocks[-1] if out.blocks and isinstance(out.blocks[-1], WebTable) else None
-                out.blocks.append(Figure(block, _alt(drawn.label) if drawn else "图表"))
+                after = blocks[i + 1] if i + 1 < len(blocks) else None
+                caption = after.text if isinstance(after, Paragraph) and after.role == "caption" else None
+                if caption:
+                    figure_captions.add(i + 1)   # the figure's <figcaption>
+                out.blocks.append(Figure(block, _alt(drawn.label) if drawn else caption or "图表", caption))
         sections.append(out)
     return sections
 
 
 def _alt(table_label: str) -> str:
-    """"表1：各牵头领导任务进展情况" → "图：各牵头领导任务进展情况（数据见表1）"."""
-    numbered = re.match(r"^(表\d+)[：:]\s*(.+)", table_label)
+    """"表1　各牵头领导任务进展情况" → "图：各牵头领导任务进展情况（数据见表1）"."""
+    numbered = re.match(r"^(表\d+)[：:\s\u3000]+(.+)", table_label)
     return f"图：{numbered.group(2)}（数据见{numbered.group(1)}）" if numbered else f"图：{table_label}（数据见上表）"
 
 
