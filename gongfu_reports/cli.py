@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import List, Optional
 
@@ -28,7 +29,9 @@ DIR_OPTION = typer.Option(Path("."), "--dir", "-C", help="工作目录（含 con
 def build(
     doc_ids: Optional[List[str]] = typer.Argument(None, metavar="[DOC_ID]...",
                                                   help="要生成的文档编号，默认全部 / documents to build (default: all)"),
-    formats: str = typer.Option("docx,pdf", "--format", "-f", help="输出格式 / output formats: docx,pdf"),
+    formats: str = typer.Option("docx,pdf", "--format", "-f",
+                                help="输出格式：docx、pdf、html（网页版，用于政府信息公开），可用逗号组合 / "
+                                     "output formats: docx,pdf,html (the web edition)"),
     force: bool = typer.Option(False, "--force", help="忽略缓存，全部重新生成 / rebuild even if unchanged"),
     per_unit: bool = typer.Option(False, "--per-unit",
                                   help="另为每个责任单位生成任务清单 build/<编号>-per-unit/<单位>.docx|pdf"
@@ -55,7 +58,8 @@ def build(
     from .build import BuildOptions, build as run_build
     from .render.registry import parse_formats
 
-    steps = {"compose": "整理数据", "docx": "生成并检查 Word", "pdf": "生成并检查 PDF", "skip": "无变化，跳过",
+    steps = {"compose": "整理数据", "docx": "生成并检查 Word", "pdf": "生成并检查 PDF", "html": "生成网页版",
+             "skip": "无变化，跳过",
              "extract": "生成单位清单"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
@@ -71,7 +75,11 @@ def build(
         options = BuildOptions(doc_ids or [], parse_formats(formats), force, per_unit, period, jobs, attachment, engine,
                                report)
         result = run_build(_enter(directory), options)
-    _print_warnings(result.warnings)
+    warnings, normalised = _split_normalised(result.warnings)
+    _print_warnings(warnings)
+    for doc_id, count in Counter(w.subject for w in normalised).items():
+        out.print(f"{doc_id}：数据中 {count} 处的半角标点已按 GB/T 15834 印为全角（数据文件未改动；"
+                  "gongfu check 列出位置）", soft_wrap=True)
     per_unit_count = sum(1 for p in result.written if p.parent.name.endswith("-per-unit"))
     for path in result.written:
         if not path.parent.name.endswith("-per-unit"):
@@ -81,7 +89,7 @@ def build(
         out.print(f"已生成单位清单 {per_unit_count} 个文件：{'、'.join(folders)}")
     for doc_id in result.skipped:
         out.print(f"{doc_id}：输入未变化，未重新生成（--force 可强制重建）")
-    if strict and result.warnings:
+    if strict and warnings:
         raise typer.Exit(1)
 
 
@@ -93,9 +101,19 @@ def check(
     """检查配置、数据和模板，列出全部问题，不生成文件。Validate config, data and templates."""
     from .build import check as run_check
 
-    ids, warnings = run_check(_enter(directory))
+    ids, found = run_check(_enter(directory))
+    warnings, normalised = _split_normalised(found)
     _print_warnings(warnings)
-    out.print(f"检查通过：{'、'.join(ids)}" + (f"（{len(warnings)} 处警告）" if warnings else ""))
+    places: dict[tuple, list[str]] = {}   # one line per place, whichever documents print it
+    for w in normalised:
+        places.setdefault((str(w.place or ""), w.message), []).append(w.subject or "")
+    if places:
+        out.print("标点：以下各处的半角标点已在生成的文件中按 GB/T 15834 印为全角（数据文件未改动；"
+                  "config.yaml 中 normalise_punctuation: false 可关闭）", soft_wrap=True)
+    for (place, message), subjects in places.items():
+        out.print(f"  {place + '：' if place else ''}{message}（{'、'.join(dict.fromkeys(subjects))}）", soft_wrap=True)
+    notes = [f"{len(warnings)} 处警告"] * bool(warnings) + [f"{len(places)} 处标点印为全角"] * bool(places)
+    out.print(f"检查通过：{'、'.join(ids)}" + (f"（{'；'.join(notes)}）" if notes else ""))
     if strict and warnings:
         raise typer.Exit(1)
 
@@ -234,6 +252,9 @@ def import_(
     groups = f"，分组 {len(imported.sections)} 级" if imported.sections else ""
     out.print(f"已导入 {display_path(target)}：{len(imported.rows)} 行、{imported.items} 项{groups}；"
               f"列：{'、'.join(h for h in imported.headers if h not in imported.sections)}", soft_wrap=True)
+    if imported.notes:
+        out.print(f"表格下方的说明 {len(imported.notes)} 段（{imported.notes[0][:20]}……）印在表格之后"
+                  "（config.yaml 中的 notes）", soft_wrap=True)
     out.print(f"已在 config.yaml 中加入文档“{name}”（kind: list）；检查后运行 gongfu build {name}",
               soft_wrap=True)
 
@@ -344,6 +365,11 @@ def templates_reference(
     else:
         path = write_reference(target)
     out.print(f"已生成模板变量参考：{display_path(path)}", soft_wrap=True)
+
+
+def _split_normalised(warnings) -> tuple[list, list]:
+    """(warnings, what GB/T 15834 normalised): the latter are notes, not problems (--strict ignores them)."""
+    return ([w for w in warnings if w.category != "normalised"], [w for w in warnings if w.category == "normalised"])
 
 
 def _print_warnings(warnings) -> None:

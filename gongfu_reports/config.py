@@ -59,8 +59,12 @@ class ListOptions(Strict):
     font_size: float | None = None          # table text size in pt (default 10.5)
     widths: dict[str, float] = {}           # relative column widths by header (default 2)
     sections: list[str] = []                # columns shown as nested group header rows 一、（一）1.
-    section_numbers: list[str] | None = None  # numbering per section level, e.g. ["一、", "（一）"]; [] = none
+    # Group rows keep the number written in the data ("一、产业" stays, "产业" stays unnumbered) unless
+    # numbering is asked for per level: ["一、", "（一）"] numbers levels 1 and 2 ("" = no number there).
+    section_numbers: list[str] | None = None
     counts: bool = True                     # "（N项）" after each group header
+    notes: list[str] = []                   # printed under the table, one paragraph per line ("注：……")
+    standard_unit_names: bool = False       # the unit columns print the registry's names, not the aliases typed
     merge: list[str] = []                   # columns whose equal neighbouring cells become row spans
     number: Literal["as_written", "continuous", "per_group"] = "as_written"
     number_column: str = "序号"
@@ -82,6 +86,9 @@ class Config(Strict):
     # PDF engine: "html" = the HTML template laid out by WeasyPrint (what template editors edit);
     # "typst" = the Typst template, about 4 times faster, checks included (large and scheduled builds).
     pdf_engine: Literal["html", "typst"] = "html"
+    # GB/T 15834: half-width , ; : ? ! ( ) and straight quotes in Chinese text are printed full-width
+    # (the data files stay as they are; gongfu check lists each change with its place). false: as written.
+    normalise_punctuation: bool = True
     documents: dict[str, DocumentSettings]   # validated by each kind's own settings model
     # Filled in after loading:
     root: Path = Path(".")

@@ -18,6 +18,7 @@ from .errors import GongfuError, display_path
 HTML_FILES = ["html/document.html.j2", "html/gongwen.css.j2"]
 TYPST_FILES = ["typst/document.typ"]
 STYLE_FILES = ["styles.yaml"]          # the style sheet of paragraph roles: Word and both PDF engines
+WEB_FILES = ["web/document.html.j2", "web/web.css.j2"]   # the web edition (gongfu build --format html)
 
 
 def kinds() -> list[str]:
@@ -27,7 +28,7 @@ def kinds() -> list[str]:
 
 def kind_files(kind: str) -> list[str]:
     """The template files (relative to templates/) a document of this kind is rendered with."""
-    return STYLE_FILES + HTML_FILES + TYPST_FILES + [f"docx/{name}" for name in registry.get(kind).word_templates]
+    return STYLE_FILES + HTML_FILES + TYPST_FILES + WEB_FILES + [f"docx/{name}" for name in registry.get(kind).word_templates]
 
 
 def users_of(name: str) -> list[str]:

@@ -38,7 +38,7 @@ def test_leaders_tasks_and_lead_unit_note(paths):
     units = [t for t in text if t.startswith("责任单位：")]
     assert len(units) == 125
     notes = [t for t in text if "列第一位者为牵头单位，下同" in t]
-    assert notes == ["责任单位：市财政局(市国资委)，市属各国有企业（列第一位者为牵头单位，下同）"]
+    assert notes == ["责任单位：市财政局（市国资委），市属各国有企业（列第一位者为牵头单位，下同）"]   # written "(市国资委)": GB/T 15834
     assert "（此件公开发布）" in text
     assert text.index("（此件公开发布）") == text.index("2024年3月6日") + 1
 

@@ -274,10 +274,12 @@ def test_breakthrough_list_from_a_word_table(workdir, tmp_path):
     breakthrough_docx(source)
     result = gongfu(workdir, "import", str(source), "--table", "1", "--as", "tupo")
     assert result.returncode == 0, result.stderr
-    assert "注：目标为年度目标" in result.stderr   # the note row is not data: said so
+    assert "注：目标为年度目标" in result.stdout   # the note row is not data: kept as the table's note
     result = gongfu(workdir, "build", "tupo", "--format", "docx")
     assert result.returncode == 0, result.stderr
     (table,) = docx_tables(workdir / "build" / "tupo.docx")
+    after_table = Document(workdir / "build" / "tupo.docx").element.body.find(qn("w:tbl")).getnext()
+    assert "".join(t.text for t in after_table.iter(qn("w:t"))) == "注：目标为年度目标"
     body = [cells for repeated, cells in table if not repeated]
     assert len(body) == 3
     assert grid_texts(body[0])[1:] == ["小岛整体迁建", "完成3个岛", "完成5个岛", "完成8个岛",

@@ -16,7 +16,7 @@ from ..errors import GongfuError, GongfuErrors, GongfuWarning, Place
 from ..files.names import distinct_files, file_name
 from ..kinds import Kind, Output
 from ..publish import Publisher, build_lock, inputs_digest
-from ..render.registry import FORMATS, PDF_ENGINES, Renderer, renderer_for
+from ..render.registry import DEFAULT_FORMATS, PDF_ENGINES, Renderer, renderer_for
 from .scheduler import Scheduler, default_jobs
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]   # the program is an input of every output
@@ -26,7 +26,7 @@ MAX_ATTACHMENT = 99
 @dataclass
 class BuildOptions:
     doc_ids: list[str] = field(default_factory=list)        # default: every document of config.yaml
-    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    formats: list[str] = field(default_factory=lambda: list(DEFAULT_FORMATS))
     force: bool = False                                     # rebuild even if the inputs did not change
     per_unit: bool = False                                  # also one extract per responsible unit
     period: str | None = None                               # the one period of kinds with periods
@@ -104,7 +104,7 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
     extracts = unit_extracts(composed.breakdown)
     distinct_files({unit: None for unit, _ in extracts}, "单位名称")   # one file per unit, never one for two
     for unit, view in extracts:
-        kinds.finish(config, view)
+        kinds.finish(config, view)   # as the document they come from (its report names the places)
         scheduler.add(key, digest, f"{doc_id}-per-unit/{file_name(unit, '单位名称')}", view, renderers, lint=False)
 
 
@@ -124,8 +124,7 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
         result.skipped.append(stem)
         return
     options.report(stem, "compose")
-    composed = kind.attachment(config, ids[0], options.attachment)
-    kinds.finish(config, composed.view)
+    composed = kinds.compose_attachment(config, ids[0], options.attachment)
     result.warnings += [dataclasses.replace(w, subject=ids[0]) for w in composed.warnings]
     scheduler.add(stem, digest, stem, composed.view, renderers)
 
@@ -148,7 +147,7 @@ def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
     over it, writing nothing: all the errors at once (the data's inconsistencies among them, which a
     build only warns about), and the other warnings (such as tasks not reported yet)."""
     config = kinds.load_config(root)
-    pdf = renderer_for("pdf", config)
+    checked = [renderer_for("pdf", config), renderer_for("html", config)]   # the print and web templates
     problems: list[GongfuError] = []
     warnings: list[GongfuWarning] = []
     for doc_id in config.documents:
@@ -159,7 +158,8 @@ def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
                 found = [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]
                 problems += [w.as_error() for w in found if w.category == "data"]
                 warnings += [w for w in found if w.category != "data"]
-                pdf.check(composed.view, config)
+                for renderer in checked:
+                    renderer.check(composed.view, config)
         except GongfuError as exc:
             problems.extend(getattr(exc, "errors", [exc]))
     if problems:

@@ -29,7 +29,7 @@ class Job:
     @property
     def seconds(self) -> float:
         # Linting an output costs about as much as rendering it.
-        return self.renderer.seconds(self.chars) * (2 if self.lint else 1)
+        return self.renderer.seconds(self.chars) * (2 if self.lint and self.renderer.gbt9704 else 1)
 
     @property
     def memory_mb(self) -> float:
@@ -165,7 +165,7 @@ def _render_and_lint(config: Config, renderer: str, view: DocumentView, lint: bo
     """An output's bytes and its lint findings: checked where it was rendered, in parallel."""
     r = RENDERERS[renderer]
     data = r.render(view, config)
-    return data, lint_bytes(data, r.suffix) if lint else []
+    return data, lint_bytes(data, r.suffix) if lint and r.gbt9704 else []
 
 
 def _render_in_worker(config: Config, renderer: str, view: DocumentView, lint: bool) -> tuple[bytes, list]:

@@ -1,8 +1,10 @@
 """A generic list (清单): the columns are the source's header row, config.yaml places them.
 
-Group header rows come from section columns (一、 / （一） levels, each with a computed
-"（N项）"); row spans from merge columns and from the merges written in the source; items are
-numbered as written, continuously or per group; the title's "{项数}" is the computed total.
+Group header rows come from section columns (levels, each with a computed "（N项）"), numbered as
+written in the data unless config.yaml asks for numbering; row spans from merge columns and from the
+merges written in the source; items are numbered as written, continuously or per group; the title's
+"{项数}" is the computed total; notes ("注：……") follow the table; unit columns print the names as
+typed or, when asked, as registered.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..model.units import split_units
 from ..files import fields
 from ..files.table import Row
 from ..model.lists import HEADER_LEVEL_SEPARATOR, ListTable, default_width
-from ..model.numbering import level_number, split_section_title
+from ..model.numbering import level_number, split_section_title, written_section_title
 from .blocks import Cell, Column, Paragraph, Run
 from .blocks import Table as TableBlock
 from .tasklist import cell_lines
@@ -68,7 +70,9 @@ def list_view(table: ListTable, opts: ListOptions, units: UnitRegistry, config_p
                 n = sum(1 for item in set(x for j, x in enumerate(items) if paths[j][:lvl + 1] == paths[i][:lvl + 1]))
                 warnings += _stated_count_warning(row, opts.sections[lvl], n)
                 group_rows.add(len(rows))
-                text = _section_number(opts, lvl, counters[lvl]) + title + (f"（{n}项）" if opts.counts else "")
+                number = _section_number(opts, lvl, counters[lvl])
+                written = number + title if number is not None else written_section_title(row.get(opts.sections[lvl]))
+                text = written + (f"（{n}项）" if opts.counts else "")
                 rows.append([Cell([text], colspan=len(shown), bold=True)])
         cells = []
         for c, h in enumerate(shown):
@@ -76,12 +80,15 @@ def list_view(table: ListTable, opts: ListOptions, units: UnitRegistry, config_p
             if span is None:
                 continue   # covered by a span that starts above or to the left
             text = numbers[i] if numbers is not None and h == opts.number_column else row.get(h)
+            if opts.standard_unit_names and h in opts.units:
+                text = units.registered_names(text)
             cells.append(Cell(cell_lines(text), rowspan=span[0], colspan=span[1], align=columns[c].align))
         rows.append(cells)
     warnings += _unit_warnings(table, opts, units)
     title = (opts.title or default_title).replace(COUNT_PLACEHOLDER, str(total))
     block = TableBlock(columns, header, rows, font_size=opts.font_size or 10.5, group_rows=group_rows)
-    return ListView(title, opts.landscape, [Paragraph("plain", [Run("")]), block], warnings, total)
+    notes = [Paragraph("plain", [Run(line.strip())]) for note in opts.notes for line in note.splitlines() if line.strip()]
+    return ListView(title, opts.landscape, [Paragraph("plain", [Run("")]), block, *notes], warnings, total)
 
 
 def _fill_sections(rows: list[Row], sections: list[str]) -> None:
@@ -136,10 +143,11 @@ def _group_key(table: ListTable, opts: ListOptions, paths, i: int):
     return table.rows[i].get(opts.merge[0]) if opts.merge else None
 
 
-def _section_number(opts: ListOptions, level: int, n: int) -> str:
-    schemes = opts.section_numbers if opts.section_numbers is not None else SECTION_SCHEMES
-    if level >= len(schemes) or not schemes[level]:
-        return ""
+def _section_number(opts: ListOptions, level: int, n: int) -> str | None:
+    """The number config.yaml asks for at a level ("" = none), or None: as written in the data."""
+    schemes = opts.section_numbers
+    if schemes is None or level >= len(schemes):
+        return None
     scheme = schemes[level]
     return level_number(SECTION_SCHEMES.index(scheme) + 1, n) if scheme in SECTION_SCHEMES else ""
 

@@ -23,6 +23,7 @@ class Grid:
     sheet: str | None = None           # Excel: the sheet; Word: "表格N"
     landscape: bool = False            # Word: the table sits on a landscape page
     caption: str = ""                  # Word: the paragraph just above the table
+    below: list[str] = field(default_factory=list)   # Word: the paragraphs just under it (notes "注：……")
     origin: list[list[tuple[int, int]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # what the reader should know (a hidden sheet skipped)
 
@@ -208,7 +209,18 @@ def read_docx_grid(path: Path, number: int) -> Grid:
             caption = text
             break
         node = node.getprevious()
-    grid = Grid(label, cells, sorted(merges), sheet=f"表格{number}", landscape=landscape, caption=caption)
+    below: list[str] = []
+    node = tbl.getnext()
+    while node is not None and node.tag == qn("w:p") and len(below) < 20:
+        text = _paragraph_text(node)
+        if text:
+            check_text(text, Place(label, detail=f"表格{number}下方第{len(below) + 1}段"))
+            below.append(text)
+        elif below:
+            break   # a blank paragraph ends what belongs to the table
+        node = node.getnext()
+    grid = Grid(label, cells, sorted(merges), sheet=f"表格{number}", landscape=landscape, caption=caption,
+                below=below)
     if not any(any(r) for r in grid.cells):
         raise GongfuError("表格是空的", grid.place())
     return grid

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import GongfuError, Place
+from .punctuation import note
 
 MAX_TEXT_CHARS = 10_000                 # one cell or one YAML value
 # Characters that XML 1.0 (DOCX, HTML) cannot carry, plus DEL, the C1 controls (U+0085 is a line
@@ -28,6 +29,7 @@ def check_text(text: str, place: Place) -> str:
     if len(text) > MAX_TEXT_CHARS:
         raise GongfuError(f"内容过长：{len(text)} 字，一处最多 {MAX_TEXT_CHARS} 字", place,
                           hint="请检查是否误粘贴了整篇文字；确需长文请分成几项")
+    note(text, place)   # where a mark GB/T 15834 changes in print was read (files/punctuation.py)
     return text
 
 

@@ -1,9 +1,10 @@
 """`gongfu import FILE.xlsx|FILE.docx --as NAME`: an existing table becomes a list document.
 
 The header row is found under any title rows; multi-level headers are flattened ("目标值/2025年");
-full-width rows such as "（一）产业发展（12项）" become section columns (their stated counts are
-checked against the rows); blank "same as above" cells are filled in grouping columns only; merged
-cells are kept as merged ranges in the data file. Writes data/NAME.xlsx and a config entry.
+full-width rows such as "（一）产业发展（12项）" become section columns, their numbers as written
+("（一）产业发展"; none stays none) and their stated counts checked against the rows; blank "same as
+above" cells are filled in grouping columns only; merged cells are kept as merged ranges in the data
+file; "注：……" lines under the table are kept as its notes. Writes data/NAME.xlsx and a config entry.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.numbering import split_section_title
+from ..model.numbering import split_section_title, written_section_title
 from ..errors import GongfuError, Place, display_path, writing
 from ..publish import build_lock, write_atomic
 from ..files.grid import Grid, Merge
@@ -33,6 +34,7 @@ _SCHEMES = [("一、", re.compile(r"^[一二三四五六七八九十百]+、")),
             ("（1）", re.compile(r"^[（(]\d+[）)]"))]
 _COLUMN_NUMBERS = re.compile(r"^\d+$")
 _NOTE = re.compile(r"^(注|备注|说明)[：:\s]")
+_NOTE_CONTINUED = re.compile(r"^(\d+[.．、]|[（(]\d+[）)])")   # "2.……" under "注：1.……"
 _ATTACHMENT_LABEL = re.compile(r"^附件\s*\d*[：:]?$")
 _FORM_NOTE = re.compile(r"^(填报|编制|制表|报送)?(单位|日期|时间|联系人)[：:]")
 
@@ -52,6 +54,8 @@ class ImportedList:
     landscape: bool = False
     warnings: list[str] = field(default_factory=list)
     items: int = 0
+    notes: list[str] = field(default_factory=list)   # "注：……" under the table, as written
+    counts: bool = True              # the section rows stated their counts ("（12项）")
 
 
 def analyse(grid: Grid) -> ImportedList:
@@ -66,6 +70,8 @@ def analyse(grid: Grid) -> ImportedList:
     sections: list[tuple[int, list[str], int, str]] = []   # (grid row, path, level, text) with a stated count
     data_rows: list[int] = []
     paths: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    stated_counts = False
     first_data = header + depth
     for r in range(first_data, len(grid.cells)):
         own = grid.own(r)
@@ -73,8 +79,11 @@ def analyse(grid: Grid) -> ImportedList:
             continue
         if r == first_data and _is_column_numbering(own):
             continue
+        if len(own) == 1 and ((_NOTE.match(own[0][1]) and data_rows) or notes):
+            notes.append(own[0][1].strip())   # a note under the table, and the rows of one cell under it
+            continue
         if len(own) == 1 and _NOTE.match(own[0][1]):
-            warnings.append(f"{grid.place(r)}：表格下方的说明“{own[0][1][:20]}”未导入，请在需要时写入标题或正文")
+            warnings.append(f"{grid.place(r)}：表头下方的说明“{own[0][1][:20]}”未导入，请在需要时写入标题或 notes")
             continue
         if _is_section_row(grid, r, own, columns):
             text = "".join(own[0][1].split())
@@ -82,8 +91,9 @@ def analyse(grid: Grid) -> ImportedList:
             if scheme not in levels:
                 levels.append(scheme)
             level = levels.index(scheme)
-            title, stated = split_section_title(text)
-            path = path[:level] + [""] * (level - len(path)) + [title]
+            stated = split_section_title(text)[1]
+            stated_counts = stated_counts or stated is not None
+            path = path[:level] + [""] * (level - len(path)) + [written_section_title(text)]
             if stated is not None:
                 sections.append((r, list(path), level, text))
             continue
@@ -106,7 +116,8 @@ def analyse(grid: Grid) -> ImportedList:
         merges=[(r0, r1, c0 + len(section_names), c1 + len(section_names)) for r0, r1, c0, c1 in merges],
         sections=section_names, merge_columns=[names[c] for c in groups],
         number_column=names[number_col] if number_col is not None else None,
-        items=len(set(items)), warnings=warnings)
+        items=len(set(items)), warnings=warnings, notes=notes + _notes_below(grid.below),
+        counts=stated_counts or not levels)
     result.number = _numbering(rows, paths, items, number_col)
     for r, section_path, level, text in sections:
         counted = len({items[i] for i, p in enumerate(paths) if list(p[:level + 1]) == section_path})
@@ -125,6 +136,17 @@ def analyse(grid: Grid) -> ImportedList:
     result.widths = {n: default_width(n, [row[i] for row in rows]) for i, n in enumerate(shown)}
     result.landscape = grid.landscape or sum(result.widths.values()) > 48 or len(shown) >= 7
     return result
+
+
+def _notes_below(paragraphs: list[str]) -> list[str]:
+    """Word: the "注：……" paragraphs right under the table, with their numbered continuations."""
+    notes: list[str] = []
+    for text in paragraphs:
+        if _NOTE.match(text) or (notes and _NOTE_CONTINUED.match(text)):
+            notes.append(text)
+        else:
+            break
+    return notes
 
 
 def _find_header(grid: Grid) -> tuple[int, int, list[str]]:
@@ -330,7 +352,10 @@ def config_entry(imported: ImportedList, name: str, data_file: str, source: str)
     if imported.landscape:
         lines.append("    landscape: true                   # 横排")
     if imported.sections:
-        lines.append(f"    sections: {flow(imported.sections)}          # 这些列作为分组标题行（一、（一）），自动加“（N项）”")
+        lines.append(f"    sections: {flow(imported.sections)}          # 这些列作为分组标题行，编号照原表格；"
+                     "要重新编号加 section_numbers: [\"一、\", \"（一）\"]")
+        if not imported.counts:
+            lines.append("    counts: false                     # 原表格分组行没有写项数；true = 自动加“（N项）”")
     if imported.merge_columns:
         lines.append(f"    merge: {flow(imported.merge_columns)}          # 内容相同的相邻单元格合并")
     if imported.number_column:
@@ -340,6 +365,10 @@ def config_entry(imported: ImportedList, name: str, data_file: str, source: str)
                      "as_written 照原样")
     if imported.unit_columns:
         lines.append(f"    units: {flow(imported.unit_columns)}          # 按单位名册检查")
+    if imported.notes:
+        lines.append(f"    notes: {flow(imported.notes)}          # 表格下方的说明，照原样印在表格之后")
+    if imported.unit_columns:
+        lines.append("    standard_unit_names: false        # true = 单位列印名册中的规范名称，不照原表格的写法")
     widths = ", ".join(f"{q(k)}: {v:g}" for k, v in imported.widths.items())
     lines.append(f"    widths: {{{widths}}}          # 列宽（相对比例，约等于字数）")
     return "\n".join(lines) + "\n"

@@ -8,9 +8,11 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+from ..compose.punctuation import normalise_view, report
 from ..compose.titles import break_titles
 from ..config import Config, DocumentSettings, load_config as _load_config
-from ..errors import GongfuError
+from ..errors import GongfuError, GongfuWarning
+from ..files import punctuation
 from ..render.layout import LAND_TEXT_W, PT_PER_MM, TEXT_W, TITLE_PT
 from ..render.styles import load_styles
 from .base import Composed, Context, Kind, Output
@@ -65,16 +67,33 @@ def compose(config: Config, doc_id: str, period: str | None = None) -> Composed:
 
 def compose_output(config: Config, output: Output) -> Composed:
     """An output composed by its kind, then finished as every output is (finish)."""
-    composed = get(config.documents[output.doc_id].kind).compose(config, output)
-    finish(config, composed.view)
+    with punctuation.noting() as notes:   # the values the kind reads, with their places
+        composed = get(config.documents[output.doc_id].kind).compose(config, output)
+    composed.warnings += finish(config, composed.view, notes)
     return composed
 
 
-def finish(config: Config, view) -> None:
-    """What every composed view gets, whatever its kind: titles broken where the words allow, for the
-    title size of the style sheet and the width of their pages."""
+def compose_attachment(config: Config, doc_id: str, number: int) -> Composed:
+    """Attachment `number` of a document on its own (`build --attachment N`), finished as every output is."""
+    kind, _ = document(config, doc_id)
+    with punctuation.noting() as notes:
+        composed = kind.attachment(config, doc_id, number)
+    composed.warnings += finish(config, composed.view, notes)
+    return composed
+
+
+def finish(config: Config, view, notes: list | None = None) -> list[GongfuWarning]:
+    """What every composed view gets, whatever its kind: its printed text set to GB/T 15834
+    punctuation (config.yaml's normalise_punctuation; returned: each change at the place it was read,
+    from the notes the readers took while it was composed), and titles broken where the words allow,
+    for the title size of the style sheet and the width of their pages."""
+    changed = []
+    if config.normalise_punctuation:
+        changes = normalise_view(view)
+        changed = report(changes, notes) if changes and notes is not None else []
     size = load_styles(config.root)["title"].size or TITLE_PT
     break_titles(view, TEXT_W * PT_PER_MM / size, LAND_TEXT_W * PT_PER_MM / size)
+    return changed
 
 
 def check_ids(config: Config, ids: list[str]) -> None:
@@ -86,5 +105,5 @@ def check_ids(config: Config, ids: list[str]) -> None:
 
 _discover()
 
-__all__ = ["Composed", "Context", "Kind", "Output", "all_kinds", "check_ids", "compose", "compose_output", "document", "finish", "get",
+__all__ = ["Composed", "Context", "Kind", "Output", "all_kinds", "check_ids", "compose", "compose_attachment", "compose_output", "document", "finish", "get",
            "load_config", "register", "unregister"]

@@ -41,3 +41,11 @@ def split_section_title(text: str) -> tuple[str, int | None]:
     if count:
         return text[:count.start()].strip(), int(count.group(1))
     return text, None
+
+
+def written_section_title(text: str) -> str:
+    """"（一）产业发展（12项）" → "（一）产业发展": the section row as written, its typed number kept and
+    its stated count (which the tool computes) removed."""
+    text = text.strip()
+    count = _STATED_COUNT.search(text)
+    return text[:count.start()].strip() if count and text[:count.start()].strip() else text

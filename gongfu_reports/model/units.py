@@ -60,6 +60,13 @@ class UnitRegistry:
                               hint=(hint + "；" if hint else "") + "如确为新单位，请在 data/units.yaml 中登记（可加别称）")
         return unit
 
+    def registered_names(self, text: str) -> str:
+        """A written unit list with each unit as the registry names it ("市资规局、市场监管局" →
+        "市资源规划局、市市场监管局"); names not registered, and the separators, stay as written."""
+        parts = re.split(f"({_SPLIT.pattern})", text)
+        return "".join(part if k % 2 or part not in self._by_name else self._by_name[part].name
+                       for k, part in enumerate(parts))
+
     def check_list(self, text: str, place: Place) -> list[Unit]:
         """Check a written unit list ("市发改委、市经信局") and return its units in order."""
         return [self.resolve(name, place) for name in split_units(text)]

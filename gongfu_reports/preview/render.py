@@ -58,8 +58,11 @@ def render_document(root: Path, doc_id: str, period: str | None, pdfium: "Pdfium
     composed = kinds.compose(config, doc_id, period)
     pdf = renderer_for("pdf", config).render(composed.view, config)
     sizes = pdfium.sizes(pdf)
-    return Rendered(composed.view.title, pdf, sizes, [None] * len(sizes), [str(w) for w in composed.warnings],
-                    (config, composed.view))
+    notes = [str(w) for w in composed.warnings if w.category != "normalised"]
+    normalised = sum(1 for w in composed.warnings if w.category == "normalised")
+    if normalised:   # as `gongfu build` says it: one line (gongfu check lists the places)
+        notes.append(f"数据中 {normalised} 处的半角标点已按 GB/T 15834 印为全角（数据文件未改动；gongfu check 列出位置）")
+    return Rendered(composed.view.title, pdf, sizes, [None] * len(sizes), notes, (config, composed.view))
 
 
 class Pdfium:

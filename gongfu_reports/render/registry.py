@@ -1,5 +1,5 @@
 """The renderers: the view model of one document → the bytes of one output file, registered by name
-("docx", "pdf:html", "pdf:typst"), all with the signature render(view, config) -> bytes.
+("docx", "pdf:html", "pdf:typst", "html": the web edition), all with the signature render(view, config) -> bytes.
 A format asked for on the command line ("docx", "pdf") picks its renderer here; the PDF engine
 (config.yaml's pdf_engine) decides which PDF renderer."""
 
@@ -31,6 +31,18 @@ def _pdf_typst(view: DocumentView, config: Config) -> bytes:
     from .typst import render_pdf_typst
 
     return render_pdf_typst(view, config)
+
+
+def _web(view: DocumentView, config: Config) -> bytes:
+    from .web import render_web
+
+    return render_web(view, config)
+
+
+def _web_templates(config: Config) -> list[Path]:
+    from .web import template_dirs
+
+    return template_dirs(config)
 
 
 def _check_html(view: DocumentView, config: Config) -> None:
@@ -69,6 +81,7 @@ class Renderer:
     seconds: Callable[[int], float]
     memory_mb: Callable[[int], float]
     start_pool_early: bool = False   # start workers while later documents are still being composed
+    gbt9704: bool = True             # a paged output that `gongfu lint` checks against GB/T 9704
 
     def inputs(self, config: Config) -> list[Path]:
         """What an output of this renderer is made from besides the view: its templates and the style
@@ -85,8 +98,13 @@ RENDERERS = {r.name: r for r in (
     # composing the next 1000-row document the scaled build came within 2 % of 1 GB.
     Renderer("pdf:typst", "pdf", _pdf_typst, _pdf_typst, _typst_templates,
              seconds=lambda n: 0.01 + 1e-5 * n, memory_mb=lambda n: n / 5000, start_pool_early=True),
+    # The web edition (政府信息公开): one self-contained page, no pages to check against GB/T 9704.
+    Renderer("html", "html", _web, _web, _web_templates,
+             seconds=lambda n: 0.01 + 2e-6 * n, memory_mb=lambda n: n / 20000, start_pool_early=True,
+             gbt9704=False),
 )}
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "pdf", "html")
+DEFAULT_FORMATS = ("docx", "pdf")      # what `gongfu build` makes unless --format says otherwise
 PDF_ENGINES = ("html", "typst")
 
 

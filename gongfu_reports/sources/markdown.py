@@ -26,6 +26,7 @@ from ..errors import GongfuError, Place, display_path
 from ..model import UnitRegistry
 from ..model.prose import DEFAULT_LEVELS, ProseBlock, ProseDocument
 from ..errors import Collector
+from ..files import punctuation
 from ..files.text import CONTROL
 from ..files.yamlfile import LocDict, load_yaml_text, read_text_file
 
@@ -62,6 +63,7 @@ def load_prose(path: Path, registry: UnitRegistry) -> ProseDocument:
     if not doc.title:
         raise GongfuError("前置信息缺少“标题”", meta.place)
     errors = Collector()
+    punctuation.note_lines(body, Place(label), offset)
     tokens = MarkdownIt("commonmark").parse(body)
     previous_level = 0
     ids: dict[str, int] = {}
