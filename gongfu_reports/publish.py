@@ -118,7 +118,10 @@ class Publisher:
             for stale in set(self.manifest.get(key, {}).get("outputs", [])) - set(names):
                 if key.endswith("/per-unit") and Path(stale).suffix in built:
                     (self.build_dir / stale).unlink(missing_ok=True)
-            self.manifest[key] = {"digest": digest, "outputs": sorted(names)}
+            # Same inputs as the outputs recorded before (another format built earlier): they stay recorded.
+            kept = [n for n in self.manifest.get(key, {}).get("outputs", []) if (self.build_dir / n).exists()] \
+                if self.manifest.get(key, {}).get("digest") == digest else []
+            self.manifest[key] = {"digest": digest, "outputs": sorted(set(names) | set(kept))}
         text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True)
         if not self.manifest_path.exists() or self.manifest_path.read_bytes() != text.encode("utf-8"):
             tmp = self.staging / MANIFEST

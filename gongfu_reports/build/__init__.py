@@ -79,7 +79,7 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
                 publisher: Publisher, scheduler: Scheduler, result: BuildResult) -> None:
     """Compose and schedule an output whose inputs changed, and its per-unit extracts when asked for."""
     doc_id = output.doc_id
-    digest = inputs_digest(inputs(config, kind, output, renderers), _variant(config, renderers))
+    digest = output_digest(config, kind, output)
     composed = None
     if options.force or not publisher.up_to_date(output.stem, digest, [f"{output.stem}.{r.suffix}" for r in renderers]):
         options.report(output.stem, "compose")
@@ -113,8 +113,7 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
                           hint="例如：gongfu build gongzuo-yaodian-2024 --attachment 1")
     kind, _ = kinds.document(config, ids[0])
     stem = f"{ids[0]}-attachment-{options.attachment}"
-    files = inputs(config, kind, kind.outputs(config, ids[0])[0], renderers)
-    digest = inputs_digest(files, f"{_variant(config, renderers)}#{options.attachment}")
+    digest = output_digest(config, kind, kind.outputs(config, ids[0])[0], f"#{options.attachment}")
     if not options.force and publisher.up_to_date(stem, digest, [f"{stem}.{r.suffix}" for r in renderers]):
         result.skipped.append(stem)
         return
@@ -125,17 +124,24 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
     scheduler.add(stem, digest, stem, composed.view, renderers)
 
 
-def inputs(config: Config, kind: Kind, output: Output, renderers: list[Renderer]) -> list[Path]:
+def inputs(config: Config, kind: Kind, output: Output) -> list[Path]:
     """Everything an output is made from: config.yaml, the unit registry, the kind's data files, the
-    renderers' templates and style sheet, and the program itself."""
+    templates and style sheet of every renderer that can make it (the Word file and the configured PDF
+    engine), and the program itself."""
     files = [config.root / "config.yaml", config.path(config.units), PACKAGE_DIR]
     files += kind.inputs(config, output)
-    return files + [path for r in renderers for path in r.inputs(config)]
+    return files + [path for r in _renderers(config) for path in r.inputs(config)]
 
 
-def _variant(config: Config, renderers: list[Renderer]) -> str:
-    """What an output depends on besides its input files: the program's version and the renderers."""
-    return __version__ + ",".join(r.name for r in renderers)
+def output_digest(config: Config, kind: Kind, output: Output, extra: str = "") -> str:
+    """The digest of an output's inputs, whatever formats a build asks for: a `--format pdf` build and a
+    full one record the same digest, so neither makes the other's outputs look changed."""
+    renderers = ",".join(r.name for r in _renderers(config))
+    return inputs_digest(inputs(config, kind, output), f"{__version__}{renderers}{extra}")
+
+
+def _renderers(config: Config) -> list[Renderer]:
+    return [renderer_for(fmt, config) for fmt in FORMATS]
 
 
 def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
