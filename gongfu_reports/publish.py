@@ -170,7 +170,10 @@ class Publisher:
                 path = self.build_dir / stale
                 if key.endswith("/per-unit") and path.suffix in built and _inside(path, self.build_dir):
                     path.unlink(missing_ok=True)
-            self.manifest[key] = {"digest": digest, "outputs": sorted(names)}
+            # Same inputs as the outputs recorded before (another format built earlier): they stay recorded.
+            kept = [n for n in self.manifest.get(key, {}).get("outputs", []) if (self.build_dir / n).exists()] \
+                if self.manifest.get(key, {}).get("digest") == digest else []
+            self.manifest[key] = {"digest": digest, "outputs": sorted(set(names) | set(kept))}
         self._write_manifest(self.manifest)
         return written
 

@@ -32,6 +32,13 @@ def fails_with(folder, *expected: str):
     return result.stderr
 
 
+def html_engine(folder) -> None:
+    """The HTML template is used when config.yaml chooses the html engine (the default is typst)."""
+    config = folder / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pdf_engine: typst", "pdf_engine: html"),
+                      encoding="utf-8")
+
+
 def test_yaml_syntax_error_names_file_and_line(workdir):
     path = workdir / "data" / "workplan.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -68,6 +75,7 @@ def test_unknown_unit_in_yaml_names_the_line(workdir):
 
 
 def test_template_syntax_error_names_template_and_line(workdir):
+    html_engine(workdir)
     path = workdir / "templates" / "html" / "document.html.j2"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[12] = lines[12] + "{% if %}"
@@ -76,6 +84,7 @@ def test_template_syntax_error_names_template_and_line(workdir):
 
 
 def test_template_undefined_variable_names_template_and_line(workdir):
+    html_engine(workdir)
     path = workdir / "templates" / "html" / "document.html.j2"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[15] = lines[15] + "{{ view.no_such_field }}"
@@ -84,6 +93,7 @@ def test_template_undefined_variable_names_template_and_line(workdir):
 
 
 def test_unsafe_template_is_refused(workdir):
+    html_engine(workdir)
     path = workdir / "templates" / "html" / "document.html.j2"
     text = path.read_text(encoding="utf-8").replace("<body>", "<body>{{ view.__class__.__mro__ }}", 1)
     path.write_text(text, encoding="utf-8")

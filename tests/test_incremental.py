@@ -33,18 +33,19 @@ def test_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
     from gongfu_reports.render.registry import renderer_for
 
     work = copy_workdir(tmp_path / "work")
-    # These two documents are enough work for two worker processes: the pool is really used.
+    # The bundled documents are enough work for two worker processes: the pool is really used.
     config = kinds.load_config(work)
-    views = [kinds.compose(config, doc_id).view for doc_id in PARALLEL_IDS]
-    jobs = [Job(doc_id, "", doc_id, renderer_for(fmt, config), view, True, _weight(view))
-            for doc_id, view in zip(PARALLEL_IDS, views) for fmt in ("docx", "pdf")]
+    views = [kinds.compose_output(config, output).view for doc_id, doc in config.documents.items()
+             for output in kinds.get(doc.kind).outputs(config, doc_id)]
+    jobs = [Job(view.id, "", view.id, renderer_for(fmt, config), view, True, _weight(view))
+            for view in views for fmt in ("docx", "pdf")]
     assert pool_size(2, [job.seconds for job in jobs]) == 2
 
-    result = gongfu(work, "build", *PARALLEL_IDS, "--jobs", "1")
+    result = gongfu(work, "build", "--jobs", "1")
     assert result.returncode == 0, result.stderr
     serial = {name: path.read_bytes() for name, path in files(work / "build").items()}
     assert {f"{doc_id}.{fmt}" for doc_id in PARALLEL_IDS for fmt in ("docx", "pdf")} < set(serial)
-    result = gongfu(work, "build", *PARALLEL_IDS, "--jobs", "2", "--force")
+    result = gongfu(work, "build", "--jobs", "2", "--force")
     assert result.returncode == 0, result.stderr
     parallel = files(work / "build")
     assert sorted(parallel) == sorted(serial)
@@ -106,3 +107,14 @@ def test_building_one_format_keeps_the_extracts_in_the_other(tmp_path):
     after = stamps(folder)
     assert all(after[n] == before[n] for n in docx)                          # untouched
     assert all(after[n] != before[n] for n in before if n.endswith(".pdf"))  # rebuilt
+
+
+def test_building_one_format_leaves_the_other_recorded(tmp_path):
+    """A `--format pdf` build after a full one records the same inputs: the next full build changes nothing."""
+    work = copy_workdir(tmp_path / "work")
+    assert gongfu(work, "build", "shishi-fangan").returncode == 0
+    assert gongfu(work, "build", "shishi-fangan", "--format", "pdf", "--force").returncode == 0
+    before = stamps(work / "build")
+    result = gongfu(work, "build", "shishi-fangan")
+    assert result.returncode == 0, result.stderr
+    assert "shishi-fangan：输入未变化" in result.stdout and stamps(work / "build") == before

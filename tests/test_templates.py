@@ -71,12 +71,11 @@ def test_unknown_kind_lists_the_kinds(project):
 
 def test_exported_template_is_the_one_the_build_uses(project):
     gongfu(project, "templates", "export", "prose")
-    # The prose example has no 版记; its attachment-free pages carry the page number from the CSS.
-    css = project / "templates" / "html" / "gongwen.css.j2"
-    text = css.read_text(encoding="utf-8")
-    assert text.count('content: "— " counter(page) " —"') == 2
-    css.write_text(text.replace('content: "— " counter(page) " —"', 'content: "第 " counter(page) " 页"'),
-                   encoding="utf-8")
+    # The PDF template of the default engine (Typst) writes the page numbers.
+    template = project / "templates" / "typst" / "document.typ"
+    text = template.read_text(encoding="utf-8")
+    assert text.count("let number = [— #n —]") == 1
+    template.write_text(text.replace("let number = [— #n —]", "let number = [第 #n 页]"), encoding="utf-8")
     result = gongfu(project, "build", "shishi-fangan", "--format", "pdf")
     assert result.returncode == 0, result.stderr
     with pdfplumber.open(project / "build" / "shishi-fangan.pdf") as pdf:

@@ -1,6 +1,6 @@
-"""The Typst PDF engine (`pdf_engine: typst` / `build --engine typst`): every bundled document passes
-the GB/T 9704 checks, carries the HTML engine's text, keeps merged cells and repeated headers, and
-behaves like the HTML engine on errors, rebuilds and parallel builds."""
+"""The Typst PDF engine (the default, `pdf_engine: typst`): every bundled document passes the GB/T 9704
+checks, carries the HTML engine's text, keeps merged cells and repeated headers, and behaves like the
+HTML engine on errors, rebuilds and parallel builds."""
 
 from __future__ import annotations
 
@@ -33,34 +33,34 @@ def text_of(path: Path) -> str:
     return normalise("".join(out))
 
 
-def test_every_bundled_pdf_passes_the_gbt9704_checks(built_typst):
-    pdfs = sorted((built_typst / "build").glob("*.pdf"))
+def test_every_bundled_pdf_passes_the_gbt9704_checks(built):
+    pdfs = sorted((built / "build").glob("*.pdf"))
     assert len(pdfs) >= 7
     for path in pdfs:
         assert lint(path) == [], path.name
 
 
-def test_same_characters_as_the_html_engine(built, built_typst):
+def test_same_characters_as_the_html_engine(built, built_html):
     """Both engines lay out the same view model: the same characters in every document (line and page
     breaks differ, so the multiset of characters is compared, page numbers left out)."""
-    for html_pdf in sorted((built / "build").glob("*.pdf")):
-        typst_pdf = built_typst / "build" / html_pdf.name
+    for html_pdf in sorted((built_html / "build").glob("*.pdf")):
+        typst_pdf = built / "build" / html_pdf.name
         assert Counter(text_of(typst_pdf)) == Counter(text_of(html_pdf)), html_pdf.name
 
 
-def test_pdf_is_made_by_typst_with_the_document_date(built_typst):
+def test_pdf_is_made_by_typst_with_the_document_date(built):
     from pypdf import PdfReader
 
-    info = PdfReader(built_typst / "build" / "gongzuo-yaodian-2024.pdf").metadata
+    info = PdfReader(built / "build" / "gongzuo-yaodian-2024.pdf").metadata
     assert info["/Creator"].startswith("Typst")
     assert info["/CreationDate"].startswith("D:20240430")
     assert info["/Title"].startswith("关于印发《2024年舟山")
 
 
-def test_merged_cells_and_repeated_headers(built_typst):
+def test_merged_cells_and_repeated_headers(built):
     """The task list's 重点任务 column is merged over its 主要举措 rows, and every page of the
     landscape table starts with the header row."""
-    with pdfplumber.open(built_typst / "build" / "gongzuo-yaodian-2024.pdf") as pdf:
+    with pdfplumber.open(built / "build" / "gongzuo-yaodian-2024.pdf") as pdf:
         landscape = [p for p in pdf.pages if p.width > p.height]
         assert len(landscape) >= 10
         merged = 0
@@ -72,17 +72,19 @@ def test_merged_cells_and_repeated_headers(built_typst):
         assert merged >= 20
 
 
-def test_pdf_engine_in_config_and_switching_rebuilds(tmp_path):
+def test_typst_is_the_default_and_switching_engines_rebuilds(tmp_path):
     workdir = copy_workdir(tmp_path / "w")
+    config = workdir / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "\npdf_engine: typst" in text
+    config.write_text(text.replace("\npdf_engine: typst", "\n"), encoding="utf-8")   # not set: the default
     assert gongfu(workdir, "build", "shishi-fangan", "--format", "pdf").returncode == 0
     pdf = workdir / "build" / "shishi-fangan.pdf"
-    assert b"Typst" not in pdf.read_bytes()
-    config = workdir / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("pdf_engine: html", "pdf_engine: typst"),
-                      encoding="utf-8")
+    assert b"Typst" in pdf.read_bytes()
+    config.write_text(text.replace("pdf_engine: typst", "pdf_engine: html"), encoding="utf-8")
     result = gongfu(workdir, "build", "shishi-fangan", "--format", "pdf")
     assert result.returncode == 0, result.stderr
-    assert b"Typst" in pdf.read_bytes()          # a new engine is a new output, not "unchanged"
+    assert b"Typst" not in pdf.read_bytes()      # a new engine is a new output, not "unchanged"
     result = gongfu(workdir, "build", "shishi-fangan", "--format", "pdf")
     assert "未重新生成" in result.stdout
 
@@ -97,14 +99,14 @@ def test_unknown_engine_is_a_clear_error(tmp_path):
 
 def test_template_error_names_file_and_line_and_keeps_outputs(tmp_path):
     workdir = copy_workdir(tmp_path / "w")
-    assert gongfu(workdir, "build", "shishi-fangan", "--engine", "typst").returncode == 0
+    assert gongfu(workdir, "build", "shishi-fangan").returncode == 0
     before = {p.name: p.read_bytes() for p in (workdir / "build").glob("shishi-fangan.*")}
     template = workdir / "templates" / "typst" / "document.typ"
     lines = template.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines, 1) if line.startswith("#let gap ="))
     lines[number - 1] = "#let gap = pitch - box-h + no-such-length"
     template.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = gongfu(workdir, "build", "shishi-fangan", "--engine", "typst")
+    result = gongfu(workdir, "build", "shishi-fangan")
     assert result.returncode == 2
     assert f"document.typ，第{number}行" in result.stderr
     assert "Typst 模板出错" in result.stderr and "no-such-length" in result.stderr
@@ -112,12 +114,12 @@ def test_template_error_names_file_and_line_and_keeps_outputs(tmp_path):
     assert {p.name: p.read_bytes() for p in (workdir / "build").glob("shishi-fangan.*")} == before
 
 
-def test_serial_and_parallel_builds_give_the_same_bytes(tmp_path, built_typst):
-    """built_typst used the default --jobs (all cores, a pool); this build renders in one process."""
+def test_serial_and_parallel_builds_give_the_same_bytes(tmp_path, built):
+    """built used the default --jobs (all cores, a pool); this build renders in one process."""
     workdir = copy_workdir(tmp_path / "w")
-    result = gongfu(workdir, "build", "--engine", "typst", "--format", "pdf", "--jobs", "1")
+    result = gongfu(workdir, "build", "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    serial = {p.name: p.read_bytes() for p in (built_typst / "build").glob("*.pdf")}
-    parallel = {p.name: p.read_bytes() for p in (workdir / "build").glob("*.pdf")}
+    parallel = {p.name: p.read_bytes() for p in (built / "build").glob("*.*") if p.suffix in (".pdf", ".docx")}
+    serial = {p.name: p.read_bytes() for p in (workdir / "build").glob("*.*") if p.suffix in (".pdf", ".docx")}
     assert serial.keys() == parallel.keys() and len(serial) >= 7
     assert all(serial[name] == parallel[name] for name in serial)

@@ -16,7 +16,7 @@ from ..errors import GongfuError, GongfuErrors, GongfuWarning, Place
 from ..files.names import distinct_files, file_name
 from ..kinds import Kind, Output
 from ..publish import Publisher, build_lock, inputs_digest
-from ..render.registry import DEFAULT_FORMATS, PDF_ENGINES, Renderer, renderer_for
+from ..render.registry import DEFAULT_FORMATS, FORMATS, PDF_ENGINES, Renderer, renderer_for
 from .scheduler import Scheduler, default_jobs
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]   # the program is an input of every output
@@ -80,7 +80,7 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
                 publisher: Publisher, scheduler: Scheduler, result: BuildResult) -> None:
     """Compose and schedule an output whose inputs changed, and its per-unit extracts when asked for."""
     doc_id = output.doc_id
-    digest = inputs_digest(inputs(config, kind, output, renderers), _variant(config, renderers))
+    digest = output_digest(config, kind, output)
     composed = None
     if options.force or not publisher.up_to_date(output.stem, digest, [f"{output.stem}.{r.suffix}" for r in renderers]):
         options.report(output.stem, "compose")
@@ -118,8 +118,7 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
     if not 1 <= options.attachment <= MAX_ATTACHMENT:   # it becomes part of a file name
         raise GongfuError(f"没有第{options.attachment}个附件：附件编号最大为 {MAX_ATTACHMENT}", Place("--attachment"))
     stem = f"{ids[0]}-attachment-{options.attachment}"
-    files = inputs(config, kind, kind.outputs(config, ids[0])[0], renderers)
-    digest = inputs_digest(files, f"{_variant(config, renderers)}#{options.attachment}")
+    digest = output_digest(config, kind, kind.outputs(config, ids[0])[0], f"#{options.attachment}")
     if not options.force and publisher.up_to_date(stem, digest, [f"{stem}.{r.suffix}" for r in renderers]):
         result.skipped.append(stem)
         return
@@ -129,17 +128,24 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
     scheduler.add(stem, digest, stem, composed.view, renderers)
 
 
-def inputs(config: Config, kind: Kind, output: Output, renderers: list[Renderer]) -> list[Path]:
+def inputs(config: Config, kind: Kind, output: Output) -> list[Path]:
     """Everything an output is made from: config.yaml, the unit registry, the kind's data files, the
-    renderers' templates and style sheet, and the program itself."""
+    templates and style sheet of every renderer that can make it (the Word file, the configured PDF
+    engine and the web edition), and the program itself."""
     files = [config.root / "config.yaml", config.path(config.units), PACKAGE_DIR]
     files += kind.inputs(config, output)
-    return files + [path for r in renderers for path in r.inputs(config)]
+    return files + [path for r in _renderers(config) for path in r.inputs(config)]
 
 
-def _variant(config: Config, renderers: list[Renderer]) -> str:
-    """What an output depends on besides its input files: the program's version and the renderers."""
-    return __version__ + ",".join(r.name for r in renderers)
+def output_digest(config: Config, kind: Kind, output: Output, extra: str = "") -> str:
+    """The digest of an output's inputs, whatever formats a build asks for: a `--format pdf` build and a
+    full one record the same digest, so neither makes the other's outputs look changed."""
+    renderers = ",".join(r.name for r in _renderers(config))
+    return inputs_digest(inputs(config, kind, output), f"{__version__}{renderers}{extra}")
+
+
+def _renderers(config: Config) -> list[Renderer]:
+    return [renderer_for(fmt, config) for fmt in FORMATS]
 
 
 def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
