@@ -241,6 +241,23 @@ def test_word_template_runs_within_bounds_and_reads_nothing(workdir, tag, expect
     fails_with(workdir, "templates/docx/plain.docx", expected, args=("--format", "docx"))
 
 
+def test_word_template_linking_a_picture_outside_the_file_is_refused(workdir):
+    """A picture Word would fetch from a server (or the reader's disk) when the document is opened:
+    refused with the template and the address; a hyperlink, followed only by choice, is kept."""
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    path = workdir / "templates" / "docx" / "plain.docx"
+    document = Document(path)
+    document.part.relate_to("https://example.org/a.html", RT.HYPERLINK, is_external=True)
+    document.save(path)
+    assert gongfu(workdir, "build", DOC, "--force", "--format", "docx").returncode == 0
+    document.part.relate_to("http://tracker.example/pixel.png", RT.IMAGE, is_external=True)
+    document.save(path)
+    fails_with(workdir, "templates/docx/plain.docx", "引用了外部文件（image：http://tracker.example/pixel.png）",
+               args=("--format", "docx"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Bounds: a runaway template stops with a message, in seconds (the timeout only guards the test).
 

@@ -54,6 +54,8 @@ class Paragraph:
     """回行比首行多缩进的字数（附件说明回行与名称对齐）"""
     page_break_before: bool = False
     """是否从新的一页开始"""
+    keep_with_next: bool = False
+    """是否与下一段同页（正文末段、署名与成文日期不分开；样式表中的“与下段同页”另算）"""
     kind: str = "paragraph"
     """块的种类，段落总是 paragraph（模板用 block.kind 区分段落、表格、图片）"""
 

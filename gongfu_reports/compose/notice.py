@@ -47,6 +47,18 @@ def signature_blocks(meta: DocumentMeta, sealed: bool = False) -> list[Paragraph
     return blocks
 
 
+def closing(blocks: list, meta: DocumentMeta, sealed: bool = False) -> list[Paragraph]:
+    """A blank line and the 署名, 代章 and 成文日期 to follow these blocks, never on a page of their
+    own (GB/T 9704 7.3.5): the last paragraph of the blocks, the blank line and every line but the
+    date are kept with the next."""
+    lines = [Paragraph("plain", [Run("")])] + signature_blocks(meta, sealed)
+    if blocks and isinstance(blocks[-1], Paragraph):
+        blocks[-1].keep_with_next = True
+    for line, following in zip(lines, lines[1:]):
+        line.keep_with_next = following.role == "signature"
+    return lines
+
+
 def attachment_note(titles: list[str]) -> list[Paragraph]:
     """附件说明: "附件：1.名称", further names aligned with the first name, no final punctuation.
     A line break written in a title (for its own page) does not belong in the note."""

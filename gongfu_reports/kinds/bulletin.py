@@ -159,7 +159,7 @@ class Bulletin(Kind):
         if body.attachments:
             first += blank() + frame_parts.attachment_note([a.title for a in body.attachments])
         if meta:
-            first += blank() + frame_parts.signature_blocks(meta)
+            first += frame_parts.closing(first, meta)
         sections = [Section(False, first)]
         add_attachments(sections, body.attachments)
         imprint = frame_parts.imprint(meta) if meta else None

@@ -85,7 +85,7 @@ class Notice(Kind):
         sections = [Section(False, first)]
         if attachments:
             first += blank() + frame_parts.attachment_note([a.title for a in attachments])
-        first += blank() + frame_parts.signature_blocks(meta)
+        first += frame_parts.closing(first, meta)
         for (blocks, enc_attachments) in enclosures:
             append_section(sections, Section(False, blocks))
             if enc_attachments:

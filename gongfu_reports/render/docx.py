@@ -271,6 +271,7 @@ class _Skeleton:
             raise GongfuError(f"无法作为 Word 模板打开：{exc}", Place(display_path(path)),
                               hint="模板应是 Word 保存的 .docx 文件；可用 gongfu make-template 重新生成") from None
         document = tpl.docx
+        _no_external_links(document.part.package, path)
         self.path = path
         self.nsmap = document.element.nsmap
         if self.nsmap.get("w") != oxml.W_NS:
@@ -463,6 +464,19 @@ def _reachable(part) -> set:
 
 
 @functools.cache
+def _no_external_links(package, path: Path) -> None:
+    """A shared template may point outside the file: a picture, a frame or an attached template
+    Word fetches when the document is opened (from a server: a reader is tracked, or a file of
+    the reader's machine is shown). Only hyperlinks, which a reader follows by choice, may."""
+    for part in package.iter_parts():
+        for rel in part.rels.values():
+            if rel.is_external and not rel.reltype.endswith("/hyperlink"):
+                kind = rel.reltype.rsplit("/", 1)[-1]
+                raise GongfuError(f"Word 模板的 {part.partname} 引用了外部文件（{kind}：{rel.target_ref[:80]}），"
+                                  "打开生成的文件时 Word 会去读取它", Place(display_path(path)),
+                                  hint="请在 Word 中把链接的图片改为嵌入（或删除它），再保存模板")
+
+
 def _default_block_width() -> int:
     """Twips: the text width of python-docx's default document, the width a one-column table
     added to a new subdocument was given (the 版记's grid column)."""
@@ -593,6 +607,8 @@ class _Body:
 
     def paragraph(self, block: Paragraph) -> None:
         ppr = self.style(block.role)
+        if block.keep_with_next:
+            ppr += "<w:keepNext/>"
         if block.page_break_before:
             ppr += "<w:pageBreakBefore/>"
         pitch = L.CHAR_PITCH_PT
@@ -613,9 +629,9 @@ class _Body:
         rid, picture = self.pictures.add(block.png)
         cx, cy = picture.scaled_dimensions(Mm(block.width_mm), None)
         inline = CT_Inline.new_pic_inline(self.skeleton.picture_id, rid, picture.filename, cx, cy)
-        # Not the exact body pitch: single line spacing, off the grid.
-        ppr = (self.style("plain") + '<w:spacing w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>'
-               '<w:snapToGrid w:val="0"/>')
+        # Not the exact body pitch: single line spacing, off the grid; kept with its 图题 below.
+        ppr = (self.style("plain") + '<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+               '<w:jc w:val="center"/>')
         drawing = f"<w:r><w:drawing>{oxml.fragment(inline, self.skeleton.nsmap)}</w:drawing></w:r>"
         self.out.append(oxml.paragraph(ppr, drawing))
 

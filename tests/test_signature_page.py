@@ -1,0 +1,88 @@
+"""GB/T 9704 7.3.5: the 署名 and the 成文日期 never stand on a page of their own. Notices whose body
+ends at every place of a page are laid out (Word file through LibreOffice, and both PDF engines);
+on the page that carries the date there is the 署名 and a line of the body above it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gongfu_reports import kinds, pdftext
+from gongfu_reports.render.registry import renderer_for
+
+REPO = Path(__file__).resolve().parents[1]
+LINE = "各单位要按照本通知要求认真组织实施确保工作落实。"   # one line: 24 characters after the indent of 2
+SIGNER, DATE = "舟山市测试办公室", "2024年5月6日"
+LINES = range(4, 12)   # body lines: page 1 holds 9 under the 版头; the closing lines fall at its foot, then across it
+
+
+def notice(lines: int) -> str:
+    body = "".join(f"  - {LINE}\n" for _ in range(lines))
+    return (f"发文机关标志: 舟山市测试办公室文件\n发文字号: 舟测办〔2024〕7号\n标题: 关于测试落款位置的通知\n"
+            f"主送机关: 各有关单位\n正文:\n{body}署名: {SIGNER}\n成文日期: 2024-05-06\n")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("signature")
+    (folder / "data").mkdir()
+    shutil.copy(REPO / "data" / "units.yaml", folder / "data" / "units.yaml")
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    documents = "".join(f"  n{k}:\n    kind: notice\n    notice: data/n{k}.yaml\n" for k in LINES)
+    (folder / "config.yaml").write_text(config[:config.index("\ndocuments:")] + "\ndocuments:\n" + documents,
+                                        encoding="utf-8")
+    for k in LINES:
+        (folder / "data" / f"n{k}.yaml").write_text(notice(k), encoding="utf-8")
+    return folder
+
+
+def page_lines(pdf: Path) -> list[list[str]]:
+    document = pdftext.open_document(pdf)
+    try:
+        return [[line.text.replace(" ", "") for line in page.lines] for page in pdftext.pages(document)]
+    finally:
+        document.close()
+
+
+def check(pages: list[list[str]], lines: int) -> None:
+    """The date's page: a body line, then the 署名, then the date."""
+    dated = [i for i, page in enumerate(pages) if DATE in page]
+    assert len(dated) == 1, (lines, pages)
+    page = pages[dated[0]]
+    assert LINE in page and SIGNER in page, (lines, dated[0] + 1, page)
+    assert page.index(LINE) < page.index(SIGNER) < page.index(DATE), (lines, page)
+
+
+@pytest.mark.parametrize("engine", ["typst", "html"])
+def test_signature_and_date_stay_with_the_body_in_the_pdf(folder, engine, tmp_path):
+    config = kinds.load_config(folder)
+    config.pdf_engine = engine
+    for k in LINES:
+        composed = kinds.compose(config, f"n{k}", None)
+        kinds.finish(config, composed.view)
+        path = tmp_path / f"n{k}.pdf"
+        path.write_bytes(renderer_for("pdf", config).render(composed.view, config))
+        check(page_lines(path), k)
+    assert any(DATE in page for page in page_lines(path)[1:]), "no notice of the range reaches a second page"
+
+
+def test_signature_and_date_stay_with_the_body_in_word(folder, tmp_path):
+    """The Word file as LibreOffice lays it out (a Word user's view)."""
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed (scripts/install.sh --with-test-tools)")
+    config = kinds.load_config(folder)
+    for k in LINES:
+        composed = kinds.compose(config, f"n{k}", None)
+        kinds.finish(config, composed.view)
+        (tmp_path / f"n{k}.docx").write_bytes(renderer_for("docx", config).render(composed.view, config))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"),
+                    *[str(tmp_path / f"n{k}.docx") for k in LINES]], check=True, capture_output=True, timeout=300)
+    reached = False
+    for k in LINES:
+        pages = page_lines(tmp_path / "pdf" / f"n{k}.pdf")
+        check(pages, k)
+        reached |= any(DATE in page for page in pages[1:])
+    assert reached, "no notice of the range reaches a second page"
