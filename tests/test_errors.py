@@ -126,6 +126,9 @@ def test_unknown_document_id(workdir):
     result = gongfu(workdir, "build", "no-such-doc")
     assert result.returncode == 2
     assert "没有文档“no-such-doc”" in result.stderr and DOC_ID in result.stderr
+    # The name of a period's output file, as the clerk sees it in build/: the command that makes it.
+    result = gongfu(workdir, "build", "tongbao-2024-07")
+    assert result.returncode == 2 and "gongfu build tongbao --period 2024-07" in result.stderr, result.stderr
 
 
 def test_word_template_tag_error_names_the_paragraph(workdir):

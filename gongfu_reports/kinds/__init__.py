@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 from ..compose.punctuation import normalise_view, report
@@ -99,8 +100,13 @@ def finish(config: Config, view, notes: list | None = None) -> list[GongfuWarnin
 def check_ids(config: Config, ids: list[str]) -> None:
     unknown = [d for d in ids if d not in config.documents]
     if unknown:
-        raise GongfuError(f"config.yaml 中没有文档“{'、'.join(unknown)}”", config.place("documents"),
-                          hint=f"已有文档：{'、'.join(config.documents) or '（无）'}")
+        hint = f"已有文档：{'、'.join(config.documents) or '（无）'}"
+        # The name of an output of one period (build/tongbao-2024-07.pdf): the document and its period.
+        for doc_id in config.documents:
+            match = re.fullmatch(re.escape(doc_id) + r"-(\d{4}-\d{2})", unknown[0])
+            if match:
+                hint = f"按期间生成的文档写作：gongfu build {doc_id} --period {match[1]}；" + hint
+        raise GongfuError(f"config.yaml 中没有文档“{'、'.join(unknown)}”", config.place("documents"), hint=hint)
 
 
 _discover()
