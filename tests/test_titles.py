@@ -45,6 +45,23 @@ def test_a_term_is_never_cut():
         assert any(term in line for line in broken.split("\n")), (term, broken)   # on one line, not cut
 
 
+@pytest.mark.parametrize("times", [3, 4, 10])
+def test_a_long_title_is_broken_by_lines_or_left_to_the_renderer(times):
+    """Too many sets of breaks to try each (a 5-line title has millions): chosen line by line, every
+    line within the width, no term cut; past 8 lines the renderer wraps it. (A 290-character title
+    once tried every combination and never finished.)"""
+    title = "关于印发2024年共同富裕示范区先行市建设工作要点的通知" * times
+    broken = break_title(title, LINE)
+    assert broken.replace("\n", "") == title
+    lines = broken.split("\n")
+    if text_width(title) > 8 * LINE:
+        assert lines == [title]
+        return
+    assert len(lines) in (-(-text_width(title) // LINE), -(-text_width(title) // LINE) + 1)
+    assert all(text_width(line) <= LINE for line in lines), lines
+    assert not any(line.endswith(("共", "共同", "共同富裕", "示范", "工作", "要点的")) for line in lines), lines
+
+
 def pdf_title_lines(path) -> list[str]:
     """The title lines of the notice's first page (2号: about 22 pt)."""
     with pdfplumber.open(path) as pdf:

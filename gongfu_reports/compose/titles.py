@@ -11,6 +11,7 @@ Among the breaks that fit every line, the cheapest and most even set wins."""
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
 from ..render.layout import text_width
@@ -85,34 +86,70 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+MAX_LINES = 8          # longer is no title to lay out by hand: the renderer wraps it
+MAX_COMBINATIONS = 100_000   # every set of breaks tried up to this many; above it, the best line by line
+
+
 def break_title(text: str, capacity: float) -> str:
-    """The title with "\\n" where its lines break (unchanged when it fits one line or already has breaks).
+    """The title with "\n" where its lines break (unchanged when it fits one line or already has breaks).
     capacity: characters per line (full-width ones count 1, half-width ones 0.5)."""
     if "\n" in text or text_width(text) <= capacity:
         return text
     costs = break_costs(text)
     widths = [text_width(ch) for ch in text]
-    total = sum(widths)
-    best = None
-    lines = int(-(-total // capacity))
+    lines = int(-(-sum(widths) // capacity))
+    if lines > MAX_LINES:
+        return text
+    candidates = [i for i in range(1, len(text)) if costs[i] < FORBIDDEN]
     for count in (lines, lines + 1):
-        candidates = [i for i in range(1, len(text)) if costs[i] < FORBIDDEN]
-        for cuts in itertools.combinations(candidates, count - 1):
+        if math.comb(len(candidates), count - 1) <= MAX_COMBINATIONS:
+            cuts = _best_set(candidates, count, lines, costs, widths, capacity)
+        else:
+            cuts = _best_by_line(candidates, count, lines, costs, widths, capacity)
+        if cuts is not None:
             bounds = (0, *cuts, len(text))
-            line_widths = [sum(widths[a:b]) for a, b in zip(bounds, bounds[1:])]
-            if max(line_widths) > capacity + 1e-9:
-                continue
-            # Even lines (对称), the shortest not much shorter than the rest (no word alone on a line).
-            evenness = (max(line_widths) - min(line_widths)) / capacity
-            score = sum(costs[c] for c in cuts) + 4 * evenness + 2 * (count - lines)
-            if best is None or score < best[0]:
-                best = (score, cuts)
-        if best is not None:
-            break
-    if best is None:
-        return text   # nothing fits: the renderer wraps it
-    bounds = (0, *best[1], len(text))
-    return "\n".join(text[a:b] for a, b in zip(bounds, bounds[1:]))
+            return "\n".join(text[a:b] for a, b in zip(bounds, bounds[1:]))
+    return text   # nothing fits: the renderer wraps it
+
+
+def _best_set(candidates, count, lines, costs, widths, capacity):
+    """The cheapest set of count - 1 breaks: the break costs, plus even lines (对称), the shortest not
+    much shorter than the rest (no word alone on a line)."""
+    best = None
+    for cuts in itertools.combinations(candidates, count - 1):
+        bounds = (0, *cuts, len(widths))
+        line_widths = [sum(widths[a:b]) for a, b in zip(bounds, bounds[1:])]
+        if max(line_widths) > capacity + 1e-9:
+            continue
+        evenness = (max(line_widths) - min(line_widths)) / capacity
+        score = sum(costs[c] for c in cuts) + 4 * evenness + 2 * (count - lines)
+        if best is None or score < best[0]:
+            best = (score, cuts)
+    return None if best is None else best[1]
+
+
+def _best_by_line(candidates, count, lines, costs, widths, capacity):
+    """The same choice for a title with too many sets of breaks to try each: the evenness counted line
+    by line (each line's distance from the mean width), found by dynamic programming."""
+    at = [0.0]
+    for w in widths:
+        at.append(at[-1] + w)
+    n, mean = len(widths), at[-1] / count
+    points = [0, *candidates, n]
+    best = {0: (0.0, ())}   # break position → (score, breaks) with the lines so far
+    for line in range(1, count + 1):
+        ends = [n] if line == count else points[1:-1]
+        here = {}
+        for j in ends:
+            for i, (score, cuts) in best.items():
+                width = at[j] - at[i]
+                if i >= j or width > capacity + 1e-9:
+                    continue
+                total = score + (costs[i] if i else 0) + 4 * abs(width - mean) / capacity
+                if j not in here or total < here[j][0]:
+                    here[j] = (total, cuts + ((i,) if i else ()))
+        best = here
+    return best[n][1] if n in best else None
 
 
 def break_titles(view: DocumentView, capacity: float, landscape_capacity: float) -> None:
