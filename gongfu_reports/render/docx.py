@@ -167,7 +167,13 @@ def apply_styles(document, sheet: dict[str, Style], fonts: dict[str, str], style
     by_name: dict = {}
     for style in styles:
         by_name.setdefault(style.name, style)
-    oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts[sheet["plain"].font])
+    normal = document.styles["Normal"].element
+    oxml.set_fonts(normal.get_or_add_rPr(), fonts[sheet["plain"].font])
+    # Chinese text as in the PDF: no automatic space between it and Latin letters or digits, no
+    # closing mark hanging in the margin (a line holds 28 characters).
+    oxml.set_auto_space(normal.get_or_add_pPr(), False)
+    oxml.set_overflow_punctuation(normal.get_or_add_pPr(), False)
+    oxml.set_east_asian_language(normal.get_or_add_rPr(), "zh-CN")
     ids = {}
     for role, st in sheet.items():
         style = by_name.get(st.name)
@@ -190,6 +196,8 @@ def apply_styles(document, sheet: dict[str, Style], fonts: dict[str, str], style
         if bool(f.keep_with_next) != st.keep_with_next:
             f.keep_with_next = True if st.keep_with_next else None
         ids[role] = style.style_id
+    for style in list(by_name.values()):   # children in schema order, whatever the template had
+        oxml.sort_children(style.element)
     return ids
 
 
@@ -599,7 +607,7 @@ class _Body:
             ppr += oxml.indent_xml(left=Pt(block.indent_chars * pitch).twips)
         runs = []
         for r in block.runs:
-            rpr = ("<w:b/>" if r.bold else "") + (oxml.fonts_xml(self.fonts[r.font]) if r.font else "")
+            rpr = (oxml.fonts_xml(self.fonts[r.font]) if r.font else "") + ("<w:b/>" if r.bold else "")
             runs.append(oxml.run(r.text, rpr))
         self.out.append(oxml.paragraph(ppr, "".join(runs)))
 
@@ -610,8 +618,8 @@ class _Body:
         cx, cy = picture.scaled_dimensions(Mm(block.width_mm), None)
         inline = CT_Inline.new_pic_inline(self.skeleton.picture_id, rid, picture.filename, cx, cy)
         # Not the exact body pitch: single line spacing, off the grid.
-        ppr = (self.style("plain") + '<w:spacing w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>'
-               '<w:snapToGrid w:val="0"/>')
+        ppr = (self.style("plain") + '<w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+               '<w:jc w:val="center"/>')
         drawing = f"<w:r><w:drawing>{oxml.fragment(inline, self.skeleton.nsmap)}</w:drawing></w:r>"
         self.out.append(oxml.paragraph(ppr, drawing))
 
@@ -640,34 +648,46 @@ class _Body:
                     below[rr][c] = cell.colspan
                 c = c2 + 1
         size = f'<w:sz w:val="{int(Emu(Pt(block.font_size)).pt * 2)}"/>'
+        # Lines at an exact pitch and the cells' padding as in both PDF engines (render/layout.py).
+        spacing = f'<w:spacing w:line="{round(L.table_line_pt(block.font_size) * 20)}" w:lineRule="exact"/>'
         n_header = len(block.header)
-        out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>', oxml.TBL_LOOK,
-               oxml.borders_xml(dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), 4)),
-               oxml.cell_margins_xml(), "</w:tblPr>", oxml.grid_xml(widths)]
+        pad_v, pad_h = round(L.CELL_PAD_V_PT * 20), round(L.CELL_PAD_H_PT * 20)
+        rule = round(L.TABLE_RULE_PT * 8)
+        out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/>',
+               oxml.borders_xml(dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), rule)),
+               '<w:tblLayout w:type="fixed"/>', oxml.cell_margins_xml(pad_v, pad_v, pad_h, pad_h), oxml.TBL_LOOK,
+               "</w:tblPr>", oxml.grid_xml(widths)]
         for r in range(len(all_rows)):
             header = r < n_header
             # Header and group rows take their style's font and weight (the style sheet's 表头 and
-            # 表格分组行, as in the PDF); other cells their own weight and alignment.
-            role = "header" if header else "group" if r - n_header in block.group_rows else "cell"
-            ppr_of = {"left": self.style(role), "center": self.style(role) + '<w:jc w:val="center"/>'}
-            out.append('<w:tr><w:trPr><w:tblHeader w:val="1"/><w:cantSplit w:val="0"/></w:trPr>' if header
-                       else '<w:tr><w:trPr><w:cantSplit w:val="0"/></w:trPr>')
+            # 表格分组行, as in the PDF); other cells their own weight and alignment. A group row
+            # keeps with the row after it; no row breaks across pages (a row taller than a page
+            # still does: Word and LibreOffice then start it on a new page).
+            group = not header and r - n_header in block.group_rows
+            role = "header" if header else "group" if group else "cell"
+            keep = "<w:keepNext/>" if group else ""
+            ppr_of = {"left": self.style(role) + keep + spacing,
+                      "center": self.style(role) + keep + spacing + '<w:jc w:val="center"/>'}
+            out.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' if header
+                       else '<w:tr><w:trPr><w:cantSplit/></w:trPr>')
             c = 0
             while c < n_cols:
                 cell = starts[r].get(c)
                 if cell is not None:
                     span = cell.colspan
-                    # A merged cell that may cross a page keeps its text at the top of its first page.
+                    # Vertically centred, as in both PDF engines; a body cell merged over rows keeps
+                    # its text at the top of its first page, where a page break may cut it.
                     tcpr = oxml.cell_pr(sum(widths[c:c + span]), span, "restart" if cell.rowspan > 1 else None,
-                                        "top" if cell.rowspan > 1 else "center")
+                                        "top" if cell.rowspan > 1 and not header else "center")
                     ppr = ppr_of["center" if cell.align == "center" and role == "cell" else "left"]
                     rpr = "<w:b/>" + size if cell.bold and role == "cell" else size
-                    content = "".join(oxml.paragraph(ppr, oxml.run(line, rpr)) for line in cell.lines) or "<w:p/>"
+                    content = "".join(oxml.paragraph(ppr, oxml.run(line, rpr)) for line in cell.lines) \
+                        or oxml.paragraph(ppr)
                 elif c in below[r]:
                     span = below[r][c]
-                    tcpr, content = oxml.cell_pr(sum(widths[c:c + span]), span, "continue"), "<w:p/>"
+                    tcpr, content = oxml.cell_pr(sum(widths[c:c + span]), span, "continue"), oxml.paragraph(ppr_of["left"])
                 else:   # a grid column no cell of this row reaches
-                    span, tcpr, content = 1, oxml.cell_pr(widths[c]), "<w:p/>"
+                    span, tcpr, content = 1, oxml.cell_pr(widths[c]), oxml.paragraph(ppr_of["left"])
                 out.append(f"<w:tc>{tcpr}{content}</w:tc>")
                 c += span
             out.append("</w:tr>")
@@ -698,9 +718,10 @@ class _Body:
                 ppr += oxml.indent_xml(indent.twips, indent.twips)
                 height += L.IMPRINT_LINE_PT
             rows.append(f"<w:tr><w:tc>{oxml.cell_pr(Mm(width_mm).twips)}{oxml.paragraph(ppr, oxml.run(text))}</w:tc></w:tr>")
-        table = ("<w:tbl><w:tblPr>" + oxml.TBL_W + oxml.TBL_LOOK + oxml.cell_margins_xml(0, 0, 0, 0)
+        table = ("<w:tbl><w:tblPr>" + oxml.TBL_W
                  + oxml.borders_xml({"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm
-                 + "</w:tblPr>" + oxml.grid_xml([_default_block_width()]) + "".join(rows) + "</w:tbl>")
+                 + oxml.cell_margins_xml(0, 0, 0, 0) + oxml.TBL_LOOK + "</w:tblPr>"
+                 + oxml.grid_xml([_default_block_width()]) + "".join(rows) + "</w:tbl>")
         # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
         box = oxml.vml_text_box(table, width_mm * L.PT_PER_MM, height + 3, self.skeleton.decls("v", "w10"))
         self.out.append(oxml.paragraph(self.style("plain"), box))

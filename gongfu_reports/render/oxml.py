@@ -10,18 +10,61 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 
-def _child(parent, tag: str, before: tuple[str, ...] = ()):
-    """Get or create a child element (inserted before the first of `before` that exists)."""
+# WordprocessingML child order (ECMA-376 Part 1, the sequences of CT_PPr, CT_RPr, CT_TblPr, CT_TcPr,
+# CT_SectPr, …): Word reports a file whose children are out of this order as damaged. The helpers below
+# insert children in place, and tests check the generated parts against these lists.
+_RPR = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrike",
+        "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid", "w:vanish", "w:webHidden",
+        "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
+        "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+        "w:specVanish", "w:oMath")
+SEQUENCES: dict[str, tuple[str, ...]] = {
+    "w:pPr": ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+              "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku",
+              "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+              "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+              "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+              "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+    "w:rPr": ("w:ins", "w:del", "w:moveFrom", "w:moveTo") + _RPR + ("w:rPrChange",),
+    "w:pBdr": ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar"),
+    "w:tblPr": ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),
+    "w:tblBorders": ("w:top", "w:left", "w:start", "w:bottom", "w:right", "w:end", "w:insideH", "w:insideV"),
+    "w:tblCellMar": ("w:top", "w:left", "w:start", "w:bottom", "w:right", "w:end"),
+    "w:tcPr": ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap",
+               "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers", "w:cellIns",
+               "w:cellDel", "w:cellMerge", "w:tcPrChange"),
+    "w:sectPr": ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+                 "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+                 "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid",
+                 "w:printerSettings", "w:sectPrChange"),
+    "w:tbl": ("w:bookmarkStart", "w:tblPr", "w:tblGrid", "w:tr"),
+    "w:tc": ("w:tcPr",),
+    "w:p": ("w:pPr",),
+    "w:r": ("w:rPr",),
+}
+W_PREFIXED = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def prefixed(tag: str) -> str:
+    """"w:pPr" for a Clark-notation tag of the WordprocessingML namespace, else the tag as it is."""
+    return "w:" + tag[len(W_PREFIXED):] if tag.startswith(W_PREFIXED) else tag
+
+
+def _child(parent, tag: str):
+    """Get or create a child element, inserted where the schema puts it among its siblings."""
     found = parent.find(qn(tag))
     if found is None:
         found = OxmlElement(tag)
-        for name in before:
-            anchor = parent.find(qn(name))
+        order = SEQUENCES.get(prefixed(parent.tag), ())
+        if tag in order:
+            later = {qn(t) for t in order[order.index(tag) + 1:]}
+            anchor = next((c for c in parent if c.tag in later), None)
             if anchor is not None:
                 anchor.addprevious(found)
-                break
-        else:
-            parent.append(found)
+                return found
+        parent.append(found)
     return found
 
 
@@ -45,6 +88,42 @@ def set_char_scale(rpr, percent: int) -> None:
 
 def set_snap_to_grid(ppr, on: bool) -> None:
     _child(ppr, "w:snapToGrid").set(qn("w:val"), "1" if on else "0")
+
+
+def set_auto_space(ppr, on: bool) -> None:
+    """Word's automatic space between Asian text and Latin letters / digits (autoSpaceDE / DN):
+    off, "125项" prints as written, as in the PDF."""
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        _child(ppr, tag).set(qn("w:val"), "1" if on else "0")
+
+
+def set_overflow_punctuation(ppr, on: bool) -> None:
+    """Word's "allow punctuation to extend past the margin" (w:overflowPunct): off, a line holds 28
+    characters, its closing mark included, as in the PDF."""
+    _child(ppr, "w:overflowPunct").set(qn("w:val"), "1" if on else "0")
+
+
+def set_east_asian_language(rpr, language: str) -> None:
+    _child(rpr, "w:lang").set(qn("w:eastAsia"), language)
+
+
+def sort_children(element) -> None:
+    """Put the children of `element` and of its descendants in schema order (stable: an element
+    the sequence does not name stays after the one before it)."""
+    for el in element.iter():
+        order = SEQUENCES.get(prefixed(el.tag)) if isinstance(el.tag, str) else None
+        if not order or len(el) < 2:
+            continue
+        rank, keyed = -1, []
+        for child in el:
+            name = prefixed(child.tag) if isinstance(child.tag, str) else ""
+            if name in order:
+                rank = order.index(name)
+            keyed.append((rank, child))
+        ordered = [child for _rank, child in sorted(keyed, key=lambda pair: pair[0])]
+        if ordered != list(el):
+            for child in ordered:
+                el.append(child)
 
 
 def set_doc_grid(sectpr, line_pitch_twips: int) -> None:
@@ -76,7 +155,7 @@ def add_page_field(paragraph, before: str = "— ", after: str = " —") -> None
 
 
 def set_paragraph_border(ppr, side: str, color: str, size_eighths: int, space_pt: int) -> None:
-    borders = _child(ppr, "w:pBdr", before=("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc"))
+    borders = _child(ppr, "w:pBdr")
     el = _child(borders, f"w:{side}")
     el.set(qn("w:val"), "single")
     el.set(qn("w:sz"), str(size_eighths))
@@ -99,7 +178,7 @@ def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> Non
     for name, value in (("top", top), ("right", right), ("bottom", bottom), ("left", left),
                         ("header", 851), ("footer", footer), ("gutter", 0)):
         pgmar.set(qn(f"w:{name}"), str(value))
-    _child(sectpr, "w:type", before=("w:pgSz",)).set(qn("w:val"), "nextPage")
+    _child(sectpr, "w:type").set(qn("w:val"), "nextPage")
 
 
 # ---------------------------------------------------------------------------------------------
