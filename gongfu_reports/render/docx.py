@@ -7,7 +7,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import io
 import re
@@ -196,8 +195,7 @@ def apply_styles(document, sheet: dict[str, Style], fonts: dict[str, str], style
         if bool(f.keep_with_next) != st.keep_with_next:
             f.keep_with_next = True if st.keep_with_next else None
         ids[role] = style.style_id
-    for style in list(by_name.values()):   # children in schema order, whatever the template had
-        oxml.sort_children(style.element)
+    oxml.sort_children(document.styles.element)   # children in schema order, whatever the template had
     return ids
 
 
@@ -466,14 +464,6 @@ def _reachable(part) -> set:
     return seen
 
 
-@functools.cache
-def _default_block_width() -> int:
-    """Twips: the text width of python-docx's default document, the width a one-column table
-    added to a new subdocument was given (the 版记's grid column)."""
-    section = Document().sections[-1]
-    return Emu(section.page_width - section.left_margin - section.right_margin).twips
-
-
 CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 
@@ -721,7 +711,7 @@ class _Body:
         table = ("<w:tbl><w:tblPr>" + oxml.TBL_W
                  + oxml.borders_xml({"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm
                  + oxml.cell_margins_xml(0, 0, 0, 0) + oxml.TBL_LOOK + "</w:tblPr>"
-                 + oxml.grid_xml([_default_block_width()]) + "".join(rows) + "</w:tbl>")
+                 + oxml.grid_xml([Mm(width_mm).twips]) + "".join(rows) + "</w:tbl>")
         # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
         box = oxml.vml_text_box(table, width_mm * L.PT_PER_MM, height + 3, self.skeleton.decls("v", "w10"))
         self.out.append(oxml.paragraph(self.style("plain"), box))
