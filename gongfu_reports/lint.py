@@ -6,7 +6,10 @@ and repeated table headers."""
 
 from __future__ import annotations
 
+import posixpath
 import re
+import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +58,8 @@ def _label(source) -> str:
 
 def lint_pdf(path) -> list[Finding]:
     """path: a Path or a binary file object."""
+    from pypdfium2 import PdfiumError
+
     from . import pdftext
 
     findings: list[Finding] = []
@@ -66,9 +71,14 @@ def lint_pdf(path) -> list[Finding]:
         # One pass, one page in memory at a time: each page is read into plain values and closed.
         body_sizes: Counter = Counter()
         state = _HeaderState()
-        count = len(document)
-        for page in pdftext.pages(document):
-            findings += _check_page(page, page.number == count, body_sizes, state)
+        count, number = len(document), 0
+        try:
+            for page in pdftext.pages(document):
+                number = page.number
+                findings += _check_page(page, page.number == count, body_sizes, state)
+        except PdfiumError as exc:          # a page that neither reader can read
+            raise GongfuError("无法作为 PDF 打开", Place(_label(path)),
+                              hint=f"第{number + 1}页：{type(exc).__name__}") from None
         if body_sizes and body_sizes.most_common(1)[0][0] != round(L.BODY_PT):
             findings.append(Finding("全文", "正文字号", f"应为 3 号（16 pt），实际多为 {body_sizes.most_common(1)[0][0]} pt"))
     finally:
@@ -99,7 +109,9 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
             break
     findings += _page_number(page, where, footer)
     if not landscape and not tables:
-        body_sizes.update(round(c.size) for c in page.chars if c.top < limit)
+        for run in page.runs:               # every character above the footer, by its size
+            if run.top < limit:
+                body_sizes[round(run.size)] += len(run.text)
         if len(body) > L.LINES:
             findings.append(Finding(where, "行数", f"每页应不超过 {L.LINES} 行，实际 {len(body)} 行"))
         # 28 characters per line is the rule for 3号 text (the 4号 版记 holds more): lines of body height.
@@ -140,7 +152,7 @@ def _page_number(page, where: str, footer) -> list[Finding]:
         out.append(Finding(where, "页码", "单页页码应在右侧"))
     if not odd and centre >= page.width * 0.4:
         out.append(Finding(where, "页码", "双页页码应在左侧"))
-    sizes = {round(c.size) for c in page.chars if c.top >= line.top - 1 and c.text.isdigit()}
+    sizes = {round(r.size) for r in page.runs if r.top >= line.top - 1 and any(c.isdigit() for c in r.text)}
     if sizes and sizes != {round(L.PAGE_NUMBER_PT)}:
         out.append(Finding(where, "页码", f"应为 4 号（14 pt），实际为 {sorted(sizes)} pt"))
     return out
@@ -153,7 +165,7 @@ def _is_red(colour) -> bool:
 
 def _frame(page) -> list[Finding]:
     """A red 标志 (when present) 35 mm under the 版心 top, with a red rule of 版心 width under it."""
-    red = [c for c in page.chars if _is_red(c.colour)]
+    red = [r for r in page.runs if _is_red(r.colour)]
     if not red:
         return []
     out = []
@@ -205,53 +217,311 @@ def _repeated_headers(page, tables, state: _HeaderState) -> list[Finding]:
 
 # -------------------------------------------------------------------------------------------- DOCX
 
-def lint_docx(path) -> list[Finding]:
-    """path: a Path or a binary file object."""
-    import zipfile
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_EMU = {"mm": 36000, "cm": 360000, "in": 914400, "pt": 12700, "pc": 152400, "pi": 152400}
 
-    from docx import Document
-    from docx.oxml.ns import qn
+
+def lint_docx(path) -> list[Finding]:
+    """path: a Path or a binary file object. Only the parts the checks need are read (the document,
+    its styles, settings and first section's footers), as python-docx would read them."""
+    from lxml import etree
 
     try:
-        doc = Document(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        docx = _Docx(path)
+        return _check_docx(docx)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError, ValueError,
+            etree.XMLSyntaxError) as exc:
         raise GongfuError("无法作为 Word 文档打开", Place(_label(path)), hint=type(exc).__name__) from None
+
+
+class _Docx:
+    """A Word package: its parts found through [Content_Types].xml and the relationships."""
+
+    def __init__(self, source):
+        from lxml import etree
+
+        self.parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+        self.zip = zipfile.ZipFile(source)
+        self.rels: dict = {}
+        main = self.related("", "officeDocument")
+        if main is None:
+            raise KeyError("no main document part")
+        types = self.xml("[Content_Types].xml")
+        overrides = {e.get("PartName"): e.get("ContentType") for e in types.iter(_CONTENT_TYPES + "Override")}
+        defaults = {e.get("Extension", "").lower(): e.get("ContentType") for e in types.iter(_CONTENT_TYPES + "Default")}
+        if overrides.get("/" + main, defaults.get(main.rsplit(".", 1)[-1].lower())) != _MAIN:
+            raise ValueError("not a Word document")
+        self.main = main
+        self.sections, self.tables = self._body(self.zip.read(main))
+
+    def xml(self, name: str, data: bytes | None = None):
+        from lxml import etree
+
+        return etree.fromstring(self.zip.read(name) if data is None else data, self.parser)
+
+    def _body(self, data: bytes) -> tuple[list, list]:
+        """The sections (w:sectPr of the body and of its paragraphs) and the tables of the body, each as
+        (rows, whether the first has w:tblHeader): found by their tags where the document is plain (no
+        content controls, text boxes, alternate content, comments …), else from the parsed document."""
+        from lxml import etree
+
+        body = _plain_body(data)
+        if body is not None:
+            start, sections, tables = body
+            try:
+                return [self.xml("", start + snippet + b"</w:document>")[0] for snippet in sections], tables
+            except etree.XMLSyntaxError:    # a prefix the start tag does not declare: read it all
+                pass
+        return _parsed_body(self.xml("", data))
+
+    def normal_style(self):
+        """The style python-docx finds as styles["Normal"]: the first named Normal, else the one with
+        that id (None when neither is there)."""
+        name = self.related(self.main, "styles")
+        data = self.zip.read(name) if name is not None else None
+        from lxml import etree
+
+        snippet = _plain_normal_style(data) if data is not None else None
+        if snippet is not None:
+            try:
+                return self.xml("", snippet)[0]
+            except etree.XMLSyntaxError:
+                pass
+        styles = self.part_or_default("styles") if data is None else self.xml("", data)
+        normal = next((s for s in styles.findall(W + "style")
+                       if any(n.get(W + "val") == "Normal" for n in s.findall(W + "name"))), None)
+        if normal is None:
+            normal = next((s for s in styles.findall(W + "style") if s.get(W + "styleId") == "Normal"), None)
+        return normal
+
+    def relationships(self, part: str) -> dict:
+        """Relationship id → (type, part name) of a part ("" for the package)."""
+        if part not in self.rels:
+            self.rels[part] = self._relationships(part)
+        return self.rels[part]
+
+    def _relationships(self, part: str) -> dict:
+        folder, _, file = part.rpartition("/")
+        rels = f"{folder}/_rels/{file}.rels" if part else "_rels/.rels"
+        try:
+            root = self.xml(rels)
+        except KeyError:
+            return {}
+        out = {}
+        for rel in root.iter(_PACKAGE_REL):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target", "")
+            name = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+            out[rel.get("Id")] = (rel.get("Type", ""), name)
+        return out
+
+    def related(self, part: str, kind: str) -> str | None:
+        return next((name for rel_type, name in self.relationships(part).values() if rel_type == _REL + kind), None)
+
+    def part_or_default(self, kind: str):
+        """The document's styles or settings part; python-docx's default one when there is none."""
+        name = self.related(self.main, kind)
+        if name is not None:
+            return self.xml(name)
+        from lxml import etree
+        import docx
+
+        default = Path(docx.__file__).parent / "templates" / f"default-{kind}.xml"
+        return etree.fromstring(default.read_bytes(), self.parser)
+
+
+def _emu(value: str | None, universal_allowed: bool = True) -> int | None:
+    """A twips measure (python-docx's ST_TwipsMeasure) in EMU."""
+    if value is None:
+        return None
+    if universal_allowed and any(u in value for u in "imp"):
+        return int(round(float(value[:-2]) * _EMU[value[-2:]]))
+    return int(int(value) * 635)
+
+
+def _half_points_emu(value: str) -> int:
+    if any(u in value for u in "imp"):
+        return int(round(float(value[:-2]) * _EMU[value[-2:]]))
+    return int(int(value) / 2.0 * 12700)
+
+
+# Where a document's body is plain (no content controls, text boxes, alternate content, tracked section
+# changes, comments or CDATA that could hide or add sections and tables), its structure is read from
+# the tags of its tables, rows and sections without parsing it all.
+_TABLE_TAGS = re.compile(rb"<w:t(bl|r|rPr|blHeader)(?=[\s/>])[^>]*?(/?)>|</w:t(bl|r|rPr)>")
+_NOT_PLAIN = (b"<w:sdtContent", b"<w:txbxContent", b"AlternateContent", b"<w:customXml", b"sectPrChange", b"<!--",
+              b"<![CDATA[")
+_NAMESPACE_W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _plain_body(data: bytes):
+    """(the document's start tag, the sections' XML, the body's tables as (rows, header on the first)),
+    read from the tags; None where the document is not plain enough for that."""
+    root = re.match(rb"(?:<\?[^>]*\?>\s*)?(<w:document\b[^>]*>)", data)
+    if root is None or _NAMESPACE_W not in root.group(1) or any(token in data for token in _NOT_PLAIN):
+        return None
+    body_start, body_end = data.find(b"<w:body>"), data.rfind(b"</w:body>")
+    if body_start < 0 or body_end < body_start or data.find(b"<w:body", body_start + 1) >= 0:
+        return None
+    tables, edges = [], []                  # edges: where each table starts and ends (depth changes)
+    depth, row, in_trpr = 0, 0, False
+    for m in _TABLE_TAGS.finditer(data, body_start, body_end):
+        opening, empty, closing = m.group(1), m.group(2), m.group(3)
+        if opening == b"bl" and not empty:
+            depth += 1
+            edges.append((m.start(), depth))
+            if depth == 1:
+                tables.append([0, False])
+                row = 0
+        elif closing == b"bl":
+            depth -= 1
+            edges.append((m.end(), depth))
+            if depth < 0:
+                return None
+        elif depth == 1 and opening == b"r" and not empty:
+            row += 1
+            tables[-1][0] += 1
+        elif depth == 1 and row == 1:
+            if opening == b"rPr":
+                in_trpr = not empty
+            elif closing == b"rPr":
+                in_trpr = False
+            elif opening == b"blHeader" and in_trpr:
+                tables[-1][1] = True
+    if depth:
+        return None
+    sections, at = [], body_start
+    while True:
+        at = data.find(b"<w:sectPr", at, body_end)
+        if at < 0:
+            break
+        end = data.find(b">", at)
+        if data[at + 9:at + 10] not in (b" ", b">", b"/") or any(a < at < b for a, b in _table_spans(edges)):
+            return None                     # another tag, or a section inside a table
+        end = end + 1 if data[end - 1:end] == b"/" else data.find(b"</w:sectPr>", at) + 11
+        if end < at + 11:
+            return None
+        sections.append(data[at:end])
+        at = end
+    return root.group(1), sections, [tuple(t) for t in tables]
+
+
+def _parsed_body(document) -> tuple[list, list]:
+    """_plain_body's sections and tables, from the parsed document (as python-docx finds them)."""
+    body = document.find(W + "body")
+    children = list(body) if body is not None else []
+    sections = [sect for child in children if child.tag == W + "p"
+                for ppr in child.findall(W + "pPr")[:1] for sect in ppr.findall(W + "sectPr")[:1]]
+    sections += [child for child in children if child.tag == W + "sectPr"]
+    tables = []
+    for table in (child for child in children if child.tag == W + "tbl"):
+        rows = table.findall(W + "tr")
+        trpr = rows[0].find(W + "trPr") if rows else None
+        tables.append((len(rows), trpr is not None and trpr.find(W + "tblHeader") is not None))
+    return sections, tables
+
+
+def _table_spans(edges: list) -> list[tuple[int, int]]:
+    """(start, end) of the body's top-level tables, from where tables start and end."""
+    spans, start = [], None
+    for position, depth in edges:
+        if depth == 1 and start is None:
+            start = position
+        elif depth == 0:
+            spans.append((start, position))
+            start = None
+    return spans
+
+
+def _plain_normal_style(data: bytes) -> bytes | None:
+    """The style named Normal, wrapped in the styles part's start tag, found by its name where the part
+    is plain; None when it is not (or names no Normal style: then python-docx looks further)."""
+    root = re.match(rb"(?:<\?[^>]*\?>\s*)?(<w:styles\b[^>]*>)", data)
+    at = data.find(b'<w:name w:val="Normal"/>')
+    if root is None or at < 0 or _NAMESPACE_W not in root.group(1) or b"<!--" in data or b"CDATA" in data:
+        return None
+    start, end = data.rfind(b"<w:style ", 0, at), data.find(b"</w:style>", at)
+    if start < 0 or end < 0 or b"</w:style>" in data[start:at] or b'<w:name ' in data[start:at]:
+        return None
+    return root.group(1) + data[start:end + 10] + b"</w:styles>"
+
+
+def _check_docx(docx: _Docx) -> list[Finding]:
     out: list[Finding] = []
-    for n, section in enumerate(doc.sections, 1):
+    sections = docx.sections
+    for n, sect in enumerate(sections, 1):
         where = f"第{n}节"
-        landscape = section.page_width > section.page_height
-        w, h = sorted((round(section.page_width.mm), round(section.page_height.mm)))
-        if (w, h) != (210, 297):
-            out.append(Finding(where, "纸张", f"应为 A4，实际为 {w}×{h} mm"))
+        size = sect.find(W + "pgSz")
+        width = _emu(size.get(W + "w")) if size is not None else None
+        height = _emu(size.get(W + "h")) if size is not None else None
+        if width is None or height is None:
+            out.append(Finding(where, "纸张", "应为 A4，未设置纸张大小"))
+            landscape = False
+        else:
+            landscape = width > height
+            w, h = sorted((round(width / 36000), round(height / 36000)))
+            if (w, h) != (210, 297):
+                out.append(Finding(where, "纸张", f"应为 A4，实际为 {w}×{h} mm"))
         margins = (L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM, L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT) if landscape \
             else (L.MARGIN_TOP, L.MARGIN_BOTTOM, L.MARGIN_LEFT, L.MARGIN_RIGHT)
-        actual = (section.top_margin.mm, section.bottom_margin.mm, section.left_margin.mm, section.right_margin.mm)
-        for name, want, got in zip(("上", "下", "左", "右"), margins, actual):
-            if abs(want - got) > 0.5:
-                out.append(Finding(where, "页边距", f"{name}边距应为 {want:g} mm，实际 {got:.1f} mm"))
-        grid = section._sectPr.find(qn("w:docGrid"))
-        if grid is None or grid.get(qn("w:linePitch")) != str(round(L.LINE_PITCH_PT * 20)):
+        mar = sect.find(W + "pgMar")
+        for name, key, want in zip(("上", "下", "左", "右"), ("top", "bottom", "left", "right"), margins):
+            got = _emu(mar.get(W + key)) if mar is not None else None
+            if got is None:
+                out.append(Finding(where, "页边距", f"{name}边距应为 {want:g} mm，未设置"))
+            elif abs(want - got / 36000) > 0.5:
+                out.append(Finding(where, "页边距", f"{name}边距应为 {want:g} mm，实际 {got / 36000:.1f} mm"))
+        grid = sect.find(W + "docGrid")
+        if grid is None or grid.get(W + "linePitch") != str(round(L.LINE_PITCH_PT * 20)):
             out.append(Finding(where, "文档网格", f"行距网格应为 {L.LINE_PITCH_PT} pt（每页 {L.LINES} 行）"))
-    normal = doc.styles["Normal"]
-    if normal.font.size is None or round(normal.font.size.pt) != round(L.BODY_PT):
-        out.append(Finding("样式“正文”", "字号", "应为 3 号（16 pt）"))
-    spacing = normal.paragraph_format.line_spacing
-    if spacing is None or not hasattr(spacing, "pt") or abs(spacing.pt - L.LINE_PITCH_PT) > 0.1:
-        out.append(Finding("样式“正文”", "行距", f"应为固定值 {L.LINE_PITCH_PT} pt"))
-    fonts = normal.element.rPr.find(qn("w:rFonts")) if normal.element.rPr is not None else None
-    if fonts is None or "仿宋" not in (fonts.get(qn("w:eastAsia")) or ""):
-        out.append(Finding("样式“正文”", "字体", "中文字体应为仿宋（如仿宋_GB2312）"))
-    settings = doc.settings.element
-    if settings.find(qn("w:evenAndOddHeaders")) is None:
+    out += _normal_style(docx.normal_style())
+    if docx.part_or_default("settings").find(W + "evenAndOddHeaders") is None:
         out.append(Finding("页面设置", "页码", "应设置奇偶页不同的页脚（单页居右、双页居左）"))
-    section = doc.sections[0]
-    for footer, side in ((section.footer, "单页"), (section.even_page_footer, "双页")):
-        xml = "".join(p._p.xml for p in footer.paragraphs)
-        if "PAGE" not in xml:
+    if sections:
+        out += _page_fields(docx, sections[0])
+    for n, (rows, header) in enumerate(docx.tables, 1):
+        if rows > 15 and not header:
+            out.append(Finding(f"第{n}个表格", "表头", "跨页表格应设置“标题行重复”"))
+    return out
+
+
+def _normal_style(normal) -> list[Finding]:
+    """The 正文 (Normal) style: 3号 (16 pt), exact line spacing of the grid, a 仿宋 East Asian font."""
+    rpr = normal.find(W + "rPr") if normal is not None else None
+    ppr = normal.find(W + "pPr") if normal is not None else None
+    out = []
+    sz = rpr.find(W + "sz") if rpr is not None else None
+    size = sz.get(W + "val") if sz is not None else None
+    if size is None or round(_half_points_emu(size) / 12700) != round(L.BODY_PT):
+        out.append(Finding("样式“正文”", "字号", "应为 3 号（16 pt）"))
+    spacing = ppr.find(W + "spacing") if ppr is not None else None
+    line = _emu(spacing.get(W + "line")) if spacing is not None else None
+    rule = spacing.get(W + "lineRule") if spacing is not None else None
+    if line is None or rule in (None, "auto") or abs(line / 12700 - L.LINE_PITCH_PT) > 0.1:
+        out.append(Finding("样式“正文”", "行距", f"应为固定值 {L.LINE_PITCH_PT} pt"))
+    fonts = rpr.find(W + "rFonts") if rpr is not None else None
+    if fonts is None or "仿宋" not in (fonts.get(W + "eastAsia") or ""):
+        out.append(Finding("样式“正文”", "字体", "中文字体应为仿宋（如仿宋_GB2312）"))
+    return out
+
+
+def _page_fields(docx: _Docx, section) -> list[Finding]:
+    """A PAGE field in the first section's odd (default) and even footers."""
+    from lxml import etree
+
+    rels = docx.relationships(docx.main)
+    out = []
+    for kind, side in (("default", "单页"), ("even", "双页")):
+        ref = next((r for r in section.findall(W + "footerReference") if r.get(W + "type") == kind), None)
+        paragraphs = []
+        if ref is not None:
+            paragraphs = docx.xml(rels[ref.get(R_ID)][1]).findall(W + "p")
+        if not any("PAGE" in etree.tostring(p, encoding="unicode") for p in paragraphs):
             out.append(Finding("页脚", "页码", f"{side}页脚缺少页码域"))
-    for n, table in enumerate(doc.tables, 1):
-        if len(table.rows) > 15:
-            first = table.rows[0]._tr
-            if first.trPr is None or first.trPr.find(qn("w:tblHeader")) is None:
-                out.append(Finding(f"第{n}个表格", "表头", "跨页表格应设置“标题行重复”"))
     return out

@@ -1,8 +1,11 @@
 """One PDF page as `gongfu lint` reads it: characters, text lines, ruling lines and rectangles, and the
 tables those rulings draw.
 
-The page is read with PDFium (pypdfium2, C), one page at a time, then closed: only plain Python values
-stay. They are arranged the way pdfplumber arranges them, which the checks were written against:
+A page is read from the file's own objects and content streams (pdfread, Python) where it can be — the
+PDFs gongfu writes, with either engine — and else with PDFium (pypdfium2, C), giving the same values:
+PDFium's, to a thousandth of a point. One page at a time; only plain Python values stay: the characters
+in runs (a text object's, left to right; made into single characters where asked for) and the shapes.
+They are arranged the way pdfplumber arranges them, which the checks were written against:
 
 - coordinates in points from the top-left corner of the page (PDF's own run from the bottom);
 - a character's box runs from its origin to origin + advance across and from the font's descent to
@@ -18,8 +21,11 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter, sub
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -27,6 +33,7 @@ import pypdfium2.raw as pdfium_c
 TOLERANCE = 3       # pt: characters on one line, word gaps, snapping and joining edges, edge crossings
 MIN_EDGE = 3        # pt: shortest table edge
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_LIGATURES = str.maketrans(LIGATURES)
 
 
 @dataclass(slots=True)
@@ -39,6 +46,27 @@ class Char:
     size: float
     colour: tuple | None = None      # fill colour, RGB 0–1
     upright: bool = True             # runs left to right as displayed
+
+
+class Run(NamedTuple):
+    """Characters drawn one after another, left to right (upright), that share their top, bottom, size
+    and colour: a text object's characters as a rule, single characters where they do not."""
+    text: str
+    x0s: list
+    x1s: list
+    top: float
+    bottom: float
+    size: float
+    colour: tuple | None = None
+    upright: bool = True
+
+    def chars(self) -> list[Char]:
+        top, bottom, size, colour, upright = self.top, self.bottom, self.size, self.colour, self.upright
+        return [Char(t, x0, x1, top, bottom, size, colour, upright) for t, x0, x1 in zip(self.text, self.x0s, self.x1s)]
+
+
+def char_runs(chars: list[Char]) -> list[Run]:
+    return [Run(c.text, [c.x0], [c.x1], c.top, c.bottom, c.size, c.colour, c.upright) for c in chars]
 
 
 @dataclass(slots=True)
@@ -74,52 +102,145 @@ class Page:
     number: int
     width: float
     height: float
-    chars: list = field(default_factory=list)
+    runs: list = field(default_factory=list)                  # the characters, in runs, in the order drawn
     shapes: list = field(default_factory=list)
-    _lines: list | None = field(default=None, repr=False)      # worked out when first asked for
+    _chars: list | None = field(default=None, repr=False)      # worked out when first asked for
+    _lines: list | None = field(default=None, repr=False)
     _tables: list | None = field(default=None, repr=False)
+
+    @property
+    def chars(self) -> list[Char]:
+        if self._chars is None:
+            self._chars = [c for run in self.runs for c in run.chars()]
+        return self._chars
 
     @property
     def lines(self) -> list[Line]:
         if self._lines is None:
-            self._lines = text_lines(self.chars)
+            words = _run_words(self.runs)
+            self._lines = _lines_of(words if words is not None else _char_words(self.chars))
         return self._lines
 
     @property
     def tables(self) -> list[Table]:
         if self._tables is None:
-            self._tables = find_tables(self.shapes, self.chars)
+            self._tables = find_tables(self.shapes, self.runs)
         return self._tables
+
+
+_TEXT, _X0, _X1, _TOP, _BOTTOM, _UPRIGHT = (attrgetter(name) for name in ("text", "x0", "x1", "top", "bottom", "upright"))
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_WHITESPACE = re.compile(r"\s")                # the characters str.isspace() is true for
 
 
 # ------------------------------------------------------------------------------------------ reading
 
-def open_document(source) -> pdfium.PdfDocument:
-    """source: a path, bytes or a binary file object. Raises pypdfium2's PdfiumError when it is not a PDF."""
-    if hasattr(source, "read"):
-        source = source.read()
-    return pdfium.PdfDocument(source)
+class Document:
+    """A PDF to read page by page: each page read from the file's bytes here (pdfread) where it can
+    be, else with PDFium. PDFium opens the file all the same: it says whether it is a PDF at all,
+    how many pages it has and how large they are."""
 
+    def __init__(self, source):
+        """source: a path, bytes or a binary file object. Raises pypdfium2's PdfiumError when it is not
+        a PDF (and OSError when the file cannot be read)."""
+        from . import pdfread
 
-def pages(document: pdfium.PdfDocument):
-    """Each page read into plain values, the PDFium page closed before the next one is opened."""
-    for index in range(len(document)):
-        page = document[index]
+        if hasattr(source, "read"):
+            source = source.read()
+        elif not isinstance(source, (bytes, bytearray)):
+            with open(source, "rb") as f:
+                source = f.read()
+        self.pdfium = pdfium.PdfDocument(source)
         try:
-            yield read_page(page, index + 1)
-        finally:
-            page.close()
+            self.parsed = pdfread.Document(bytes(source))
+            self.page_dicts = self.parsed.pages()
+            if len(self.page_dicts) != len(self.pdfium):
+                raise pdfread.Unsupported("another page count than PDFium's")
+        except Exception:                   # noqa: BLE001 - Unsupported, or a file malformed in a way
+            self.parsed = None              # it did not foresee: PDFium reads it, as it always did
+
+    def __len__(self) -> int:
+        return len(self.pdfium)
+
+    def close(self) -> None:
+        self.pdfium.close()
+
+
+def open_document(source) -> Document:
+    return Document(source)
+
+
+def pages(document: Document):
+    """Each page read into plain values, one at a time."""
+    for index in range(len(document)):
+        page = None
+        if document.parsed is not None:
+            try:
+                page = _read_here(document, index)
+            except Exception:               # noqa: BLE001 - as in Document: PDFium reads the page
+                page = None
+        if page is None:
+            page = _read_with_pdfium(document.pdfium, index)
+        yield page
+
+
+def _read_here(document: Document, index: int) -> Page:
+    from . import pdfread
+
+    d, own = document.page_dicts[index]
+    width, height = document.pdfium.get_page_size(index)
+    display = _Display(_rotation(document.parsed.get(d.get("Rotate"))), _mediabox(document.parsed, own))
+    read = pdfread.Page(document.parsed, d, display, Run, _path_shapes)
+    out = Page(index + 1, width, height)
+    out.runs, out.shapes = read.runs, read.shapes
+    return out
+
+
+def _rotation(value) -> int:
+    """PDFium's page rotation in degrees: /Rotate (inherited) in whole quarter turns."""
+    from .pdfread import Unsupported
+
+    if value is None:
+        return 0
+    if not isinstance(value, (int, float)):
+        raise Unsupported("bad Rotate")
+    quarters = int(int(value) / 90)
+    quarters -= 4 * int(quarters / 4)
+    return (quarters + 4 if quarters < 0 else quarters) * 90
+
+
+def _mediabox(doc, own: dict) -> tuple:
+    """The MediaBox as pypdfium2 gives it to pdftext's PDFium reader: the page's own (PDFium does not
+    look up the page tree for it), or US Letter."""
+    from .pdfread import Unsupported
+
+    box = doc.get(own.get("MediaBox"))
+    if box is None:
+        return (0, 0, 612, 792)
+    box = [doc.get(v) for v in box] if isinstance(box, list) else None
+    if not box or len(box) != 4 or not all(isinstance(v, (int, float)) for v in box):
+        raise Unsupported("bad MediaBox")
+    return tuple(float(v) for v in box)
+
+
+def _read_with_pdfium(document: pdfium.PdfDocument, index: int) -> Page:
+    page = document[index]
+    try:
+        return read_page(page, index + 1)
+    finally:
+        page.close()
 
 
 def read_page(page: pdfium.PdfPage, number: int) -> Page:
     width, height = page.get_size()
-    display = _Display(page)
+    display = _Display(page.get_rotation() % 360, page.get_mediabox())
     out = Page(number, width, height)
     textpage = page.get_textpage()
     try:
-        out.chars = _chars(textpage.raw, display)
+        out._chars = _chars(textpage.raw, display)
     finally:
         textpage.close()
+    out.runs = char_runs(out._chars)
     out.shapes = _shapes(page.raw, display.point)
     return out
 
@@ -128,9 +249,9 @@ class _Display:
     """From PDF space to the page as displayed (turned by /Rotate): (x, y) → (x, top), in points from
     its top-left corner."""
 
-    def __init__(self, page: pdfium.PdfPage):
-        self.rotation = page.get_rotation() % 360
-        self.left, self.bottom, self.right, self.top = page.get_mediabox()
+    def __init__(self, rotation: int, mediabox: tuple):
+        self.rotation = rotation
+        self.left, self.bottom, self.right, self.top = mediabox
         left, bottom, right, top = self.left, self.bottom, self.right, self.top
         self.point = {90: lambda x, y: (y - bottom, x - left),
                       180: lambda x, y: (right - x, y - bottom),
@@ -285,35 +406,42 @@ def _shapes(page_handle, point_of) -> list[Shape]:
             continue
         colours = [tuple(v.value / 255 for v in rgba[:3]) if getter(obj, *ref_rgba) else None
                    for getter in (pdfium_c.FPDFPageObj_GetStrokeColor, pdfium_c.FPDFPageObj_GetFillColor)]
-        # Subpaths as pdfminer sees them: "m", "l", "c" (its end point) and "h" (back to the start).
-        # PDFium closes a subpath with a line back to its start marked "close": that line is the "h".
-        subpaths: list[list] = []           # [shape, points, control points pending]
+        kinds = {moveto: "m", bezierto: "c"}
+        segments = []
         for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
             segment = _segment_of(address, j)
             _segment_point(segment, p_px, p_py)
             x, y = px.value, py.value
-            point = point_of(a * x + c * y + e, b * x + d * y + f)
-            seg_type = _segment_type(segment)
-            if seg_type == moveto or not subpaths:
-                subpaths.append(["m", [point], 0])
-                continue
-            current = subpaths[-1]
-            closes = _segment_closes(segment)
-            if seg_type == bezierto:
-                current[2] += 1
-                if current[2] < 3:
-                    continue                # the two control points of a Bézier segment
-                current[2] = 0
-                current[0] += "c"
-                current[1].append(point)
-            elif not (closes and point == current[1][0]):
-                current[0] += "l"
-                current[1].append(point)
-            if closes:
-                current[0] += "h"
-                current[1].append(current[1][0])
-        out += [_classify(shape, pts, *colours) for shape, pts, _ in subpaths if shape != "m"]
+            segments.append((point_of(a * x + c * y + e, b * x + d * y + f), kinds.get(_segment_type(segment), "l"),
+                             bool(_segment_closes(segment))))
+        out += _path_shapes(segments, *colours)
     return out
+
+
+def _path_shapes(segments: list, stroke, fill) -> list[Shape]:
+    """A painted path's subpaths as pdfminer sees them: "m", "l", "c" (its end point) and "h" (back to
+    the start). segments: (point as displayed, "m" / "l" / "c", closes) as PDFium keeps a path: it
+    closes a subpath with a line back to its start marked "closes": that line is the "h"."""
+    subpaths: list[list] = []               # [shape, points, control points pending]
+    for point, kind, closes in segments:
+        if kind == "m" or not subpaths:
+            subpaths.append(["m", [point], 0])
+            continue
+        current = subpaths[-1]
+        if kind == "c":
+            current[2] += 1
+            if current[2] < 3:
+                continue                    # the two control points of a Bézier segment
+            current[2] = 0
+            current[0] += "c"
+            current[1].append(point)
+        elif not (closes and point == current[1][0]):
+            current[0] += "l"
+            current[1].append(point)
+        if closes:
+            current[0] += "h"
+            current[1].append(current[1][0])
+    return [_classify(shape, pts, stroke, fill) for shape, pts, _ in subpaths if shape != "m"]
 
 
 def _multiply(m1, m2):
@@ -353,71 +481,130 @@ def _cluster(values, tolerance: float = TOLERANCE) -> dict:
     return out
 
 
-def _words(chars: list[Char]) -> list[tuple[str, list[Char]]]:
-    """Words in line order: upright characters grouped by their tops and read left to right, turned ones
-    grouped by their left edges and read top to bottom; split at blanks and at gaps."""
+def _char_words(chars: list[Char]) -> list[tuple]:
+    """Words in line order, (text, x0, x1, top, bottom): upright characters grouped by their tops and read
+    left to right, turned ones grouped by their left edges and read top to bottom; split at blanks
+    and at gaps."""
     words: list[list[Char]] = []
-    for upright, run in itertools.groupby(chars, key=lambda c: c.upright):
+    for upright, run in itertools.groupby(chars, key=_UPRIGHT):
         run = list(run)
-        if upright:
-            clusters = _cluster(c.top for c in run)
-            line_of, along = (lambda c: clusters[c.top]), (lambda c: c.x0)
-        else:
-            clusters = _cluster(c.x0 for c in run)
-            line_of, along = (lambda c: clusters[c.x0]), (lambda c: c.top)
-        for _, line in itertools.groupby(sorted(run, key=line_of), key=line_of):
-            current: list[Char] = []
-            for char in sorted(line, key=along):
-                if char.text.isspace():
-                    if current:
-                        words.append(current)
-                    current = []
-                elif current and _new_word(current[-1], char, upright):
+        lines = [c.top for c in run] if upright else [c.x0 for c in run]
+        clusters = _cluster(lines)
+        # In line order, each line along its direction, characters at the same place as drawn.
+        order = sorted(zip(map(clusters.__getitem__, lines), [c.x0 for c in run] if upright
+                           else [c.top for c in run], range(len(run))))
+        current: list[Char] = []
+        line = previous = None
+        for number, _, i in order:
+            char = run[i]
+            if number != line:
+                if current:
                     words.append(current)
-                    current = [char]
+                current, line = [], number
+            if char.text.isspace():
+                if current:
+                    words.append(current)
+                current = []
+                continue
+            if current:                     # back before the previous character, a gap, off its line
+                if upright:
+                    new = (char.x0 < previous.x0 or char.x0 > previous.x1 + TOLERANCE
+                           or abs(char.top - previous.top) > TOLERANCE)
                 else:
-                    current.append(char)
-            if current:
+                    new = (char.top < previous.top or char.top > previous.bottom + TOLERANCE
+                           or abs(char.x0 - previous.x0) > TOLERANCE)
+                if new:
+                    words.append(current)
+                    current = []
+            current.append(char)
+            previous = char
+        if current:
+            words.append(current)
+    return [("".join(map(_TEXT, w)).translate(_LIGATURES),) + _bbox(w) for w in words]
+
+
+def _run_words(runs: list[Run]) -> list[tuple] | None:
+    """_char_words worked out run by run, without the characters: None where runs are not simple enough
+    for that (turned text; runs of one line that overlap or touch along it)."""
+    if not all(r.upright for r in runs):
+        return None
+    clusters = _cluster([r.top for r in runs])
+    words: list[list] = []                  # [text, x0, x1, top, bottom]
+    current = None
+    line = previous = None                  # the run before, in line order
+    for number, _, i in sorted((clusters[r.top], r.x0s[0], i) for i, r in enumerate(runs)):
+        run = runs[i]
+        x0s, x1s, text = run.x0s, run.x1s, run.text
+        if number != line:
+            current, line = None, number
+        elif previous.x0s[-1] >= x0s[0]:
+            return None                     # characters of two runs interleave or share a place
+        elif current is not None and (x0s[0] > current[5] + TOLERANCE or abs(run.top - previous.top) > TOLERANCE):
+            current = None                  # a gap or a step to another line between the runs
+        # Split where a blank stands or a gap opens; characters of a run go left to right.
+        gapped = len(text) > 1 and max(map(sub, x0s[1:], x1s)) > TOLERANCE
+        blank = _WHITESPACE.search(text)
+        if not gapped and blank is None:    # the whole run goes on the word before or starts one
+            if current is None:
+                current = [text, x0s[0], max(x1s), run.top, run.bottom, x1s[-1]]
                 words.append(current)
-    return [("".join(LIGATURES.get(c.text, c.text) for c in w), w) for w in words]
-
-
-def _new_word(previous: Char, char: Char, upright: bool) -> bool:
-    """Back before the previous character, a gap after it, or off its line."""
-    if upright:
-        return (char.x0 < previous.x0 or char.x0 > previous.x1 + TOLERANCE
-                or abs(char.top - previous.top) > TOLERANCE)
-    return (char.top < previous.top or char.top > previous.bottom + TOLERANCE
-            or abs(char.x0 - previous.x0) > TOLERANCE)
+            else:
+                current[0] += text
+                current[2] = max(current[2], max(x1s))
+                current[3], current[4] = min(current[3], run.top), max(current[4], run.bottom)
+                current[5] = x1s[-1]
+            previous = run
+            continue
+        cuts = [j + 1 for j, (left, right) in enumerate(zip(x1s, x0s[1:])) if right > left + TOLERANCE] \
+            if gapped else []
+        blanks = [m.start() for m in _WHITESPACE.finditer(text)] if blank else []
+        start = 0
+        for end in sorted(set(cuts + blanks + [len(text)])):
+            if start < end:
+                piece_x1 = max(x1s[start:end])
+                if current is None:
+                    current = [text[start:end], x0s[start], piece_x1, run.top, run.bottom, x1s[end - 1]]
+                    words.append(current)
+                else:
+                    current[0] += text[start:end]
+                    current[2] = max(current[2], piece_x1)
+                    current[3], current[4] = min(current[3], run.top), max(current[4], run.bottom)
+                    current[5] = x1s[end - 1]
+            if end in blanks or end < len(text):
+                current = None
+            start = end + 1 if end in blanks else end
+        previous = run
+    return [(w[0].translate(_LIGATURES), w[1], w[2], w[3], w[4]) for w in words]
 
 
 def _bbox(chars: list[Char]) -> tuple[float, float, float, float]:
-    return (min(c.x0 for c in chars), min(c.top for c in chars),
-            max(c.x1 for c in chars), max(c.bottom for c in chars))
+    return (min(map(_X0, chars)), max(map(_X1, chars)), min(map(_TOP, chars)), max(map(_BOTTOM, chars)))
+
+
+def _lines_of(words: list[tuple]) -> list[Line]:
+    """The text lines, top to bottom (pdfplumber's extract_text_lines): words whose tops cluster."""
+    tops = [w[3] for w in words]
+    clusters = _cluster(tops)
+    out = []
+    for _, group in itertools.groupby(zip(words, map(clusters.__getitem__, tops)), key=_SECOND):
+        texts, x0s, x1s, line_tops, bottoms = zip(*(w for w, _ in group))
+        out.append(Line(" ".join(texts), min(x0s), max(x1s), min(line_tops), max(bottoms)))
+    return out
 
 
 def text_lines(chars: list[Char]) -> list[Line]:
-    """The page's text lines, top to bottom (pdfplumber's extract_text_lines)."""
-    words = _words(chars)
-    tops = [min(c.top for c in w) for _, w in words]
-    clusters = _cluster(tops)
-    out = []
-    for _, group in itertools.groupby(zip(words, tops), key=lambda wt: clusters[wt[1]]):
-        group = [w for w, _ in group]
-        x0, top, x1, bottom = _bbox([c for _, w in group for c in w])
-        out.append(Line(" ".join(text for text, _ in group), x0, x1, top, bottom))
-    return out
+    """The text lines of some characters, top to bottom."""
+    return _lines_of(_char_words(chars))
 
 
 def extract_text(chars: list[Char]) -> str:
     """The text of some characters (a table cell): lines joined by newlines, words by spaces."""
-    words = _words(chars)
+    words = _char_words(chars)
     if not words:
         return ""
-    clusters = _cluster(min(c.top for c in w) for _, w in words)
-    ordered = sorted(words, key=lambda w: clusters[min(c.top for c in w[1])])
-    return "\n".join(" ".join(text for text, _ in group) for _, group in
-                     itertools.groupby(ordered, key=lambda w: clusters[min(c.top for c in w[1])]))
+    clusters = _cluster(w[3] for w in words)
+    ordered = sorted(((clusters[w[3]], w[0]) for w in words), key=_FIRST)
+    return "\n".join(" ".join(text for _, text in group) for _, group in itertools.groupby(ordered, key=_FIRST))
 
 
 # ------------------------------------------------------------------------------------------ tables
@@ -467,7 +654,7 @@ def _merge(edges: list) -> list:
     return out
 
 
-def find_tables(shapes: list[Shape], chars: list[Char]) -> list[Table]:
+def find_tables(shapes: list[Shape], runs: list[Run]) -> list[Table]:
     """The tables the ruling lines draw, top to bottom (pdfplumber's find_tables, "lines" strategy)."""
     h_edges, v_edges = _edges(shapes)
     if not h_edges or not v_edges:
@@ -485,7 +672,7 @@ def find_tables(shapes: list[Shape], chars: list[Char]) -> list[Table]:
                 vs.add(v)
                 hs.add(h)
     cells = _cells(crossings)
-    return [_table(group, chars) for group in _groups(cells)]
+    return [_table(group, runs) for group in _groups(cells)]
 
 
 def _cells(crossings: dict) -> list[tuple]:
@@ -552,7 +739,7 @@ def _groups(cells: list[tuple]) -> list[list[tuple]]:
     return sorted(tables, key=lambda g: min((c[1], c[0]) for c in g))
 
 
-def _table(cells: list[tuple], chars: list[Char]) -> Table:
+def _table(cells: list[tuple], runs: list[Run]) -> Table:
     bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
     columns = sorted({c[0] for c in cells})
     top = bbox[1]
@@ -561,7 +748,8 @@ def _table(cells: list[tuple], chars: list[Char]) -> Table:
     present = [c for c in row if c]
     row_box = (min(c[0] for c in present), min(c[1] for c in present),
                max(c[2] for c in present), max(c[3] for c in present))
-    row_chars = [ch for ch in chars if _inside(ch, row_box)]
+    row_chars = [ch for run in runs if row_box[1] <= (run.top + run.bottom) / 2 < row_box[3] or not run.upright
+                 for ch in run.chars() if _inside(ch, row_box)]
     first_row = [None if cell is None else extract_text([ch for ch in row_chars if _inside(ch, cell)])
                  for cell in row]
     return Table(bbox, first_row)

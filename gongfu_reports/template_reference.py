@@ -140,7 +140,7 @@ def example_views() -> dict[str, list[tuple[str, DocumentView]]]:
         kind = kinds.get(doc.kind)
         outputs = kind.outputs(config, doc_id, required=False)
         if outputs:
-            out[doc.kind].append((outputs[-1].stem, kind.compose(config, outputs[-1]).view))
+            out[doc.kind].append((outputs[-1].stem, kinds.compose_output(config, outputs[-1]).view))
     return out
 
 

@@ -13,7 +13,7 @@ PACKAGE = "gongfu_reports"
 # Module name prefixes (after "gongfu_reports.") by layer; the longest matching prefix decides.
 LAYERS = [
     ["", "errors"],                                                       # __version__, errors
-    ["files", "publish", "bundled", "render.layout", "pdftext"],          # no domain
+    ["files", "publish", "bundled", "render.layout", "render.styles", "pdftext", "pdfread"],   # no domain
     ["config", "model"],
     ["sources", "compose"],                                               # data → model, model → view
     ["kinds"],

@@ -13,6 +13,8 @@ from docx.shared import Mm
 
 from conftest import DOC_ID, REPO
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
 
 def lint(*paths):
     return subprocess.run([sys.executable, "-m", "gongfu_reports", "lint", *map(str, paths)],
@@ -184,9 +186,9 @@ def _close(a, b, tolerance=0.02):
 
 
 def test_pdf_reader_sees_what_pdfplumber_sees(pdf_path, tmp_path):
-    """The checks were written against pdfplumber's view: the PDFium reader gives the same characters,
-    lines, rules and tables on the bundled PDF's pages of each kind (first page with the red 标志 and
-    rule, portrait and landscape table pages, the 版记 page), and on the same pages turned by /Rotate."""
+    """The checks were written against pdfplumber's view: the reader gives the same characters, lines,
+    rules and tables on the bundled PDF's pages of each kind (first page with the red 标志 and rule,
+    portrait and landscape table pages, the 版记 page), and on the same pages turned by /Rotate."""
     from pypdf import PdfReader, PdfWriter
 
     from gongfu_reports import pdftext
@@ -209,3 +211,122 @@ def test_pdf_reader_sees_what_pdfplumber_sees(pdf_path, tmp_path):
                 for name, a, b in zip(("lines", "chars", "rules", "tables"), theirs, ours):
                     assert _close(a, b), (path.name, n, name, [x for x in a if x not in b][:3], [x for x in b if x not in a][:3])
         assert mine[1].chars and any(page.tables for page in mine.values())
+
+
+def _exact_view(page):
+    """What the checks read of a page, besides its characters: lines, shapes and tables."""
+    lines = [(l.text, l.x0, l.x1, l.top, l.bottom) for l in page.lines]
+    shapes = [(s.kind, s.pts, s.x0, s.x1, s.top, s.bottom, s.stroke, s.fill) for s in page.shapes]
+    tables = [(t.bbox, t.first_row) for t in page.tables]
+    return lines, shapes, tables
+
+
+def _same_chars(here, there, tolerance) -> bool:
+    """The same characters, each matched with the nearest of the same text (PDFium reorders a line's text
+    objects by position), all fields within the tolerance."""
+    field = lambda c: (c.x0, c.x1, c.top, c.bottom, c.size, c.colour, c.upright)  # noqa: E731
+    pool: dict = {}
+    for c in there:
+        pool.setdefault(c.text, []).append(c)
+    for c in here:
+        candidates = pool.get(c.text)
+        if not candidates:
+            return False
+        nearest = min(range(len(candidates)), key=lambda i: abs(candidates[i].x0 - c.x0) + abs(candidates[i].top - c.top))
+        if not _close(field(c), field(candidates.pop(nearest)), tolerance):
+            return False
+    return not any(pool.values())
+
+
+@pytest.mark.parametrize("engine", ["html", "typst"])
+def test_content_reader_gives_what_pdfium_gives(request, engine):
+    """Every page of every bundled PDF of each engine is read from the file's content streams
+    (pdfread), none left to PDFium, and gives what PDFium gives pdftext: the same characters, lines,
+    rules and tables (within 0.001 pt: PDFium works in 32-bit floats)."""
+    from gongfu_reports import pdftext
+
+    workdir = request.getfixturevalue("built" if engine == "html" else "built_typst")
+    pdfs = sorted((workdir / "build").glob("*.pdf"))
+    assert len(pdfs) >= 7
+    for path in pdfs:
+        document = pdftext.open_document(path)
+        assert document.parsed is not None, path.name
+        for index in range(len(document)):
+            here = pdftext._read_here(document, index)                      # raises Unsupported if not
+            there = pdftext._read_with_pdfium(document.pdfium, index)
+            assert here.chars and _same_chars(here.chars, there.chars, 0.001), (path.name, index + 1)
+            for name, a, b in zip(("lines", "shapes", "tables"), _exact_view(here), _exact_view(there)):
+                assert _close(a, b, 0.001), (path.name, index + 1, name, [x for x in a if x not in b][:2],
+                                             [x for x in b if x not in a][:2])
+        document.close()
+
+
+PNG_1PX = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+           "60e6kgAAAABJRU5ErkJggg==")
+
+
+def test_page_the_content_reader_leaves_is_read_with_pdfium(tmp_path):
+    """A page with something the content reader does not read (an image, drawn as an XObject) is read
+    with PDFium and checked all the same; the pages around it are read from the content streams."""
+    from gongfu_reports import pdfread, pdftext
+
+    html = _gb_html(f"<p>第一页的文字。</p><p style='break-before: page'>第二页有图片。<img src='{PNG_1PX}'></p>"
+                    "<p style='break-before: page'>第三页的文字。</p>")
+    path = _write_pdf(html, tmp_path / "image.pdf")
+    document = pdftext.open_document(path)
+    pdftext._read_here(document, 0)
+    with pytest.raises(pdfread.Unsupported):
+        pdftext._read_here(document, 1)
+    pages = list(pdftext.pages(document))
+    assert [l.text for l in pages[1].lines][:1] == ["第二页有图片。"]
+    result = lint(path)
+    assert result.returncode == 0 and "符合 GB/T 9704-2012" in result.stdout, result.stdout
+
+
+def test_docx_sections_and_tables_found_by_their_tags(built, tmp_path):
+    """Where a document's body is plain, its sections and tables are found by their tags: the same as
+    parsing the document, on every bundled DOCX and on one with a table in a table. A table in a
+    content control (w:sdt) is no table of the body for python-docx: that document is parsed whole,
+    and the long table without a repeated header row in it is not reported."""
+    import zipfile
+
+    from lxml import etree
+
+    from gongfu_reports.lint import _parsed_body, _plain_body
+
+    docx_files = sorted((built / "build").glob("*.docx"))
+    nested = tmp_path / "nested.docx"
+    doc = Document(built / "build" / f"{DOC_ID}.docx")
+    doc.tables[1].rows[3].cells[1].add_table(rows=20, cols=2)
+    doc.save(nested)
+    plain = tables = 0
+    for path in docx_files + [nested]:
+        data = zipfile.ZipFile(path).read("word/document.xml")
+        found = _plain_body(data)
+        if found is None:                   # a text box in the document: parsed whole
+            assert b"<w:txbxContent" in data, path.name
+            continue
+        start, sections, body_tables = found
+        parsed_sections, parsed_tables = _parsed_body(etree.fromstring(data))
+        assert [etree.tostring(etree.fromstring(start + x + b"</w:document>")[0]) for x in sections] \
+            == [etree.tostring(x) for x in parsed_sections], path.name
+        assert body_tables == parsed_tables, path.name
+        plain, tables = plain + 1, tables + len(body_tables)
+    assert plain >= 6 and tables >= 10
+
+    sdt = tmp_path / "sdt.docx"
+    doc = Document(built / "build" / f"{DOC_ID}.docx")
+    table = doc.tables[1]._tbl
+    for tr in table.findall(W + "tr"):
+        trpr = tr.find(W + "trPr")
+        if trpr is not None:
+            for header in trpr.findall(W + "tblHeader"):
+                trpr.remove(header)
+    wrapper = etree.SubElement(table.getparent(), W + "sdt")
+    table.addprevious(wrapper)
+    content = etree.SubElement(wrapper, W + "sdtContent")
+    content.append(table)
+    doc.save(sdt)
+    assert _plain_body(zipfile.ZipFile(sdt).read("word/document.xml")) is None
+    result = lint(sdt)
+    assert "表头" not in result.stdout and result.returncode == 0, result.stdout

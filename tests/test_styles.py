@@ -89,3 +89,12 @@ def test_the_bundled_sheet_names_every_role_the_renderers_use():
 
     assert set(ROLES) <= set(sheet)
     assert {"mark", "number", "cell", "header", "group", "imprint", "page-number"} <= set(sheet)
+
+
+def test_editing_the_sheet_rebuilds_what_uses_it(tmp_path):
+    folder = copy_workdir(tmp_path / "w")
+    assert gongfu(folder, "build", DOC, "--format", "docx").returncode == 0
+    assert "输入未变化" in gongfu(folder, "build", DOC, "--format", "docx").stdout
+    (folder / "templates" / "styles.yaml").write_text("note: {样式名: 附注, 字体: kai}\n", encoding="utf-8")
+    again = gongfu(folder, "build", DOC, "--format", "docx")
+    assert again.returncode == 0 and f"已生成 build/{DOC}.docx" in again.stdout, again.stdout

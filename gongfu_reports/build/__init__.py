@@ -83,7 +83,7 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
     composed = None
     if options.force or not publisher.up_to_date(output.stem, digest, [f"{output.stem}.{r.suffix}" for r in renderers]):
         options.report(output.stem, "compose")
-        composed = kind.compose(config, output)
+        composed = kinds.compose_output(config, output)
         result.warnings += [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]
         scheduler.add(output.stem, digest, output.stem, composed.view, renderers)
     else:
@@ -96,11 +96,12 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
     if not options.force and publisher.up_to_date(key, digest):
         result.skipped.append(key)
         return
-    composed = composed or kind.compose(config, output)
+    composed = composed or kinds.compose_output(config, output)
     if composed.breakdown is None:
         raise GongfuError(f"文档“{doc_id}”没有责任分解内容，无法按单位生成清单", config.place("documents", doc_id))
     options.report(doc_id, "extract")
     for unit, view in unit_extracts(composed.breakdown):
+        kinds.finish(config, view)
         scheduler.add(key, digest, f"{doc_id}-per-unit/{safe_file_name(unit)}", view, renderers, lint=False)
 
 
@@ -119,16 +120,17 @@ def _add_attachment(config: Config, ids: list[str], options: BuildOptions, rende
         return
     options.report(stem, "compose")
     composed = kind.attachment(config, ids[0], options.attachment)
+    kinds.finish(config, composed.view)
     result.warnings += [dataclasses.replace(w, subject=ids[0]) for w in composed.warnings]
     scheduler.add(stem, digest, stem, composed.view, renderers)
 
 
 def inputs(config: Config, kind: Kind, output: Output, renderers: list[Renderer]) -> list[Path]:
     """Everything an output is made from: config.yaml, the unit registry, the kind's data files, the
-    renderers' templates and the program itself."""
+    renderers' templates and style sheet, and the program itself."""
     files = [config.root / "config.yaml", config.path(config.units), PACKAGE_DIR]
     files += kind.inputs(config, output)
-    return files + [path for r in renderers for path in r.templates(config)]
+    return files + [path for r in renderers for path in r.inputs(config)]
 
 
 def _variant(config: Config, renderers: list[Renderer]) -> str:
@@ -148,7 +150,7 @@ def check(root: Path) -> tuple[list[str], list[GongfuWarning]]:
         kind, _ = kinds.document(config, doc_id)
         try:
             for output in kind.outputs(config, doc_id, required=False):
-                composed = kind.compose(config, output)
+                composed = kinds.compose_output(config, output)
                 found = [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]
                 problems += [w.as_error() for w in found if w.category == "data"]
                 warnings += [w for w in found if w.category != "data"]

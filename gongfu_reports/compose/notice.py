@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from ..model import DocumentMeta
+from ..render.layout import text_width
 from .blocks import Frame, Imprint, Paragraph, Run
 
 CHARS_PER_LINE = 28
-
-
-def text_width(text: str) -> float:
-    """Width in body characters: full-width characters count 1, half-width 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
 def frame(meta: DocumentMeta, mark_size: float) -> Frame:

@@ -8,8 +8,11 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+from ..compose.titles import break_titles
 from ..config import Config, DocumentSettings, load_config as _load_config
 from ..errors import GongfuError
+from ..render.layout import LAND_TEXT_W, PT_PER_MM, TEXT_W, TITLE_PT
+from ..render.styles import load_styles
 from .base import Composed, Context, Kind, Output
 
 _KINDS: dict[str, Kind] = {}
@@ -57,7 +60,21 @@ def compose(config: Config, doc_id: str, period: str | None = None) -> Composed:
     """A document composed: its only output, or the latest period (or the one asked for) of a document
     that has periods."""
     kind, _ = document(config, doc_id)
-    return kind.compose(config, kind.outputs(config, doc_id, period)[-1])
+    return compose_output(config, kind.outputs(config, doc_id, period)[-1])
+
+
+def compose_output(config: Config, output: Output) -> Composed:
+    """An output composed by its kind, then finished as every output is (finish)."""
+    composed = get(config.documents[output.doc_id].kind).compose(config, output)
+    finish(config, composed.view)
+    return composed
+
+
+def finish(config: Config, view) -> None:
+    """What every composed view gets, whatever its kind: titles broken where the words allow, for the
+    title size of the style sheet and the width of their pages."""
+    size = load_styles(config.root)["title"].size or TITLE_PT
+    break_titles(view, TEXT_W * PT_PER_MM / size, LAND_TEXT_W * PT_PER_MM / size)
 
 
 def check_ids(config: Config, ids: list[str]) -> None:
@@ -69,5 +86,5 @@ def check_ids(config: Config, ids: list[str]) -> None:
 
 _discover()
 
-__all__ = ["Composed", "Context", "Kind", "Output", "all_kinds", "check_ids", "compose", "document", "get",
+__all__ = ["Composed", "Context", "Kind", "Output", "all_kinds", "check_ids", "compose", "compose_output", "document", "finish", "get",
            "load_config", "register", "unregister"]

@@ -22,7 +22,6 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from .. import bundled
@@ -32,6 +31,7 @@ from ..errors import GongfuError, Place, display_path
 from . import layout as L
 from .styles import Style, load_styles
 from . import oxml
+from .sandbox import LimitExceeded, TemplateEnvironment, template_error
 
 TEMPLATE_NAME = "notice.docx"      # with the 版头 (red mark, issue number, rule)
 PLAIN_TEMPLATE_NAME = "plain.docx"  # without: lists and extracts
@@ -301,7 +301,9 @@ class _Skeleton:
                      for rel in document.part.rels.values()}
         self.base_uri = document.part.partname.baseURI
 
-        env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+        # Bounded, and plain data only: the 版头's Frame and a mark where the body goes (never a
+        # docxtpl Subdoc, whose attributes reach python-docx objects with methods that save files).
+        env = TemplateEnvironment(display_path(path), undefined=jinja2.StrictUndefined, autoescape=True)
         try:
             tpl.render({"frame": frame, "body": _BodyMark()}, env, autoescape=True)
         except jinja2.TemplateSyntaxError as exc:
@@ -309,6 +311,8 @@ class _Skeleton:
                               hint="检查 {{ }} 与 {% %} 是否成对，引号是否被 Word 改成了中文引号") from None
         except jinja2.UndefinedError as exc:
             raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
+        except (LimitExceeded, jinja2.TemplateNotFound, jinja2.exceptions.SecurityError) as exc:
+            raise template_error(exc, display_path(path)) from None
         if frame:
             _fit_mark(document, frame, sheet["mark"].name, styles)
         document.core_properties   # python-docx adds the part if the template has none

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
+import types
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .. import bundled
@@ -16,6 +16,23 @@ from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
 from . import layout
 from .styles import css_of, load_styles
+from .sandbox import ConfinedLoader, LimitExceeded, Readable, TemplateEnvironment, \
+    template_error, template_place, template_roots
+
+TEMPLATE_NAME = "document.html.j2"
+# The GB/T 9704 numbers as plain data (the template reads L.BODY_PT, …), not the module.
+LAYOUT = types.SimpleNamespace(**{k: v for k, v in vars(layout).items() if k.isupper()})
+
+
+class Html(str):
+    """The HTML of a document, with what its template may make WeasyPrint read (render_pdf)."""
+
+    readable: Readable
+
+    def __new__(cls, text: str, readable: Readable):
+        html = super().__new__(cls, text)
+        html.readable = readable
+        return html
 
 
 def template_dirs(config: Config) -> list[Path]:
@@ -23,17 +40,18 @@ def template_dirs(config: Config) -> list[Path]:
     return bundled.template_dirs(config.root, "html")
 
 
-def environment(config: Config) -> SandboxedEnvironment:
-    return _environment(tuple(str(d) for d in template_dirs(config)))
+def environment(config: Config) -> TemplateEnvironment:
+    return _environment(tuple(str(d) for d in template_dirs(config)), template_roots(config.root))
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
+def _environment(dirs: tuple[str, ...], roots: tuple[Path, ...]) -> TemplateEnvironment:
     """One environment per template folders, kept for the process: it keeps its compiled
     templates (compiling them again took a tenth of a short PDF's time) and recompiles a
     template whose file changed."""
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(list(dirs)),
+    env = TemplateEnvironment(
+        TEMPLATE_NAME,
+        loader=ConfinedLoader([Path(d) for d in dirs], roots),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -54,16 +72,22 @@ def quote_breaks(text: str) -> Markup:
     return Markup(_CLOSING.sub(r"\1<wbr>", _OPENING.sub(r"<wbr>\1", str(escape(text)))))
 
 
-def font_faces(config: Config) -> dict[str, dict]:
-    """CSS font-family and @font-face data per role; a missing font is a clear error."""
+def font_faces(config: Config, files: dict[str, Path | None]) -> dict[str, dict]:
+    """CSS font-family and @font-face data per role (files: font_files)."""
     faces = {}
     for role, font in config.fonts:
-        path = pdf_font_file(config, role)
+        path = files[role]
         if path is not None:
             faces[role] = {"family": f"gf-{role}", "src": path.as_uri(), "weight": font.weight}
         else:
             faces[role] = {"family": font.pdf, "src": None, "weight": font.weight}
     return faces
+
+
+def font_files(config: Config) -> dict[str, Path | None]:
+    """The PDF font file of each role that config.yaml names by file (None: an installed family);
+    a missing file is a clear error."""
+    return {role: pdf_font_file(config, role) for role, _font in config.fonts}
 
 
 def role_css(config: Config, faces: dict[str, dict]) -> dict[str, str]:
@@ -72,31 +96,23 @@ def role_css(config: Config, faces: dict[str, dict]) -> dict[str, str]:
             for role, style in load_styles(config.root).items()}
 
 
-def render_html(view: DocumentView, config: Config) -> str:
+def render_html(view: DocumentView, config: Config) -> Html:
     env = environment(config)
-    name = "document.html.j2"
+    files = font_files(config)
     try:
-        template = env.get_template(name)
-        faces = font_faces(config)
-        return template.render(view=view, fonts=faces, L=layout, S=role_css(config, faces),
+        template = env.get_template(TEMPLATE_NAME)
+        faces = font_faces(config, files)
+        text = template.render(view=view, fonts=faces, L=LAYOUT, S=role_css(config, faces),
                                mark_size=view.frame.mark_size if view.frame else layout.MARK_PT,
                                mark_scale=view.frame.mark_scale if view.frame else 1)
     except jinja2.TemplateSyntaxError as exc:
         raise GongfuError(f"模板语法错误：{exc.message}",
-                          Place(display_path(exc.filename or name), line=exc.lineno)) from None
+                          Place(display_path(exc.filename or TEMPLATE_NAME), line=exc.lineno)) from None
     except jinja2.UndefinedError as exc:
-        raise GongfuError(f"模板使用了未定义的变量：{exc.message}", _template_place(exc, name)) from None
+        raise GongfuError(f"模板使用了未定义的变量：{exc.message}", template_place(exc, TEMPLATE_NAME)) from None
     except jinja2.exceptions.SecurityError as exc:
-        raise GongfuError(f"模板中有不安全的操作：{exc}", _template_place(exc, name)) from None
-
-
-def _template_place(exc: Exception, name: str) -> Place:
-    """The template file and line of the innermost template frame in the traceback."""
-    tb = exc.__traceback__
-    place = Place(name)
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            place = Place(display_path(filename), line=tb.tb_lineno)
-        tb = tb.tb_next
-    return place
+        raise GongfuError(f"模板中有不安全的操作：{exc}", template_place(exc, TEMPLATE_NAME)) from None
+    except (LimitExceeded, jinja2.TemplateNotFound) as exc:   # loading document.html.j2 itself
+        raise template_error(exc, TEMPLATE_NAME) from None
+    fonts_read = frozenset(path.resolve() for path in files.values() if path is not None)
+    return Html(text, Readable(template_roots(config.root), fonts_read))

@@ -1,6 +1,7 @@
 """GB/T 9704-2012 page numbers shared by both renderers (mm and pt)."""
 
 import math
+import unicodedata
 
 PT_PER_MM = 72 / 25.4
 
@@ -72,8 +73,6 @@ def tall_rows(table, landscape: bool) -> list[int]:
 
 
 def _width(text: str) -> float:
-    import unicodedata
-
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
 
 
@@ -90,13 +89,20 @@ def mark_scale(text: str, size_pt: float) -> float:
     return min(100, int(98 * TEXT_W * PT_PER_MM / width_pt)) / 100
 
 
+def char_width(ch: str) -> float:
+    """Width in body characters: full-width characters count 1, half-width 0.5."""
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+
+
+def text_width(text: str) -> float:
+    return sum(char_width(ch) for ch in text)
+
+
 def wrapped_lines(text: str, first_width_chars: float, width_chars: float) -> int:
     """How many lines `text` takes when full-width characters count 1 and half-width 0.5."""
-    import unicodedata
-
     lines, used, room = 1, 0.0, first_width_chars
     for ch in text:
-        w = 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+        w = char_width(ch)
         if used + w > room + 1e-9:
             lines, used, room = lines + 1, 0.0, width_chars
         used += w

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..compose.blocks import DocumentView
 from ..config import Config
 from ..errors import GongfuError
+from .styles import sheet_files
 
 
 def _docx(view: DocumentView, config: Config) -> bytes:
@@ -21,10 +22,9 @@ def _docx(view: DocumentView, config: Config) -> bytes:
 
 
 def _pdf_html(view: DocumentView, config: Config) -> bytes:
-    from .html import render_html
-    from .pdf import render_pdf
+    from .pdf import render_pdf_html
 
-    return render_pdf(render_html(view, config), view, config.root)
+    return render_pdf_html(view, config)
 
 
 def _pdf_typst(view: DocumentView, config: Config) -> bytes:
@@ -69,6 +69,11 @@ class Renderer:
     seconds: Callable[[int], float]
     memory_mb: Callable[[int], float]
     start_pool_early: bool = False   # start workers while later documents are still being composed
+
+    def inputs(self, config: Config) -> list[Path]:
+        """What an output of this renderer is made from besides the view: its templates and the style
+        sheet (for the rebuild check)."""
+        return self.templates(config) + sheet_files(config.root)
 
 
 RENDERERS = {r.name: r for r in (

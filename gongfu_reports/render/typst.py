@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 import functools
 import json
+import os
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from .. import bundled
 from ..compose.blocks import DocumentView, Image, Table
 from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
-from . import layout
+from . import layout, sandbox, typst_child
 from .styles import as_json, load_styles
 
 TEMPLATE_NAME = "document.typ"
@@ -34,34 +35,54 @@ def template_file(config: Config) -> Path:
 
 
 def render_pdf_typst(view: DocumentView, config: Config) -> bytes:
-    import typst
-
     families, font_dirs = font_families(config)
     template = template_file(config)
-    compiler = _compiler(str(template.parent), font_dirs)
-    inputs = {
-        "view": json.dumps(_jsonable(view), ensure_ascii=False),
-        "layout": json.dumps({k: v for k, v in vars(layout).items() if k.isupper()}),
-        "fonts": json.dumps(families, ensure_ascii=False),
-        "styles": json.dumps(as_json(load_styles(config.root)), ensure_ascii=False),
-        "mark_size": str(view.frame.mark_size if view.frame else layout.MARK_PT),
-        "mark_scale": str(view.frame.mark_scale if view.frame else 1),
-    }
+    roots = sandbox.template_roots(config.root)
+    for folder in roots:   # Typst reads what is in its folder, symlinks followed
+        for path, wrong in sandbox.forbidden_entries(folder, roots):
+            raise GongfuError(f"模板文件夹中的“{_shown(path)}”{wrong}，Typst 模板不能使用",
+                              Place(display_path(template)), hint=sandbox.REFUSED_HINT)
     date = datetime.datetime.fromisoformat(view.date).replace(tzinfo=datetime.timezone.utc)
+    request = {
+        "root": str(template.parent), "font_dirs": list(font_dirs), "template": str(template),
+        "timestamp": int(date.timestamp()),
+        "inputs": {
+            "view": json.dumps(_jsonable(view), ensure_ascii=False),
+            "layout": json.dumps({k: v for k, v in vars(layout).items() if k.isupper()}),
+            "fonts": json.dumps(families, ensure_ascii=False),
+            "styles": json.dumps(as_json(load_styles(config.root)), ensure_ascii=False),
+            "mark_size": str(view.frame.mark_size if view.frame else layout.MARK_PT),
+            "mark_scale": str(view.frame.mark_scale if view.frame else 1),
+        },
+    }
+    seconds, memory_mb = sandbox.seconds(), sandbox.typst_memory_mb()
     try:
-        return compiler.compile(input=str(template), format="pdf", sys_inputs=inputs,
-                                timestamp=int(date.timestamp()), pdf_tags=True)
-    except typst.TypstError as exc:
+        return typst_child.compile_pdf(request, seconds, sandbox.WALL_FACTOR * seconds, memory_mb)
+    except typst_child.CompileError as exc:
         raise _template_error(exc, template) from None
+    except typst_child.ChildStopped as exc:
+        message, hint = _stopped(exc.reason, seconds, memory_mb)
+        raise GongfuError(message, Place(display_path(template)), hint=hint) from None
 
 
-@functools.lru_cache(maxsize=4)
-def _compiler(root: str, font_dirs: tuple[str, ...]):
-    """One compiler per template folder and fonts, kept for the process: it loads the fonts once
-    and reuses what it laid out before (a second document with the same table rows is cheaper)."""
-    import typst
+def _stopped(reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
+    """Message and hint for a compile the child stopped (ChildStopped.reason)."""
+    if reason == "cpu":
+        return f"Typst 模板排版超过 {seconds:g} 秒（CPU 时间），已停止", sandbox.TIME_HINT
+    if reason == "wall":
+        return f"Typst 模板排版超过 {sandbox.WALL_FACTOR * seconds:g} 秒，已停止", sandbox.TIME_HINT
+    if reason == "memory":
+        return (f"Typst 模板排版用尽了内存上限（{memory_mb} MB），已停止",
+                "检查模板中的循环和大数组；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_MEMORY_MB 放宽")
+    return f"Typst 排版进程意外结束（{reason}）", None
 
-    return typst.Compiler(root=root, font_paths=list(font_dirs))
+
+def _shown(path: Path) -> str:
+    """A path as display_path shows it, without following a symlink at its end."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def font_families(config: Config) -> tuple[dict[str, dict], tuple[str, ...]]:
@@ -112,10 +133,25 @@ def _jsonable(view: DocumentView) -> dict:
     return convert(view)
 
 
-def _template_error(exc: Exception, template: Path) -> GongfuError:
-    """A Typst error with the template file and line (its diagnostic: "┌─ document.typ:12:3")."""
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    where = re.search(r"([\w./-]+\.typ):(\d+)", str(getattr(exc, "diagnostic", "") or ""))
-    line = int(where.group(2)) if where else None
-    hints = "；".join(getattr(exc, "hints", None) or [])
-    return GongfuError(f"Typst 模板出错：{message}", Place(display_path(template), line=line), hint=hints or None)
+def _template_error(exc: typst_child.CompileError, template: Path) -> GongfuError:
+    """A Typst error with the template file and line (its diagnostic: "┌─ tmp/w/templates/typst/
+    document.typ:12:3", relative to the child's working folder /); files outside the template
+    folder and packages in Chinese."""
+    message = exc.message or "未知错误"
+    where = re.search(r"([\w./-]+\.typ):(\d+)", exc.diagnostic or "")
+    place = Place(display_path(Path("/", where.group(1))), line=int(where.group(2))) if where \
+        else Place(display_path(template))
+    hints = "；".join(exc.hints) or None
+    if message.startswith("file not found"):
+        searched = re.search(r"searched at (.+?)\)?$", message)
+        wanted = Path(searched.group(1)) if searched else None
+        if wanted is not None and wanted.is_relative_to(template.parent):
+            wanted = wanted.relative_to(template.parent)
+        return GongfuError(f"Typst 模板要读取的“{wanted or message}”在模板文件夹 {display_path(template.parent)}/ 中不存在",
+                           place, hint=sandbox.REFUSED_HINT + "；Typst 模板中以 / 开头的路径也从模板文件夹算起")
+    if "escape the project root" in message:
+        return GongfuError(f"Typst 模板不能读取模板文件夹以外的文件：{message.split('`')[1] if '`' in message else message}",
+                           place, hint=sandbox.REFUSED_HINT)
+    if "package" in message and message.startswith(("failed to download", "package not found", "failed to load")):
+        return GongfuError(f"Typst 模板不能使用外部包（生成时不联网，也不读取已下载的包）：{message}", place)
+    return GongfuError(f"Typst 模板出错：{message}", place, hint=hints)

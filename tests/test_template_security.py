@@ -1,0 +1,316 @@
+"""Templates are untrusted: in every engine a template reads only the templates folders and the
+configured fonts, its context holds no object that writes files, and it runs within bounds. A
+template that tries more gets a Chinese error naming the template, exit code 2, build/ untouched.
+
+Each case is a real build of a small document (the 改革突破清单) with a changed template."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import copy_workdir
+
+DOC = "gaige-tupo-2024"
+HTML = "templates/html/document.html.j2"
+CSS = "templates/html/gongwen.css.j2"
+TYPST = "templates/typst/document.typ"
+REFUSED_HINT = "模板只能读取工作目录 templates/ 中（及随附模板中）的文件和 config.yaml 中配置的字体"
+
+
+def gongfu(workdir, *args: str) -> subprocess.CompletedProcess:
+    """conftest's gongfu() with a generous bound, only so that a broken limit fails the test
+    instead of hanging it."""
+    return subprocess.run([sys.executable, "-m", "gongfu_reports", *args, "-C", str(workdir)],
+                          capture_output=True, text=True, cwd=workdir, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The working folder with the document built (its DOCX and PDF in build/)."""
+    folder = copy_workdir(tmp_path_factory.mktemp("security") / "w")
+    result = gongfu(folder, "build", DOC)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture()
+def workdir(built, tmp_path):
+    folder = tmp_path / "w"
+    shutil.copytree(built, folder)
+    # A file outside templates/ that no template may read.
+    (tmp_path / "secret.txt").write_text("机密：不得出现在文档中\n", encoding="utf-8")
+    return folder
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in (folder / "build").iterdir() if p.is_file() and p.name != ".lock"}
+
+
+def fails_with(folder, *expected: str, args=("--format", "pdf")) -> str:
+    """The build fails with exit code 2 and every expected text, and leaves build/ as it was."""
+    before = snapshot(folder)
+    result = gongfu(folder, "build", DOC, "--force", *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert "机密" not in result.stderr
+    assert snapshot(folder) == before
+    assert not [p for p in (folder / "build").iterdir() if p.name.startswith(".staging")]
+    return result.stderr
+
+
+def after_body(folder, code: str) -> int:
+    """Put a line of code right after <body> in the HTML template; returns its line number."""
+    path = folder / HTML
+    lines = path.read_text(encoding="utf-8").split("\n")
+    number = lines.index("<body>") + 2
+    lines.insert(number - 1, code)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return number
+
+
+def prepend(folder, name: str, code: str) -> None:
+    path = folder / name
+    path.write_text(code + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def append(folder, name: str, text: str) -> int:
+    """Append lines to a template; returns the number of the first appended line."""
+    path = folder / name
+    old = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    path.write_text(old + text, encoding="utf-8")
+    return old.count("\n") + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML (WeasyPrint): only data: URLs, the templates folders and the configured fonts.
+
+@pytest.mark.parametrize("markup", [
+    '<link rel="attachment" href="file://{secret}">',
+    '<img src="file://{secret}">',
+    '<img src="http://127.0.0.1:9/logo.png">',
+    '<img src="../secret.txt">',
+    '<link rel="stylesheet" href="https://127.0.0.1:9/style.css">',
+])
+def test_html_template_cannot_read_outside_templates(workdir, markup):
+    markup = markup.format(secret=workdir.parent / "secret.txt")
+    line = after_body(workdir, markup)
+    url = re.search(r'(?:href|src)="([^"]+)"', markup).group(1)
+    shown = url if "://" in url else (workdir.parent / "secret.txt").as_uri()
+    fails_with(workdir, f"{HTML}，第{line}行", f"HTML 模板要读取不允许的地址：{shown}", REFUSED_HINT)
+
+
+def test_css_import_cannot_read_outside_templates(workdir):
+    prepend(workdir, CSS, f'@import url("{(workdir.parent / "secret.txt").as_uri()}");')
+    fails_with(workdir, f"{CSS}，第1行", "HTML 模板要读取不允许的地址：file://", REFUSED_HINT)
+
+
+def test_css_url_cannot_fetch_from_the_network(workdir):
+    line = append(workdir, CSS, '.plain { background-image: url("http://127.0.0.1:9/bg.png"); }\n')
+    fails_with(workdir, f"{CSS}，第{line}行", "HTML 模板要读取不允许的地址：http://127.0.0.1:9/bg.png")
+
+
+SQUARE = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20" fill="red"/></svg>'
+
+
+def test_html_template_reads_files_in_templates_and_data_urls(workdir):
+    """What a template may read still works: a picture in templates/, a data: URL, the fonts."""
+    import pdfplumber
+
+    def red_squares(pdf):
+        with pdfplumber.open(pdf) as document:
+            return sum(1 for r in document.pages[0].rects if r["non_stroking_color"] in ((1, 0, 0), [1, 0, 0]))
+
+    (workdir / "templates" / "html" / "seal.svg").write_text(SQUARE, encoding="utf-8")
+    after_body(workdir, '<img src="templates/html/seal.svg" style="width: 5mm">'
+                        f'<img src="data:image/svg+xml;base64,{base64.b64encode(SQUARE.encode()).decode()}" '
+                        'style="width: 5mm">')
+    assert red_squares(workdir / "build" / f"{DOC}.pdf") == 0
+    result = gongfu(workdir, "build", DOC, "--force", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert red_squares(workdir / "build" / f"{DOC}.pdf") == 2
+
+
+def test_symlinked_include_leading_out_of_templates_is_refused(workdir):
+    (workdir / "templates" / "html" / "extra.j2").symlink_to(workdir.parent / "secret.txt")
+    line = after_body(workdir, '{% include "extra.j2" %}')
+    fails_with(workdir, f"{HTML}，第{line}行", "模板“extra.j2”是指向模板文件夹以外的链接", REFUSED_HINT)
+
+
+def test_html_template_itself_linked_out_of_templates_is_refused(workdir):
+    outside = workdir.parent / "document.html.j2"
+    (workdir / HTML).rename(outside)
+    (workdir / HTML).symlink_to(outside)
+    fails_with(workdir, "document.html.j2", "模板“document.html.j2”是指向模板文件夹以外的链接", REFUSED_HINT)
+
+
+def test_missing_include_names_the_template_and_line(workdir):
+    line = after_body(workdir, '{% include "header.html.j2" %}')
+    fails_with(workdir, f"{HTML}，第{line}行", "模板引用的文件不存在：“header.html.j2”")
+
+
+def test_include_with_dots_is_not_found(workdir):
+    line = after_body(workdir, '{% include "../../secret.txt" %}')
+    fails_with(workdir, f"{HTML}，第{line}行", "模板引用的文件不存在")
+
+
+# ---------------------------------------------------------------------------------------------
+# Typst: only its template folder, no symlinks out of templates/, no packages.
+
+@pytest.mark.parametrize("code, expected", [
+    ('#read("/etc/passwd")', "Typst 模板要读取的“etc/passwd”在模板文件夹 templates/typst/ 中不存在"),
+    ('#image("/etc/passwd")', "Typst 模板要读取的“etc/passwd”在模板文件夹 templates/typst/ 中不存在"),
+    ('#include "/etc/passwd"', "Typst 模板要读取的“etc/passwd”在模板文件夹 templates/typst/ 中不存在"),
+    ('#read("../../../secret.txt")', "Typst 模板不能读取模板文件夹以外的文件：\"../../../secret.txt\""),
+    ('#import "@preview/cetz:0.2.2": canvas', "Typst 模板不能使用外部包"),
+])
+def test_typst_template_cannot_read_outside_its_folder(workdir, code, expected):
+    line = append(workdir, TYPST, code + "\n")
+    fails_with(workdir, f"{TYPST}，第{line}行", expected, args=("--format", "pdf", "--engine", "typst"))
+
+
+def test_typst_symlink_out_of_templates_is_refused(workdir):
+    (workdir / "templates" / "typst" / "notes.txt").symlink_to(workdir.parent / "secret.txt")
+    append(workdir, TYPST, '#read("notes.txt")\n')
+    fails_with(workdir, TYPST, "模板文件夹中的“templates/typst/notes.txt”是指向模板文件夹以外",
+               "Typst 模板不能使用", args=("--format", "pdf", "--engine", "typst"))
+
+
+def test_typst_pipe_in_templates_is_refused(workdir):
+    os.mkfifo(workdir / "templates" / "typst" / "pipe")
+    append(workdir, TYPST, '#read("pipe")\n')
+    fails_with(workdir, TYPST, "模板文件夹中的“templates/typst/pipe”不是普通文件（管道或设备），Typst 模板不能使用",
+               args=("--format", "pdf", "--engine", "typst"))
+
+
+def test_html_pipe_in_templates_is_refused(workdir):
+    os.mkfifo(workdir / "templates" / "html" / "pipe.css")
+    line = after_body(workdir, '<link rel="stylesheet" href="templates/html/pipe.css">')
+    fails_with(workdir, f"{HTML}，第{line}行", "HTML 模板要读取不允许的地址：file://")
+
+
+def test_typst_symlink_inside_templates_is_allowed(workdir):
+    (workdir / "templates" / "typst" / "css-copy.txt").symlink_to(workdir / "templates" / "html" / "gongwen.css.j2")
+    append(workdir, TYPST, '#let css-copy = read("css-copy.txt")\n')
+    result = gongfu(workdir, "build", DOC, "--force", "--format", "pdf", "--engine", "typst")
+    assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Word: the template's context is plain data.
+
+@pytest.mark.parametrize("tag", [
+    '{{ body.save("pwned.docx") }}',
+    '{{ body.subdocx.save("pwned.docx") }}',
+    '{{ body.tpl.save("pwned.docx") }}',
+    '{{ body.docx.save("pwned.docx") }}',
+])
+def test_word_template_context_cannot_write_files(workdir, tag):
+    from docx import Document
+
+    path = workdir / "templates" / "docx" / "plain.docx"
+    document = Document(path)
+    paragraph = next(p for p in document.paragraphs if "body" in p.text)
+    paragraph.insert_paragraph_before(tag)
+    document.save(path)
+    fails_with(workdir, "templates/docx/plain.docx", args=("--format", "docx"))
+    assert not list(workdir.rglob("pwned.docx")) and not list(workdir.parent.rglob("pwned.docx"))
+
+
+@pytest.mark.parametrize("tag, expected", [
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "模板运算量超过上限"),
+    ('{% include "word/document.xml" %}', "模板引用的文件不存在：“word/document.xml”"),
+])
+def test_word_template_runs_within_bounds_and_reads_nothing(workdir, tag, expected):
+    from docx import Document
+
+    path = workdir / "templates" / "docx" / "plain.docx"
+    document = Document(path)
+    paragraph = next(p for p in document.paragraphs if "body" in p.text)
+    paragraph.insert_paragraph_before(tag)
+    document.save(path)
+    fails_with(workdir, "templates/docx/plain.docx", expected, args=("--format", "docx"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounds: a runaway template stops with a message, in seconds (the timeout only guards the test).
+
+@pytest.mark.parametrize("code, expected", [
+    ("{{ range(100000000)|list|length }}", "模板中 range() 的范围过大（最多 100,000 项）"),
+    ("{{ 10 ** 1000000 }}", "模板计算出的数字过大"),
+    ("{% set ns = namespace(n=2) %}{% for i in range(30) %}{% set ns.n = ns.n * ns.n %}{% endfor %}",
+     "模板计算出的数字过大"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "模板运算量超过上限"),
+    ('{{ "x" * 1000000000 }}', "模板要生成的文字或列表超过上限"),
+    ('{{ "x".center(1000000000) }}', "模板要生成的文字或列表超过上限"),
+    ('{{ ("a\\n" * 1000000)|indent(1000) }}', "模板要生成的文字或列表超过上限"),
+    ('{% set ns = namespace(s="xx") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}',
+     "上限"),
+    ('{% macro twice(s) %}{{ s }}{{ s }}{% endmacro %}{% set ns = namespace(s="xx") %}'
+     '{% for i in range(40) %}{% set ns.s = twice(ns.s) %}{% endfor %}', "上限"),
+    ('{% set big = ["x" * 10000000] * 100 %}{{ big }}', "模板要生成的内容超过上限"),
+    ('{{ "%0999999999d" % 1 }}', "模板中的格式宽度过大"),
+    ('{{ "{:>999999999}".format(1) }}', "模板中的格式宽度过大"),
+    ("{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}", "模板中的宏或 include 调用自身过深"),
+    ('{{ "第" + 1 }}', "模板中的计算出错"),
+])
+def test_html_template_runs_within_bounds(workdir, code, expected):
+    line = after_body(workdir, code)
+    fails_with(workdir, f"{HTML}，第{line}行", expected)
+
+
+def test_html_template_stops_at_the_time_limit(workdir, monkeypatch):
+    """A loop whose passes cost little work but much time (comparing a long text each pass)."""
+    monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "1")
+    line = after_body(workdir, '{% set s = "x" * 10000000 %}{% for i in range(100000) %}'
+                               '{% if "y" in s %}{% endif %}{% endfor %}')
+    # 1 s of CPU time, or 4 s of wall clock on a busy machine: whichever comes first.
+    stderr = fails_with(workdir, f"{HTML}，第{line}行", "模板运行超过 ")
+    assert "模板运行超过 1 秒（CPU 时间），已停止" in stderr or "模板运行超过 4 秒，已停止" in stderr
+
+
+def test_typst_endless_loop_is_stopped(workdir, monkeypatch):
+    monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "3")
+    append(workdir, TYPST, "#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n")
+    stderr = fails_with(workdir, TYPST, "Typst 模板排版超过 ", args=("--format", "pdf", "--engine", "typst"))
+    # 3 s of CPU time, or 12 s of wall clock on a busy machine: whichever comes first.
+    assert "超过 3 秒（CPU 时间），已停止" in stderr or "超过 12 秒，已停止" in stderr
+
+
+@pytest.mark.parametrize("code", [
+    "#let a = range(100000000)\n#a.len()\n",
+    '#let s = "x"\n#for i in range(40) { s = s + s }\n#s.len()\n',
+])
+def test_typst_huge_allocation_is_stopped(workdir, code):
+    append(workdir, TYPST, code)
+    fails_with(workdir, TYPST, "Typst 模板排版用尽了内存上限", args=("--format", "pdf", "--engine", "typst"))
+
+
+def test_typst_child_is_stopped_by_the_wall_clock(tmp_path):
+    """The wall clock stops a compile that would stay within its CPU time (the CPU limit is in
+    whole seconds): the child is killed, the next compile gets a new one."""
+    from gongfu_reports.render import typst_child
+
+    (tmp_path / "loop.typ").write_text("#let n = 0\n#for i in range(100000) { for j in range(100000) { n += 1 } }\n",
+                                       encoding="utf-8")
+    (tmp_path / "ok.typ").write_text("好\n", encoding="utf-8")
+    request = {"root": str(tmp_path), "font_dirs": [], "inputs": {}, "timestamp": 0}
+    with pytest.raises(typst_child.ChildStopped) as stopped:
+        typst_child.compile_pdf({**request, "template": str(tmp_path / "loop.typ")}, 300, 1, 800)
+    assert stopped.value.reason == "wall"
+    assert typst_child.compile_pdf({**request, "template": str(tmp_path / "ok.typ")}, 300, 60, 800).startswith(b"%PDF")
+
+
+def test_lock_is_released_after_a_stopped_build(workdir):
+    append(workdir, TYPST, '#let a = range(100000000)\n')
+    for _ in range(2):   # the second build finds no lock left behind
+        fails_with(workdir, "Typst 模板排版用尽了内存上限", args=("--format", "pdf", "--engine", "typst"))
+    assert gongfu(workdir, "build", DOC, "--format", "docx").returncode == 0
