@@ -100,7 +100,9 @@ def make_template(path: Path, frame: bool = True) -> None:
             style.font.size = Pt(L.MARK_PT)
             style.font.color.rgb = RGBColor.from_string(L.RED)
             f.space_before = Mm(L.MARK_TOP_MM)
-            f.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+            # One line of the grid, as in the PDF (a taller mark gets a taller line: _fit_mark).
+            f.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            f.line_spacing = Pt(L.LINE_PITCH_PT)
             oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
             oxml.set_char_spacing(style.element.get_or_add_rPr(), 0)
         if role == "number":
@@ -212,11 +214,16 @@ def render_docx(view: DocumentView, config: Config) -> bytes:
     skeleton = _skeleton(path, fonts, view.frame, load_styles(config.root))
     body = _Body(skeleton, fonts)
     for i, section in enumerate(view.sections):
-        for block in section.blocks:
+        for k, block in enumerate(section.blocks):
             if isinstance(block, Table):
                 body.table(block, section.landscape)
             elif isinstance(block, Image):
                 body.image(block)
+            elif i == k == 0 and view.frame and block.role == "plain" and not block.text and skeleton.rule_pt:
+                # The red rule (the 发文字号's bottom border) adds its space and width under the
+                # number in Word; the blank line under it is that much lower, so the title and the
+                # text stand where the PDF has them.
+                body.paragraph(block, line_twips=LINE_TWIPS - round(skeleton.rule_pt * 20))
             else:
                 body.paragraph(block)
         if i + 1 < len(view.sections):
@@ -283,7 +290,9 @@ class _Skeleton:
             raise GongfuError("Word 模板的正文不是 WordprocessingML（w:）", Place(display_path(path)))
         styles = list(document.styles)
         self.sheet = sheet
-        self.styles = {role: oxml.style(style_id) for role, style_id in apply_styles(document, sheet, fonts, styles).items()}
+        ids = apply_styles(document, sheet, fonts, styles)
+        self.styles = {role: oxml.style(style_id) for role, style_id in ids.items()}
+        self.rule_pt = oxml.bottom_border_room(document.styles.element, ids["number"])
         styles = list(document.styles)   # with those the sheet added
         # Section breaks carry a copy of the template's own page setup (its footers).
         sectpr = document.sections[-1]._sectPr
@@ -577,6 +586,9 @@ def _fit_mark(document, frame, mark_style: str, styles: list) -> None:
             for run in p.runs:
                 run.font.size = Pt(frame.mark_size)
                 oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
+            if frame.mark_size > L.LINE_PITCH_PT:   # its line as high as the mark, as in the PDF
+                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                p.paragraph_format.line_spacing = Pt(frame.mark_size)
 
 
 class _Body:
@@ -589,10 +601,12 @@ class _Body:
         self.out: list[str] = []
         self.pictures = _Pictures(skeleton)
 
-    def paragraph(self, block: Paragraph) -> None:
+    def paragraph(self, block: Paragraph, line_twips: int | None = None) -> None:
         ppr = self.style(block.role)
         if block.page_break_before:
             ppr += "<w:pageBreakBefore/>"
+        if line_twips is not None:
+            ppr += f'<w:snapToGrid w:val="0"/><w:spacing w:line="{line_twips}" w:lineRule="exact"/>'
         pitch = L.CHAR_PITCH_PT
         if block.role == "attach-note":
             ppr += oxml.indent_xml(left=Pt((2 + block.indent_chars + block.hanging_chars) * pitch).twips,

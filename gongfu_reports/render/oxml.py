@@ -163,6 +163,14 @@ def set_paragraph_border(ppr, side: str, color: str, size_eighths: int, space_pt
     el.set(qn("w:color"), color)
 
 
+def bottom_border_room(styles, style_id: str) -> float:
+    """Points a paragraph style's bottom border adds under its text (w:space plus the width), 0 without one."""
+    border = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']/{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
+    if border is None or border.get(qn("w:val")) in (None, "nil", "none"):
+        return 0.0
+    return float(border.get(qn("w:space"), 0)) + float(border.get(qn("w:sz"), 0)) / 8
+
+
 def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> None:
     width, height = page_twips
     pgsz = _child(sectpr, "w:pgSz")
