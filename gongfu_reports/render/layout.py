@@ -78,7 +78,7 @@ def _width(text: str) -> float:
 
 # Landscape pages keep the same 版心 turned by 90 degrees.
 LAND_MARGIN_TOP, LAND_MARGIN_BOTTOM = 28.0, 26.0
-LAND_MARGIN_LEFT, LAND_MARGIN_RIGHT = 37.0, 35.0
+LAND_MARGIN_LEFT, LAND_MARGIN_RIGHT = 35.0, 37.0
 LAND_TEXT_W = PAGE_H - LAND_MARGIN_LEFT - LAND_MARGIN_RIGHT  # 225 mm
 
 
