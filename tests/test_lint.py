@@ -221,6 +221,11 @@ def _exact_view(page):
     return lines, shapes, tables
 
 
+def _line_key(line) -> tuple:
+    text, x0, _x1, top, _bottom = line
+    return round(top), round(x0), text
+
+
 def _same_chars(here, there, tolerance) -> bool:
     """The same characters, each matched with the nearest of the same text (PDFium reorders a line's text
     objects by position), all fields within the tolerance."""
@@ -256,6 +261,8 @@ def test_content_reader_gives_what_pdfium_gives(request, engine):
             there = pdftext._read_with_pdfium(document.pdfium, index)
             assert here.chars and _same_chars(here.chars, there.chars, 0.001), (path.name, index + 1)
             for name, a, b in zip(("lines", "shapes", "tables"), _exact_view(here), _exact_view(there)):
+                if name == "lines":   # PDFium orders a page's upright and turned (page number) lines its own way
+                    a, b = sorted(a, key=_line_key), sorted(b, key=_line_key)
                 assert _close(a, b, 0.001), (path.name, index + 1, name, [x for x in a if x not in b][:2],
                                              [x for x in b if x not in a][:2])
         document.close()
