@@ -127,3 +127,82 @@ def test_body_pages_break_at_the_same_lines(doc, engine, word_pdfs, built, built
             differing.append((i + 1, first_pdf, first_word))
     assert not differing, differing
     assert pages or not any(p["body"] for p in pdf)
+
+
+def ink(pdf, index: int, right_mm: float) -> tuple[float, float, float, float] | None:
+    """Where a page shows anything dark left of `right_mm`, drawn as a viewer draws it (clipping
+    included): (left, right, top, bottom) in mm, or None."""
+    import pypdfium2 as pdfium
+
+    scale = 4                                               # px per pt
+    page = pdf[index]
+    width, _ = page.get_size()
+    pixels = page.render(scale=scale, crop=(0, 0, width - right_mm * MM, 0)).to_numpy()
+    page.close()
+    ys, xs = (pixels[..., :3].min(axis=2) < 128).nonzero()
+    if not len(xs):
+        return None
+    mm = 1 / scale / MM
+    return xs.min() * mm, (xs.max() + 1) * mm, ys.min() * mm, (ys.max() + 1) * mm
+
+
+@pytest.mark.parametrize("made_by", ["html", "typst", "word"])
+def test_landscape_pages_turned_as_gbt9704_7_5(made_by, libreoffice_pdf, built, built_typst):
+    """GB/T 9704 7.5: a landscape page is the sheet turned with the table head to the 订口, so its
+    版心 lies 28 mm from the top, 26 mm from the bottom, 35 mm from the left and 37 mm from the right,
+    and its page number stays where the portrait pages have it on the sheet: in the left margin, its
+    column 7 mm from the 版心, read from top to bottom, one character (14 pt) from the 版心's bottom end
+    on odd pages and from its top end on even ones; none at the foot of the turned page. The number
+    must show, not only be in the file: a text box that clips its line away leaves the characters in
+    the PDF but no ink on the page."""
+    import pypdfium2 as pdfium
+
+    doc = "gongzuo-yaodian-2024"
+    path = libreoffice_pdf if made_by == "word" else engine_pdf(made_by, doc, built, built_typst)
+    near = 1.0                                      # mm
+    document, pdf = pdftext.open_document(path), pdfium.PdfDocument(path)
+    try:
+        landscape = 0
+        for index, page in enumerate(pdftext.pages(document)):
+            if page.width < page.height:
+                continue
+            landscape += 1
+            number = sorted((c for c in page.chars if c.x1 < 35 * MM), key=lambda c: c.top)
+            assert "".join(c.text for c in number).replace(" ", "") == f"—{page.number}—", page.number
+            assert abs(max(c.x1 for c in number) / MM - (35 - 7)) < near, (page.number, max(c.x1 for c in number) / MM)
+            top, bottom = min(c.top for c in number) / MM, max(c.bottom for c in number) / MM
+            if page.number % 2:
+                assert abs(bottom - (210 - 26 - 14 / MM)) < near, (page.number, bottom)
+            else:
+                assert abs(top - (28 + 14 / MM)) < near, (page.number, top)
+            left, right, ink_top, ink_bottom = ink(pdf, index, 32) or (0, 0, 0, 0)
+            assert right - left > 2.5 and abs(ink_top - top) < near and abs(ink_bottom - bottom) < near, \
+                (page.number, "number not shown whole", (left, right, ink_top, ink_bottom), (top, bottom))
+            assert not [c for c in page.chars if c.top > (210 - 26) * MM + 2], page.number   # nothing at the foot
+            text = [c for c in page.chars if c.x1 >= 35 * MM and c.text.strip()]
+            assert min(c.x0 for c in text) >= 35 * MM - 1 and max(c.x1 for c in text) <= (297 - 37) * MM + 1, page.number
+            assert min(c.top for c in text) >= 28 * MM - 1, page.number
+        assert landscape >= 5
+    finally:
+        document.close()
+        pdf.close()
+
+
+def test_word_landscape_sections(built):
+    """The DOCX's landscape sections: turned margins and footers of their own (a PAGE field in a text
+    box whose text runs top to bottom), odd and even; the portrait sections keep the portrait footers."""
+    from docx import Document
+
+    doc = Document(built / "build" / "zhengfu-zeren-2024.docx")
+    landscape = [s for s in doc.sections if s.page_width > s.page_height]
+    portrait = [s for s in doc.sections if s.page_width < s.page_height]
+    assert landscape and portrait
+    for section in landscape:
+        assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                      section.right_margin)] == [28, 26, 35, 37]
+        for footer in (section.footer, section.even_page_footer):
+            xml = footer._element.xml
+            assert not footer.is_linked_to_previous
+            assert "layout-flow:vertical" in xml and " PAGE " in xml
+    for section in portrait:
+        assert "layout-flow" not in section.footer._element.xml and " PAGE " in section.footer._element.xml

@@ -71,10 +71,11 @@ def test_unknown_kind_lists_the_kinds(project):
 
 def test_exported_template_is_the_one_the_build_uses(project):
     gongfu(project, "templates", "export", "prose")
-    # The prose example has no 版记; its attachment-free pages carry the page number from the CSS.
+    # The prose example has no 版记; its attachment-free pages carry the page number from the CSS
+    # (odd and even portrait pages, and the turned number of landscape pages).
     css = project / "templates" / "html" / "gongwen.css.j2"
     text = css.read_text(encoding="utf-8")
-    assert text.count('content: "— " counter(page) " —"') == 2
+    assert text.count('content: "— " counter(page) " —"') == 3
     css.write_text(text.replace('content: "— " counter(page) " —"', 'content: "第 " counter(page) " 页"'),
                    encoding="utf-8")
     result = gongfu(project, "build", "shishi-fangan", "--format", "pdf")

@@ -294,12 +294,14 @@ class _Skeleton:
         self.styles = {role: oxml.style(style_id) for role, style_id in ids.items()}
         self.rule_pt = oxml.bottom_border_room(document.styles.element, ids["number"])
         styles = list(document.styles)   # with those the sheet added
-        # Section breaks carry a copy of the template's own page setup (its footers).
+        # Section breaks carry a copy of the template's own page setup (its footers); landscape
+        # sections get footers of their own, with the page number turned (GB/T 9704 7.5).
         sectpr = document.sections[-1]._sectPr
+        self.land_footers = _landscape_footers(document, self.styles["page-number"])
         self.breaks = {}
         for land in (False, True):
             copy = deepcopy(sectpr)
-            oxml.configure_section(copy, land, PAGE_TWIPS, LANDSCAPE_MARGINS if land else PORTRAIT_MARGINS)
+            self._page_setup(copy, land)
             self.breaks[land] = oxml.fragment(copy, self.nsmap)
         # Pictures: python-docx names them after the next free id of the template's body.
         self.picture_id = document.part.next_id
@@ -332,7 +334,7 @@ class _Skeleton:
         template_sectpr, xml = deepcopy(final), {}
         for land in (False, True):
             variant = deepcopy(template_sectpr)
-            oxml.configure_section(variant, land, PAGE_TWIPS, LANDSCAPE_MARGINS if land else PORTRAIT_MARGINS)
+            self._page_setup(variant, land)
             final.getparent().replace(final, variant)
             final = variant
             xml[land] = etree.tostring(document.element, encoding="UTF-8", standalone=True)
@@ -362,6 +364,11 @@ class _Skeleton:
         self.raw = {name: parts[name] for name in (CONTENT_TYPES, self.rels_name)}
         self.deflated = {name: _deflate_once(parts[name]) for name in self.names
                          if name not in (self.document_name, self.core_name)}
+
+    def _page_setup(self, sectpr, landscape: bool) -> None:
+        oxml.configure_section(sectpr, landscape, PAGE_TWIPS, LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS)
+        if landscape:
+            oxml.set_footer_references(sectpr, self.land_footers)
 
     def style(self, role: str) -> str:
         """The paragraph properties that give a paragraph the style of a role."""
@@ -570,6 +577,32 @@ def _tag_place(path: Path, env, exc: Exception | None = None) -> Place:
         if bad or (name and name in text):
             return Place(display_path(path), detail=f"第{index}段“{text[:30]}”")
     return Place(display_path(path))
+
+
+def _landscape_footers(document, ppr: str) -> dict[str, str]:
+    """Footers for landscape pages (GB/T 9704 7.5): the page number stays where the portrait pages
+    have it on the sheet, 7 mm under the 版心 and one character in from its side. The sheet is turned
+    with the table head to the 订口, so on a landscape page that is the left margin, the number read
+    from top to bottom, at the 版心's bottom end on odd pages and its top end on even ones.
+    Returns the relationship ids of the odd ("default") and even footers."""
+    mm = L.PT_PER_MM
+    width = L.PAGE_NUMBER_PT                             # one line of 4号 text across
+    right = (L.LAND_MARGIN_LEFT - L.PAGE_NUMBER_GAP_MM) * mm
+    top, bottom = L.LAND_MARGIN_TOP * mm, (L.PAGE_W - L.LAND_MARGIN_BOTTOM) * mm
+    one = L.PAGE_NUMBER_PT                               # 1 character of 4号
+    rids = {}
+    for kind, box, at_end in (("default", (right - width, top, width, bottom - one - top), True),
+                              ("even", (right - width, top + one, width, bottom - top - one), False)):
+        part, rid = document.part.add_footer_part()
+        footer = part.element
+        for child in list(footer):
+            footer.remove(child)
+        decls = "".join(f' xmlns:{p}="{uri}"' for p, uri in oxml.VML_NAMESPACES.items())
+        footer.append(etree.fromstring(f'<w:root xmlns:w="{oxml.W_NS}"{decls}>'
+                                       + oxml.turned_page_number(ppr, box, at_end, f"gongfu-page-number-{kind}")
+                                       + "</w:root>")[0])
+        rids[kind] = rid
+    return rids
 
 
 def _fit_mark(document, frame, mark_style: str, styles: list) -> None:

@@ -171,6 +171,49 @@ def bottom_border_room(styles, style_id: str) -> float:
     return float(border.get(qn("w:space"), 0)) + float(border.get(qn("w:sz"), 0)) / 8
 
 
+def set_footer_references(sectpr, rids: dict[str, str]) -> None:
+    """Point the section's footers of each type ("default", "even") at these relationships."""
+    for kind, rid in rids.items():
+        ref = next((r for r in sectpr.findall(qn("w:footerReference")) if r.get(qn("w:type")) == kind), None)
+        if ref is None:
+            ref = OxmlElement("w:footerReference")
+            ref.set(qn("w:type"), kind)
+            later = next((c for c in sectpr if c.tag not in (qn("w:headerReference"), qn("w:footerReference"))), None)
+            if later is not None:
+                later.addprevious(ref)
+            else:
+                sectpr.append(ref)
+        ref.set(qn("r:id"), rid)
+
+
+PAGE_FIELD = ('<w:r><w:t xml:space="preserve">— </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+              '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+              '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> —</w:t></w:r>')
+
+
+# The text box shape type, declared in each part that uses it as Word writes it: without it
+# LibreOffice takes the box for a plain shape and sets its text 0.15 cm in from each side, which in a
+# box one line wide clips the line away.
+TEXT_BOX_TYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+                 '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def turned_page_number(ppr: str, box: tuple[float, float, float, float], at_end: bool, shape_id: str) -> str:
+    """A footer paragraph whose page number ("— PAGE —") stands in a text box at `box` (left, top,
+    width, height in points from the page's corner), its text turned a quarter clockwise (read from
+    top to bottom), at the end of the box or at its start. Uses the prefixes w, v, o and w10."""
+    left, top, width, height = box
+    align = '<w:jc w:val="right"/>' if at_end else '<w:jc w:val="left"/>'
+    return ('<w:p><w:pPr>' + ppr + '</w:pPr><w:r><w:pict>' + TEXT_BOX_TYPE +
+            f'<v:shape id="{shape_id}" type="#_x0000_t202" stroked="f" filled="f" '
+            f'style="position:absolute;margin-left:{left:.2f}pt;margin-top:{top:.2f}pt;width:{width:.2f}pt;'
+            f'height:{height:.2f}pt;z-index:1;mso-position-horizontal-relative:page;mso-position-vertical-relative:page">'
+            '<v:textbox inset="0,0,0,0" style="layout-flow:vertical"><w:txbxContent>'
+            f'<w:p><w:pPr>{ppr}{align}</w:pPr>{PAGE_FIELD}</w:p>'
+            '</w:txbxContent></v:textbox><w10:wrap type="none"/></v:shape></w:pict></w:r></w:p>')
+
+
 def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> None:
     width, height = page_twips
     pgsz = _child(sectpr, "w:pgSz")
@@ -195,7 +238,8 @@ def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> Non
 # the output is that of its per-element API at a fraction of the cost.
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-VML_NAMESPACES = {"v": "urn:schemas-microsoft-com:vml", "w10": "urn:schemas-microsoft-com:office:word"}
+VML_NAMESPACES = {"v": "urn:schemas-microsoft-com:vml", "w10": "urn:schemas-microsoft-com:office:word",
+                  "o": "urn:schemas-microsoft-com:office:office"}
 _RUN_BREAKS = re.compile(r"([\t\r\n])")
 
 
