@@ -100,6 +100,13 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
     lines = page.lines
     tables = page.tables
     limit = page.height - bottom * MM
+    # A landscape page's number stands in its left margin, turned (GB/T 9704 7.5: where the portrait
+    # pages have it on the sheet): its characters are not part of the lines of the page.
+    turned = [c for c in page.chars if c.x1 < left * MM and c.bottom <= limit + 2] if landscape else []
+    if turned:
+        from .pdftext import text_lines
+
+        lines = text_lines([c for c in page.chars if not (c.x1 < left * MM and c.bottom <= limit + 2)])
     body = [l for l in lines if l.bottom <= limit + 2]
     footer = [l for l in lines if l.top > limit + 2]
     for line in body:
@@ -107,7 +114,7 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
                 or line.top < (top - 3) * MM:
             findings.append(Finding(where, "页边距", f"文字超出版心：“{line.text[:12]}”"))
             break
-    findings += _page_number(page, where, footer)
+    findings += _turned_page_number(page, where, turned) if landscape else _page_number(page, where, footer)
     if not landscape and not tables:
         for run in page.runs:               # every character above the footer, by its size
             if run.top < limit:
@@ -155,6 +162,28 @@ def _page_number(page, where: str, footer) -> list[Finding]:
     sizes = {round(r.size) for r in page.runs if r.top >= line.top - 1 and any(c.isdigit() for c in r.text)}
     if sizes and sizes != {round(L.PAGE_NUMBER_PT)}:
         out.append(Finding(where, "页码", f"应为 4 号（14 pt），实际为 {sorted(sizes)} pt"))
+    return out
+
+
+def _turned_page_number(page, where: str, turned) -> list[Finding]:
+    """The number of a landscape page, read from top to bottom in the left margin: at the bottom of
+    the 版心 on odd pages, at its top on even ones (the portrait pages' right and left)."""
+    expected = f"—{page.number}—"
+    text = "".join(c.text for c in sorted(turned, key=lambda c: c.top)).replace(" ", "")
+    if not text:
+        return [Finding(where, "页码", "缺少页码（横排页的页码在左侧页边，竖排）")]
+    out = []
+    if text != expected:
+        out.append(Finding(where, "页码", f"应为“— {page.number} —”，实际为“{text[:20]}”"))
+    # Turned, the number runs down a column (pdfminer's upright flag is no test: Typst turns text with
+    # cos 90° = 6e-17, which it counts as upright).
+    if max(c.x1 for c in turned) - min(c.x0 for c in turned) > max(c.bottom for c in turned) - min(c.top for c in turned):
+        out.append(Finding(where, "页码", "横排页的页码应随纸张转向竖排（由上往下读）"))
+    centre = (min(c.top for c in turned) + max(c.bottom for c in turned)) / 2
+    if page.number % 2 == 1 and centre <= page.height / 2:
+        out.append(Finding(where, "页码", "横排单页的页码应在左侧页边的下端"))
+    if page.number % 2 == 0 and centre >= page.height / 2:
+        out.append(Finding(where, "页码", "横排双页的页码应在左侧页边的上端"))
     return out
 
 

@@ -743,7 +743,6 @@ class Page:
         self.clip = False
         self.recent = deque(maxlen=5)       # the last five text objects: (strings, their place …)
         self.boxes: dict = {}               # 8 pt band of y → boxes around the origins of text objects in it
-        self.upright: set = set()
         self.space_ends = self.space_starts = False
         self.spaces: dict = {}              # cs operands → (initial colour, components)
         self.colours: dict = {}             # (components, operands) → colour
@@ -754,8 +753,6 @@ class Page:
         if doc.get(self.resources.get("Properties")):
             raise Unsupported("marked-content properties")
         self.run(content)
-        if len(self.upright) > 1:
-            raise Unsupported("upright and turned text on one page")
 
     def run(self, content: bytes) -> None:
         ops, ignored = self.OPS, _IGNORED
@@ -1204,7 +1201,6 @@ class Page:
         if 0.0 in advances:
             raise Unsupported("a character without width")
         if display.rotation == 0 and not b and not c and a > 0 and d > 0:   # upright text, page not turned
-            self.upright.add(True)
             x = mx - display.left
             x0s = [x + a * at for at in origins]
             a_size, d_size = a * size, d * size
@@ -1213,7 +1209,6 @@ class Page:
                                            bottom - d_size, bottom, d_size, colour, True)))
             return
         upright = display.upright(a, b, c, d)
-        self.upright.add(upright)
         point, Run, append = display.point, self.Run, self.runs.append
         for char, at, adv in zip(text, origins, advances):
             x, y, across, up = mx + a * at, my + b * at, adv * size, descent + size

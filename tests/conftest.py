@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -67,17 +68,29 @@ def docx_path(built) -> Path:
     return built / "build" / f"{DOC_ID}.docx"
 
 
+def libreoffice(sources: list[Path], target: str, out: Path, tmp_path_factory) -> list[Path]:
+    """Convert files with LibreOffice in one call (target "pdf", "odt", …), with the font names the
+    README's fontconfig file (fonts/60-gongfu-fonts.conf, installed by scripts/install.sh) maps,
+    taken from this checkout so that the tests see its mapping whatever copy the machine has."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is installed by `bash scripts/install.sh --with-test-tools`"
+    profile = tmp_path_factory.mktemp("lo-profile")
+    fonts = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"
+    fonts.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                     '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                     f'<include>{REPO / "fonts" / "60-gongfu-fonts.conf"}</include></fontconfig>', encoding="utf-8")
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", target, "--outdir", str(out), *map(str, sources)],
+                   check=True, capture_output=True, timeout=600, env={**os.environ, "FONTCONFIG_FILE": str(fonts)})
+    made = [out / f"{source.stem}.{target}" for source in sources]
+    assert all(path.exists() for path in made), [path.name for path in made if not path.exists()]
+    return made
+
+
 @pytest.fixture(scope="session")
 def libreoffice_pdf(docx_path, tmp_path_factory) -> Path:
     """The DOCX as a Word user on LibreOffice sees it."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is installed by `bash scripts/install.sh --with-test-tools`"
-    out = tmp_path_factory.mktemp("lo")
-    profile = tmp_path_factory.mktemp("lo-profile")
-    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(out), str(docx_path)],
-                   check=True, capture_output=True, timeout=300)
-    return out / f"{DOC_ID}.pdf"
+    return libreoffice([docx_path], "pdf", tmp_path_factory.mktemp("lo"), tmp_path_factory)[0]
 
 
 def normalise(text: str) -> str:

@@ -19,6 +19,9 @@ def test_libreoffice_keeps_the_grid_and_page_numbers(libreoffice_pdf):
             landscape += page.width > page.height
             lines = page.extract_text_lines()
             footer = [l for l in lines if l["top"] > page.height - 30 * MM]
+            if page.width > page.height:   # turned in the left margin (test_parity.test_landscape_pages_turned_as_gbt9704_7_5)
+                assert not [l for l in lines if l["top"] > page.height - 26 * MM + 2], page.page_number
+                continue
             assert footer and footer[-1]["text"] == f"— {page.page_number} —"
             centre = (footer[-1]["x0"] + footer[-1]["x1"]) / 2
             assert (centre > page.width / 2) == bool(page.page_number % 2)

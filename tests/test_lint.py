@@ -75,11 +75,26 @@ def _gb_html(body: str, landscape: bool = False, extra_css: str = "") -> str:
     else:
         margins = f"{L.MARGIN_TOP}mm {L.MARGIN_RIGHT}mm {L.MARGIN_BOTTOM}mm {L.MARGIN_LEFT}mm"
     number = 'content: "— " counter(page) " —"; font-size: 14pt; padding-top: 7mm; vertical-align: top;'
-    return (f"<style>@page {{ size: A4{' landscape' if landscape else ''}; margin: {margins}; }}"
-            f"@page :right {{ @bottom-right {{ {number} }} }} @page :left {{ @bottom-left {{ {number} }} }}"
+    pages = f"@page :right {{ @bottom-right {{ {number} }} }} @page :left {{ @bottom-left {{ {number} }} }}"
+    if landscape:   # the number turned in the left margin (GB/T 9704 7.5), as templates/html places it
+        pages = (f"@page :right {{ @left-bottom {{ {_turned_number(True)} }} }}"
+                 f"@page :left {{ @left-top {{ {_turned_number(False)} }} }}")
+    return (f"<style>@page {{ size: A4{' landscape' if landscape else ''}; margin: {margins}; }}{pages}"
             "body { margin: 0; font-size: 16pt; line-height: 28.95pt; }"
             "table { border-collapse: collapse; width: 100%; font-size: 12pt; line-height: 1.4; }"
             f"td, th {{ border: 0.5pt solid black; padding: 1mm; }} {extra_css}</style>{body}")
+
+
+def _turned_number(at_bottom: bool) -> str:
+    """A left-margin box's page number turned a quarter clockwise, its column 7 mm from the 版心,
+    one character from the box's bottom end or from its top end."""
+    from gongfu_reports.render import layout as L
+
+    x = (L.LAND_MARGIN_LEFT / 2 - L.PAGE_NUMBER_GAP_MM) * L.PT_PER_MM - 7
+    y = (14 - L.LAND_MARGIN_LEFT * L.PT_PER_MM) / 2 * (1 if at_bottom else -1)
+    side = "right" if at_bottom else "left"
+    return ('content: "— " counter(page) " —"; font-size: 14pt; line-height: 14pt; height: 14pt; white-space: nowrap;'
+            f"text-align: {side}; padding-{side}: 14pt; transform: translate({x:.3f}pt, {y:.3f}pt) rotate(90deg);")
 
 
 def _write_pdf(html: str, path):
@@ -124,6 +139,26 @@ def test_landscape_pages_have_their_own_margins_and_no_line_count(tmp_path):
     assert "第1页，行数：每页应不超过 22 行，实际 24 行" in lint(portrait).stdout
     wide = _write_pdf(_gb_html(text, landscape=True, extra_css=dense + "@page { margin: 20mm; }"), tmp_path / "wide.pdf")
     assert "第1页，页边距：文字超出版心" in lint(wide).stdout
+
+
+def test_a_landscape_page_number_stands_turned_in_the_left_margin(tmp_path):
+    """GB/T 9704 7.5: where the portrait pages have it on the sheet, read from top to bottom, at the
+    版心's bottom end on odd pages and its top end on even ones; at the foot of the turned page it is missing."""
+    text = "<p>横排页。</p><p style='break-before: page'>第二页。</p>"
+    good = _write_pdf(_gb_html(text, landscape=True), tmp_path / "good.pdf")
+    assert "页码" not in lint(good).stdout, lint(good).stdout
+    number = 'content: "— " counter(page) " —"; font-size: 14pt; padding-top: 7mm; vertical-align: top;'
+    at_foot = _gb_html(text, landscape=True, extra_css=f"@page :right {{ @left-bottom {{ content: none; }} @bottom-right {{ {number} }} }}"
+                                                     f"@page :left {{ @left-top {{ content: none; }} @bottom-left {{ {number} }} }}")
+    result = lint(_write_pdf(at_foot, tmp_path / "foot.pdf")).stdout
+    assert "第1页，页码：缺少页码（横排页的页码在左侧页边，竖排）" in result and "第2页，页码：缺少页码" in result, result
+    upright = _gb_html(text, landscape=True, extra_css="@page :right { @left-bottom { transform: none; } }")
+    result = lint(_write_pdf(upright, tmp_path / "upright.pdf")).stdout
+    assert "第1页，页码：横排页的页码应随纸张转向竖排（由上往下读）" in result and "第2页，页码" not in result, result
+    swapped = _gb_html(text, landscape=True, extra_css="@page :right { @left-bottom { content: none; } "
+                       f"@left-top {{ {_turned_number(False)} }} }}")   # page 1 numbered as an even page
+    result = lint(_write_pdf(swapped, tmp_path / "swapped.pdf")).stdout
+    assert "第1页，页码：横排单页的页码应在左侧页边的下端" in result, result
 
 
 def test_page_without_text_is_read(tmp_path):
@@ -221,6 +256,11 @@ def _exact_view(page):
     return lines, shapes, tables
 
 
+def _line_key(line) -> tuple:
+    text, x0, _x1, top, _bottom = line
+    return round(top), round(x0), text
+
+
 def _same_chars(here, there, tolerance) -> bool:
     """The same characters, each matched with the nearest of the same text (PDFium reorders a line's text
     objects by position), all fields within the tolerance."""
@@ -264,6 +304,8 @@ def test_content_reader_gives_what_pdfium_gives(request, engine):
             there = pdftext._read_with_pdfium(document.pdfium, index)
             assert here.chars and _same_chars(here.chars, there.chars, 0.001), (path.name, index + 1)
             for name, a, b in zip(("lines", "shapes", "tables"), _exact_view(here), _exact_view(there)):
+                if name == "lines":   # PDFium orders a page's upright and turned (page number) lines its own way
+                    a, b = sorted(a, key=_line_key), sorted(b, key=_line_key)
                 assert _close(a, b, 0.001), (path.name, index + 1, name, [x for x in a if x not in b][:2],
                                              [x for x in b if x not in a][:2])
         document.close()

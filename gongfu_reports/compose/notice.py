@@ -25,21 +25,27 @@ def covering_text(meta: DocumentMeta) -> list[Paragraph]:
 
 def signature_blocks(meta: DocumentMeta, sealed: bool = False) -> list[Paragraph]:
     """署名 right-indented 2 characters, the date starting 2 characters right of the 署名
-    (4 characters in from the right with a seal); a short 署名 is centred over the date."""
-    signer_w = text_width(meta.signer)
+    (4 characters in from the right with a seal); a short 署名 is centred over the date.
+    A 署名 longer than a line is set on several, each right-indented the same: broken where the data
+    writes "\n", else where the words allow (as titles); the date starts 2 characters right of its
+    first line, the 代章 line is centred under it (GB/T 9704 7.3.5)."""
+    right = 4 if sealed else 2
+    lines = signer_lines(meta.signer, CHARS_PER_LINE - right)
+    signer_w = max(text_width(line) for line in lines)
     date = meta.date_text
     date_w = text_width(date)
-    right = 4 if sealed else 2
     if signer_w + 2 >= date_w or sealed:
         signer_at = CHARS_PER_LINE - right - signer_w
         date_at = signer_at + 2 if not sealed else CHARS_PER_LINE - 4 - date_w
     else:
         date_at = CHARS_PER_LINE - right - date_w
         signer_at = date_at + (date_w - signer_w) / 2
-    blocks = [Paragraph("signature", [Run(meta.signer)], indent_chars=max(signer_at, 0))]
+    end = signer_at + signer_w   # every line of the 署名 ends here
+    blocks = [Paragraph("signature", [Run(line)], indent_chars=max(end - text_width(line), 0)) for line in lines]
     if meta.seal_note:
         seal = f"（{meta.seal_note}代章）"
-        seal_at = signer_at + (signer_w - text_width(seal)) / 2
+        left = min(b.indent_chars for b in blocks)
+        seal_at = left + (end - left - text_width(seal)) / 2
         blocks.append(Paragraph("signature", [Run(seal)], indent_chars=max(seal_at, 0)))
     blocks.append(Paragraph("signature", [Run(date)], indent_chars=max(date_at, 0)))
     if meta.note:
@@ -57,6 +63,25 @@ def closing(blocks: list, meta: DocumentMeta, sealed: bool = False) -> list[Para
     for line, following in zip(lines, lines[1:]):
         line.keep_with_next = following.role == "signature"
     return lines
+
+
+def signer_lines(signer: str, capacity: float) -> list[str]:
+    """The lines of a 署名: as written ("\n"), else broken where the words allow when it is longer
+    than `capacity` characters; a line that still does not fit is cut at the capacity."""
+    from .titles import break_title
+
+    lines = [line.strip() for line in break_title(signer.strip(), capacity).split("\n") if line.strip()]
+    out = []
+    for line in lines or [""]:
+        while text_width(line) > capacity:
+            cut, used = 0, 0.0
+            while used + text_width(line[cut]) <= capacity:
+                used += text_width(line[cut])
+                cut += 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out
 
 
 def attachment_note(titles: list[str]) -> list[Paragraph]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import io
 import re
@@ -101,7 +100,9 @@ def make_template(path: Path, frame: bool = True) -> None:
             style.font.size = Pt(L.MARK_PT)
             style.font.color.rgb = RGBColor.from_string(L.RED)
             f.space_before = Mm(L.MARK_TOP_MM)
-            f.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+            # One line of the grid, as in the PDF (a taller mark gets a taller line: _fit_mark).
+            f.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            f.line_spacing = Pt(L.LINE_PITCH_PT)
             oxml.set_snap_to_grid(style.element.get_or_add_pPr(), False)
             oxml.set_char_spacing(style.element.get_or_add_rPr(), 0)
         if role == "number":
@@ -167,7 +168,13 @@ def apply_styles(document, sheet: dict[str, Style], fonts: dict[str, str], style
     by_name: dict = {}
     for style in styles:
         by_name.setdefault(style.name, style)
-    oxml.set_fonts(document.styles["Normal"].element.get_or_add_rPr(), fonts[sheet["plain"].font])
+    normal = document.styles["Normal"].element
+    oxml.set_fonts(normal.get_or_add_rPr(), fonts[sheet["plain"].font])
+    # Chinese text as in the PDF: no automatic space between it and Latin letters or digits, no
+    # closing mark hanging in the margin (a line holds 28 characters).
+    oxml.set_auto_space(normal.get_or_add_pPr(), False)
+    oxml.set_overflow_punctuation(normal.get_or_add_pPr(), False)
+    oxml.set_east_asian_language(normal.get_or_add_rPr(), "zh-CN")
     ids = {}
     for role, st in sheet.items():
         style = by_name.get(st.name)
@@ -190,6 +197,7 @@ def apply_styles(document, sheet: dict[str, Style], fonts: dict[str, str], style
         if bool(f.keep_with_next) != st.keep_with_next:
             f.keep_with_next = True if st.keep_with_next else None
         ids[role] = style.style_id
+    oxml.sort_children(document.styles.element)   # children in schema order, whatever the template had
     return ids
 
 
@@ -206,11 +214,16 @@ def render_docx(view: DocumentView, config: Config) -> bytes:
     skeleton = _skeleton(path, fonts, view.frame, load_styles(config.root))
     body = _Body(skeleton, fonts)
     for i, section in enumerate(view.sections):
-        for block in section.blocks:
+        for k, block in enumerate(section.blocks):
             if isinstance(block, Table):
                 body.table(block, section.landscape)
             elif isinstance(block, Image):
                 body.image(block)
+            elif i == k == 0 and view.frame and block.role == "plain" and not block.text and skeleton.rule_pt:
+                # The red rule (the 发文字号's bottom border) adds its space and width under the
+                # number in Word; the blank line under it is that much lower, so the title and the
+                # text stand where the PDF has them.
+                body.paragraph(block, line_twips=LINE_TWIPS - round(skeleton.rule_pt * 20))
             else:
                 body.paragraph(block)
         if i + 1 < len(view.sections):
@@ -278,14 +291,18 @@ class _Skeleton:
             raise GongfuError("Word 模板的正文不是 WordprocessingML（w:）", Place(display_path(path)))
         styles = list(document.styles)
         self.sheet = sheet
-        self.styles = {role: oxml.style(style_id) for role, style_id in apply_styles(document, sheet, fonts, styles).items()}
+        ids = apply_styles(document, sheet, fonts, styles)
+        self.styles = {role: oxml.style(style_id) for role, style_id in ids.items()}
+        self.rule_pt = oxml.bottom_border_room(document.styles.element, ids["number"])
         styles = list(document.styles)   # with those the sheet added
-        # Section breaks carry a copy of the template's own page setup (its footers).
+        # Section breaks carry a copy of the template's own page setup (its footers); landscape
+        # sections get footers of their own, with the page number turned (GB/T 9704 7.5).
         sectpr = document.sections[-1]._sectPr
+        self.land_footers = _landscape_footers(document, self.styles["page-number"])
         self.breaks = {}
         for land in (False, True):
             copy = deepcopy(sectpr)
-            oxml.configure_section(copy, land, PAGE_TWIPS, LANDSCAPE_MARGINS if land else PORTRAIT_MARGINS)
+            self._page_setup(copy, land)
             self.breaks[land] = oxml.fragment(copy, self.nsmap)
         # Pictures: python-docx names them after the next free id of the template's body.
         self.picture_id = document.part.next_id
@@ -318,7 +335,7 @@ class _Skeleton:
         template_sectpr, xml = deepcopy(final), {}
         for land in (False, True):
             variant = deepcopy(template_sectpr)
-            oxml.configure_section(variant, land, PAGE_TWIPS, LANDSCAPE_MARGINS if land else PORTRAIT_MARGINS)
+            self._page_setup(variant, land)
             final.getparent().replace(final, variant)
             final = variant
             xml[land] = etree.tostring(document.element, encoding="UTF-8", standalone=True)
@@ -348,6 +365,11 @@ class _Skeleton:
         self.raw = {name: parts[name] for name in (CONTENT_TYPES, self.rels_name)}
         self.deflated = {name: _deflate_once(parts[name]) for name in self.names
                          if name not in (self.document_name, self.core_name)}
+
+    def _page_setup(self, sectpr, landscape: bool) -> None:
+        oxml.configure_section(sectpr, landscape, PAGE_TWIPS, LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS)
+        if landscape:
+            oxml.set_footer_references(sectpr, self.land_footers)
 
     def style(self, role: str) -> str:
         """The paragraph properties that give a paragraph the style of a role."""
@@ -463,7 +485,6 @@ def _reachable(part) -> set:
     return seen
 
 
-@functools.cache
 def _no_external_links(package, path: Path) -> None:
     """A shared template may point outside the file: a picture, a frame or an attached template
     Word fetches when the document is opened (from a server: a reader is tracked, or a file of
@@ -475,13 +496,6 @@ def _no_external_links(package, path: Path) -> None:
                 raise GongfuError(f"Word 模板的 {part.partname} 引用了外部文件（{kind}：{rel.target_ref[:80]}），"
                                   "打开生成的文件时 Word 会去读取它", Place(display_path(path)),
                                   hint="请在 Word 中把链接的图片改为嵌入（或删除它），再保存模板")
-
-
-def _default_block_width() -> int:
-    """Twips: the text width of python-docx's default document, the width a one-column table
-    added to a new subdocument was given (the 版记's grid column)."""
-    section = Document().sections[-1]
-    return Emu(section.page_width - section.left_margin - section.right_margin).twips
 
 
 CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
@@ -579,6 +593,32 @@ def _tag_place(path: Path, env, exc: Exception | None = None) -> Place:
     return Place(display_path(path))
 
 
+def _landscape_footers(document, ppr: str) -> dict[str, str]:
+    """Footers for landscape pages (GB/T 9704 7.5): the page number stays where the portrait pages
+    have it on the sheet, 7 mm under the 版心 and one character in from its side. The sheet is turned
+    with the table head to the 订口, so on a landscape page that is the left margin, the number read
+    from top to bottom, at the 版心's bottom end on odd pages and its top end on even ones.
+    Returns the relationship ids of the odd ("default") and even footers."""
+    mm = L.PT_PER_MM
+    width = L.PAGE_NUMBER_PT                             # one line of 4号 text across
+    right = (L.LAND_MARGIN_LEFT - L.PAGE_NUMBER_GAP_MM) * mm
+    top, bottom = L.LAND_MARGIN_TOP * mm, (L.PAGE_W - L.LAND_MARGIN_BOTTOM) * mm
+    one = L.PAGE_NUMBER_PT                               # 1 character of 4号
+    rids = {}
+    for kind, box, at_end in (("default", (right - width, top, width, bottom - one - top), True),
+                              ("even", (right - width, top + one, width, bottom - top - one), False)):
+        part, rid = document.part.add_footer_part()
+        footer = part.element
+        for child in list(footer):
+            footer.remove(child)
+        decls = "".join(f' xmlns:{p}="{uri}"' for p, uri in oxml.VML_NAMESPACES.items())
+        footer.append(etree.fromstring(f'<w:root xmlns:w="{oxml.W_NS}"{decls}>'
+                                       + oxml.turned_page_number(ppr, box, at_end, f"gongfu-page-number-{kind}")
+                                       + "</w:root>")[0])
+        rids[kind] = rid
+    return rids
+
+
 def _fit_mark(document, frame, mark_style: str, styles: list) -> None:
     from docx.enum.style import WD_STYLE_TYPE
 
@@ -593,6 +633,9 @@ def _fit_mark(document, frame, mark_style: str, styles: list) -> None:
             for run in p.runs:
                 run.font.size = Pt(frame.mark_size)
                 oxml.set_char_scale(run._r.get_or_add_rPr(), scale)
+            if frame.mark_size > L.LINE_PITCH_PT:   # its line as high as the mark, as in the PDF
+                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                p.paragraph_format.line_spacing = Pt(frame.mark_size)
 
 
 class _Body:
@@ -605,12 +648,14 @@ class _Body:
         self.out: list[str] = []
         self.pictures = _Pictures(skeleton)
 
-    def paragraph(self, block: Paragraph) -> None:
+    def paragraph(self, block: Paragraph, line_twips: int | None = None) -> None:
         ppr = self.style(block.role)
         if block.keep_with_next:
             ppr += "<w:keepNext/>"
         if block.page_break_before:
             ppr += "<w:pageBreakBefore/>"
+        if line_twips is not None:
+            ppr += f'<w:snapToGrid w:val="0"/><w:spacing w:line="{line_twips}" w:lineRule="exact"/>'
         pitch = L.CHAR_PITCH_PT
         if block.role == "attach-note":
             ppr += oxml.indent_xml(left=Pt((2 + block.indent_chars + block.hanging_chars) * pitch).twips,
@@ -619,7 +664,7 @@ class _Body:
             ppr += oxml.indent_xml(left=Pt(block.indent_chars * pitch).twips)
         runs = []
         for r in block.runs:
-            rpr = ("<w:b/>" if r.bold else "") + (oxml.fonts_xml(self.fonts[r.font]) if r.font else "")
+            rpr = (oxml.fonts_xml(self.fonts[r.font]) if r.font else "") + ("<w:b/>" if r.bold else "")
             runs.append(oxml.run(r.text, rpr))
         self.out.append(oxml.paragraph(ppr, "".join(runs)))
 
@@ -660,34 +705,46 @@ class _Body:
                     below[rr][c] = cell.colspan
                 c = c2 + 1
         size = f'<w:sz w:val="{int(Emu(Pt(block.font_size)).pt * 2)}"/>'
+        # Lines at an exact pitch and the cells' padding as in both PDF engines (render/layout.py).
+        spacing = f'<w:spacing w:line="{round(L.table_line_pt(block.font_size) * 20)}" w:lineRule="exact"/>'
         n_header = len(block.header)
-        out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>', oxml.TBL_LOOK,
-               oxml.borders_xml(dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), 4)),
-               oxml.cell_margins_xml(), "</w:tblPr>", oxml.grid_xml(widths)]
+        pad_v, pad_h = round(L.CELL_PAD_V_PT * 20), round(L.CELL_PAD_H_PT * 20)
+        rule = round(L.TABLE_RULE_PT * 8)
+        out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/>',
+               oxml.borders_xml(dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), rule)),
+               '<w:tblLayout w:type="fixed"/>', oxml.cell_margins_xml(pad_v, pad_v, pad_h, pad_h), oxml.TBL_LOOK,
+               "</w:tblPr>", oxml.grid_xml(widths)]
         for r in range(len(all_rows)):
             header = r < n_header
             # Header and group rows take their style's font and weight (the style sheet's 表头 and
-            # 表格分组行, as in the PDF); other cells their own weight and alignment.
-            role = "header" if header else "group" if r - n_header in block.group_rows else "cell"
-            ppr_of = {"left": self.style(role), "center": self.style(role) + '<w:jc w:val="center"/>'}
-            out.append('<w:tr><w:trPr><w:tblHeader w:val="1"/><w:cantSplit w:val="0"/></w:trPr>' if header
-                       else '<w:tr><w:trPr><w:cantSplit w:val="0"/></w:trPr>')
+            # 表格分组行, as in the PDF); other cells their own weight and alignment. A group row
+            # keeps with the row after it; no row breaks across pages (a row taller than a page
+            # still does: Word and LibreOffice then start it on a new page).
+            group = not header and r - n_header in block.group_rows
+            role = "header" if header else "group" if group else "cell"
+            keep = "<w:keepNext/>" if group else ""
+            ppr_of = {"left": self.style(role) + keep + spacing,
+                      "center": self.style(role) + keep + spacing + '<w:jc w:val="center"/>'}
+            out.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' if header
+                       else '<w:tr><w:trPr><w:cantSplit/></w:trPr>')
             c = 0
             while c < n_cols:
                 cell = starts[r].get(c)
                 if cell is not None:
                     span = cell.colspan
-                    # A merged cell that may cross a page keeps its text at the top of its first page.
+                    # Vertically centred, as in both PDF engines; a body cell merged over rows keeps
+                    # its text at the top of its first page, where a page break may cut it.
                     tcpr = oxml.cell_pr(sum(widths[c:c + span]), span, "restart" if cell.rowspan > 1 else None,
-                                        "top" if cell.rowspan > 1 else "center")
+                                        "top" if cell.rowspan > 1 and not header else "center")
                     ppr = ppr_of["center" if cell.align == "center" and role == "cell" else "left"]
                     rpr = "<w:b/>" + size if cell.bold and role == "cell" else size
-                    content = "".join(oxml.paragraph(ppr, oxml.run(line, rpr)) for line in cell.lines) or "<w:p/>"
+                    content = "".join(oxml.paragraph(ppr, oxml.run(line, rpr)) for line in cell.lines) \
+                        or oxml.paragraph(ppr)
                 elif c in below[r]:
                     span = below[r][c]
-                    tcpr, content = oxml.cell_pr(sum(widths[c:c + span]), span, "continue"), "<w:p/>"
+                    tcpr, content = oxml.cell_pr(sum(widths[c:c + span]), span, "continue"), oxml.paragraph(ppr_of["left"])
                 else:   # a grid column no cell of this row reaches
-                    span, tcpr, content = 1, oxml.cell_pr(widths[c]), "<w:p/>"
+                    span, tcpr, content = 1, oxml.cell_pr(widths[c]), oxml.paragraph(ppr_of["left"])
                 out.append(f"<w:tc>{tcpr}{content}</w:tc>")
                 c += span
             out.append("</w:tr>")
@@ -718,9 +775,10 @@ class _Body:
                 ppr += oxml.indent_xml(indent.twips, indent.twips)
                 height += L.IMPRINT_LINE_PT
             rows.append(f"<w:tr><w:tc>{oxml.cell_pr(Mm(width_mm).twips)}{oxml.paragraph(ppr, oxml.run(text))}</w:tc></w:tr>")
-        table = ("<w:tbl><w:tblPr>" + oxml.TBL_W + oxml.TBL_LOOK + oxml.cell_margins_xml(0, 0, 0, 0)
+        table = ("<w:tbl><w:tblPr>" + oxml.TBL_W
                  + oxml.borders_xml({"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm
-                 + "</w:tblPr>" + oxml.grid_xml([_default_block_width()]) + "".join(rows) + "</w:tbl>")
+                 + oxml.cell_margins_xml(0, 0, 0, 0) + oxml.TBL_LOOK + "</w:tblPr>"
+                 + oxml.grid_xml([Mm(width_mm).twips]) + "".join(rows) + "</w:tbl>")
         # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
         box = oxml.vml_text_box(table, width_mm * L.PT_PER_MM, height + 3, self.skeleton.decls("v", "w10"))
         self.out.append(oxml.paragraph(self.style("plain"), box))

@@ -1,5 +1,6 @@
 """GB/T 9704-2012 page numbers shared by both renderers (mm and pt)."""
 
+import math
 import unicodedata
 
 PT_PER_MM = 72 / 25.4
@@ -24,9 +25,60 @@ RED = "FF0000"
 IMPRINT_PT = 14.0                                 # 版记: 4号
 IMPRINT_LINE_PT = 22.0                            # 版记 line pitch
 
+# Tables (the same metrics in the DOCX and both PDF engines, so rows are as high everywhere): lines
+# 1.35 × the table's text size apart, in whole twentieths of a point (Word's unit for exact line
+# spacing); cells padded 1 mm above and below (57 twips), 1.2 mm left and right (68 twips); 0.5 pt rules.
+TABLE_LINE_RATIO = 1.35
+CELL_PAD_V_PT = 2.85
+CELL_PAD_H_PT = 3.4
+TABLE_RULE_PT = 0.5
+
+
+def table_line_pt(size_pt: float) -> float:
+    """Line pitch of table text of this size (the Typst template computes the same)."""
+    return round(size_pt * TABLE_LINE_RATIO * 20) / 20
+
+
+def tall_rows(table, landscape: bool) -> list[int]:
+    """The body rows of a table (a compose.blocks.Table) too tall for a page under its header.
+    Word and LibreOffice start such a row on a new page and let it run on (w:cantSplit); the PDF
+    templates do the same with these indexes, and keep every other row whole. The height is
+    estimated on the high side (each character its full width, a character less per line), so a
+    row that would not fit is never kept whole."""
+    width_pt = (LAND_TEXT_W if landscape else TEXT_W) * PT_PER_MM
+    page_pt = (TEXT_W if landscape else TEXT_H) * PT_PER_MM
+    total = sum(c.width for c in table.columns) or 1
+    widths = [width_pt * c.width / total for c in table.columns]
+    line = table_line_pt(table.font_size)
+
+    def heights(rows):
+        out, taken = [], set()
+        for r, row in enumerate(rows):
+            c, tallest = 0, 0.0
+            for cell in row:
+                while (r, c) in taken:
+                    c += 1
+                taken.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
+                room = sum(widths[c:c + cell.colspan]) - 2 * CELL_PAD_H_PT - TABLE_RULE_PT
+                per_line = max(1, int(room / table.font_size) - 1)
+                lines = sum(max(1, math.ceil(_width(text) / per_line)) for text in cell.lines) or 1
+                if cell.rowspan == 1:
+                    tallest = max(tallest, lines * line + 2 * CELL_PAD_V_PT + TABLE_RULE_PT)
+                c += cell.colspan
+            out.append(tallest)
+        return out
+
+    room = page_pt - sum(heights(table.header))
+    return [r for r, h in enumerate(heights(table.rows)) if h > room]
+
+
+def _width(text: str) -> float:
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
+
+
 # Landscape pages keep the same 版心 turned by 90 degrees.
 LAND_MARGIN_TOP, LAND_MARGIN_BOTTOM = 28.0, 26.0
-LAND_MARGIN_LEFT, LAND_MARGIN_RIGHT = 37.0, 35.0
+LAND_MARGIN_LEFT, LAND_MARGIN_RIGHT = 35.0, 37.0
 LAND_TEXT_W = PAGE_H - LAND_MARGIN_LEFT - LAND_MARGIN_RIGHT  # 225 mm
 
 

@@ -10,18 +10,61 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 
-def _child(parent, tag: str, before: tuple[str, ...] = ()):
-    """Get or create a child element (inserted before the first of `before` that exists)."""
+# WordprocessingML child order (ECMA-376 Part 1, the sequences of CT_PPr, CT_RPr, CT_TblPr, CT_TcPr,
+# CT_SectPr, …): Word reports a file whose children are out of this order as damaged. The helpers below
+# insert children in place, and tests check the generated parts against these lists.
+_RPR = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrike",
+        "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid", "w:vanish", "w:webHidden",
+        "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
+        "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+        "w:specVanish", "w:oMath")
+SEQUENCES: dict[str, tuple[str, ...]] = {
+    "w:pPr": ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+              "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku",
+              "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+              "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+              "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+              "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+    "w:rPr": ("w:ins", "w:del", "w:moveFrom", "w:moveTo") + _RPR + ("w:rPrChange",),
+    "w:pBdr": ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar"),
+    "w:tblPr": ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),
+    "w:tblBorders": ("w:top", "w:left", "w:start", "w:bottom", "w:right", "w:end", "w:insideH", "w:insideV"),
+    "w:tblCellMar": ("w:top", "w:left", "w:start", "w:bottom", "w:right", "w:end"),
+    "w:tcPr": ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap",
+               "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers", "w:cellIns",
+               "w:cellDel", "w:cellMerge", "w:tcPrChange"),
+    "w:sectPr": ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+                 "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+                 "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid",
+                 "w:printerSettings", "w:sectPrChange"),
+    "w:tbl": ("w:bookmarkStart", "w:tblPr", "w:tblGrid", "w:tr"),
+    "w:tc": ("w:tcPr",),
+    "w:p": ("w:pPr",),
+    "w:r": ("w:rPr",),
+}
+W_PREFIXED = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def prefixed(tag: str) -> str:
+    """"w:pPr" for a Clark-notation tag of the WordprocessingML namespace, else the tag as it is."""
+    return "w:" + tag[len(W_PREFIXED):] if tag.startswith(W_PREFIXED) else tag
+
+
+def _child(parent, tag: str):
+    """Get or create a child element, inserted where the schema puts it among its siblings."""
     found = parent.find(qn(tag))
     if found is None:
         found = OxmlElement(tag)
-        for name in before:
-            anchor = parent.find(qn(name))
+        order = SEQUENCES.get(prefixed(parent.tag), ())
+        if tag in order:
+            later = {qn(t) for t in order[order.index(tag) + 1:]}
+            anchor = next((c for c in parent if c.tag in later), None)
             if anchor is not None:
                 anchor.addprevious(found)
-                break
-        else:
-            parent.append(found)
+                return found
+        parent.append(found)
     return found
 
 
@@ -45,6 +88,42 @@ def set_char_scale(rpr, percent: int) -> None:
 
 def set_snap_to_grid(ppr, on: bool) -> None:
     _child(ppr, "w:snapToGrid").set(qn("w:val"), "1" if on else "0")
+
+
+def set_auto_space(ppr, on: bool) -> None:
+    """Word's automatic space between Asian text and Latin letters / digits (autoSpaceDE / DN):
+    off, "125项" prints as written, as in the PDF."""
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        _child(ppr, tag).set(qn("w:val"), "1" if on else "0")
+
+
+def set_overflow_punctuation(ppr, on: bool) -> None:
+    """Word's "allow punctuation to extend past the margin" (w:overflowPunct): off, a line holds 28
+    characters, its closing mark included, as in the PDF."""
+    _child(ppr, "w:overflowPunct").set(qn("w:val"), "1" if on else "0")
+
+
+def set_east_asian_language(rpr, language: str) -> None:
+    _child(rpr, "w:lang").set(qn("w:eastAsia"), language)
+
+
+def sort_children(element) -> None:
+    """Put the children of `element` and of its descendants in schema order (stable: an element
+    the sequence does not name stays after the one before it)."""
+    for el in element.iter():
+        order = SEQUENCES.get(prefixed(el.tag)) if isinstance(el.tag, str) else None
+        if not order or len(el) < 2:
+            continue
+        rank, keyed = -1, []
+        for child in el:
+            name = prefixed(child.tag) if isinstance(child.tag, str) else ""
+            if name in order:
+                rank = order.index(name)
+            keyed.append((rank, child))
+        ordered = [child for _rank, child in sorted(keyed, key=lambda pair: pair[0])]
+        if ordered != list(el):
+            for child in ordered:
+                el.append(child)
 
 
 def set_doc_grid(sectpr, line_pitch_twips: int) -> None:
@@ -76,12 +155,63 @@ def add_page_field(paragraph, before: str = "— ", after: str = " —") -> None
 
 
 def set_paragraph_border(ppr, side: str, color: str, size_eighths: int, space_pt: int) -> None:
-    borders = _child(ppr, "w:pBdr", before=("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc"))
+    borders = _child(ppr, "w:pBdr")
     el = _child(borders, f"w:{side}")
     el.set(qn("w:val"), "single")
     el.set(qn("w:sz"), str(size_eighths))
     el.set(qn("w:space"), str(space_pt))
     el.set(qn("w:color"), color)
+
+
+def bottom_border_room(styles, style_id: str) -> float:
+    """Points a paragraph style's bottom border adds under its text (w:space plus the width), 0 without one."""
+    border = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']/{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
+    if border is None or border.get(qn("w:val")) in (None, "nil", "none"):
+        return 0.0
+    return float(border.get(qn("w:space"), 0)) + float(border.get(qn("w:sz"), 0)) / 8
+
+
+def set_footer_references(sectpr, rids: dict[str, str]) -> None:
+    """Point the section's footers of each type ("default", "even") at these relationships."""
+    for kind, rid in rids.items():
+        ref = next((r for r in sectpr.findall(qn("w:footerReference")) if r.get(qn("w:type")) == kind), None)
+        if ref is None:
+            ref = OxmlElement("w:footerReference")
+            ref.set(qn("w:type"), kind)
+            later = next((c for c in sectpr if c.tag not in (qn("w:headerReference"), qn("w:footerReference"))), None)
+            if later is not None:
+                later.addprevious(ref)
+            else:
+                sectpr.append(ref)
+        ref.set(qn("r:id"), rid)
+
+
+PAGE_FIELD = ('<w:r><w:t xml:space="preserve">— </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+              '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+              '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> —</w:t></w:r>')
+
+
+# The text box shape type, declared in each part that uses it as Word writes it: without it
+# LibreOffice takes the box for a plain shape and sets its text 0.15 cm in from each side, which in a
+# box one line wide clips the line away.
+TEXT_BOX_TYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+                 '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def turned_page_number(ppr: str, box: tuple[float, float, float, float], at_end: bool, shape_id: str) -> str:
+    """A footer paragraph whose page number ("— PAGE —") stands in a text box at `box` (left, top,
+    width, height in points from the page's corner), its text turned a quarter clockwise (read from
+    top to bottom), at the end of the box or at its start. Uses the prefixes w, v, o and w10."""
+    left, top, width, height = box
+    align = '<w:jc w:val="right"/>' if at_end else '<w:jc w:val="left"/>'
+    return ('<w:p><w:pPr>' + ppr + '</w:pPr><w:r><w:pict>' + TEXT_BOX_TYPE +
+            f'<v:shape id="{shape_id}" type="#_x0000_t202" stroked="f" filled="f" '
+            f'style="position:absolute;margin-left:{left:.2f}pt;margin-top:{top:.2f}pt;width:{width:.2f}pt;'
+            f'height:{height:.2f}pt;z-index:1;mso-position-horizontal-relative:page;mso-position-vertical-relative:page">'
+            '<v:textbox inset="0,0,0,0" style="layout-flow:vertical"><w:txbxContent>'
+            f'<w:p><w:pPr>{ppr}{align}</w:pPr>{PAGE_FIELD}</w:p>'
+            '</w:txbxContent></v:textbox><w10:wrap type="none"/></v:shape></w:pict></w:r></w:p>')
 
 
 def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> None:
@@ -99,7 +229,7 @@ def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> Non
     for name, value in (("top", top), ("right", right), ("bottom", bottom), ("left", left),
                         ("header", 851), ("footer", footer), ("gutter", 0)):
         pgmar.set(qn(f"w:{name}"), str(value))
-    _child(sectpr, "w:type", before=("w:pgSz",)).set(qn("w:val"), "nextPage")
+    _child(sectpr, "w:type").set(qn("w:val"), "nextPage")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +238,8 @@ def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> Non
 # the output is that of its per-element API at a fraction of the cost.
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-VML_NAMESPACES = {"v": "urn:schemas-microsoft-com:vml", "w10": "urn:schemas-microsoft-com:office:word"}
+VML_NAMESPACES = {"v": "urn:schemas-microsoft-com:vml", "w10": "urn:schemas-microsoft-com:office:word",
+                  "o": "urn:schemas-microsoft-com:office:office"}
 _RUN_BREAKS = re.compile(r"([\t\r\n])")
 
 

@@ -114,18 +114,20 @@ def _family_of(path: str) -> str | None:
 
 def _jsonable(view: DocumentView) -> dict:
     """The view as plain data for the template: PNG bytes left out, table widths as percentages."""
-    def convert(obj):
+    def convert(obj, landscape=False):
         if isinstance(obj, Image):
             return {"kind": obj.kind, "svg": obj.svg, "width_mm": obj.width_mm}
         if isinstance(obj, Table):
             out = {f.name: convert(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
             out["group_rows"] = sorted(obj.group_rows)
             out["column_percents"] = obj.column_percents
+            out["tall_rows"] = layout.tall_rows(obj, landscape)
             return out
         if dataclasses.is_dataclass(obj):
-            return {f.name: convert(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+            landscape = getattr(obj, "landscape", landscape)   # a section: its tables' page
+            return {f.name: convert(getattr(obj, f.name), landscape) for f in dataclasses.fields(obj)}
         if isinstance(obj, (list, tuple)):
-            return [convert(x) for x in obj]
+            return [convert(x, landscape) for x in obj]
         return obj
 
     return convert(view)

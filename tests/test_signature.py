@@ -1,0 +1,91 @@
+"""A 发文机关署名 longer than a line (issue 17): set on two lines, each 右空二字, broken where the data
+writes "\\n" or where the words allow; the 代章 line centred under it and the 成文日期 starting two
+characters right of its first line (GB/T 9704 7.3.5), inside the 版心 in the Word file and both PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from conftest import MM, copy_workdir, gongfu, libreoffice
+from gongfu_reports import pdftext
+from gongfu_reports.compose.notice import signature_blocks
+from gongfu_reports.model import DocumentMeta
+from gongfu_reports.render import layout as L
+
+SIGNER = "嵊泗高质量发展建设共同富裕示范区海岛样板县工作领导小组办公室"   # 30 characters
+WRITTEN = "嵊泗高质量发展建设共同富裕示范区海岛样板县\\n工作领导小组办公室"
+CHAR = L.CHAR_PITCH_PT
+
+
+def meta(signer: str, seal: str = "") -> DocumentMeta:
+    return DocumentMeta("某某文件", None, "标题", "主送", ["正文"], signer, dt.date(2024, 4, 30), seal_note=seal)
+
+
+def test_a_long_signer_is_broken_where_the_words_allow():
+    first, second, seal, date = signature_blocks(meta(SIGNER, "嵊泗县发展和改革局"))
+    assert (first.text, second.text) == ("嵊泗高质量发展建设共同富裕示范区", "海岛样板县工作领导小组办公室")
+    assert first.indent_chars + 16 == second.indent_chars + 14 == 26         # each line 右空二字
+    assert date.indent_chars == first.indent_chars + 2                        # 首字右移二字
+    assert seal.indent_chars - first.indent_chars == 26 - (seal.indent_chars + len(seal.text))   # centred
+
+
+def test_a_break_written_in_the_data_is_kept():
+    lines = signature_blocks(meta(SIGNER.replace("县", "县\n")))[:2]
+    assert [b.text for b in lines] == ["嵊泗高质量发展建设共同富裕示范区海岛样板县", "工作领导小组办公室"]
+    assert all(b.indent_chars + len(b.text) == 26 for b in lines)
+
+
+def test_every_line_fits_whatever_the_name():
+    from gongfu_reports.compose.notice import signer_lines
+
+    assert signer_lines("甲" * 40, 26) == ["甲" * 20] * 2                  # evenly, where nothing is better
+    assert signer_lines("1" * 60, 26) == ["1" * 52, "1" * 8]                # one unbreakable run: cut at the line
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, object]:
+    """A notice with the long 署名 (broken by the tool) and one with a break written in the data:
+    the DOCX as Word shows it (LibreOffice) and the PDF of each engine."""
+    work = copy_workdir(tmp_path_factory.mktemp("signer"))
+    notice = (work / "data" / "notice.yaml").read_text(encoding="utf-8")
+    old = next(line for line in notice.splitlines() if line.startswith("署名:"))
+    for name, signer in (("long", SIGNER), ("written", WRITTEN)):
+        (work / "data" / f"notice-{name}.yaml").write_text(notice.replace(old, f'署名: "{signer}"'), encoding="utf-8")
+    with open(work / "config.yaml", "a", encoding="utf-8") as config:
+        config.write("  signer-long: {kind: notice, notice: data/notice-long.yaml}\n"
+                     "  signer-written: {kind: notice, notice: data/notice-written.yaml}\n")
+    typst = tmp_path_factory.mktemp("signer-typst")
+    shutil.copytree(work, typst, dirs_exist_ok=True)
+    for folder, args in ((work, ()), (typst, ("--engine", "typst", "--format", "pdf"))):
+        result = gongfu(folder, "build", "signer-long", "signer-written", "--strict", *args)
+        assert result.returncode == 0, result.stdout + result.stderr   # --strict: lint finds nothing
+    word = libreoffice([work / "build" / f"signer-{n}.docx" for n in ("long", "written")], "pdf",
+                       tmp_path_factory.mktemp("signer-word"), tmp_path_factory)
+    return {"html": work / "build", "typst": typst / "build", "word": word[0].parent}
+
+
+def first_page_lines(path):
+    document = pdftext.open_document(path)
+    try:
+        return next(pdftext.pages(document)).lines
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("made_by", ["html", "typst", "word"])
+@pytest.mark.parametrize("name, lines", [("long", ("嵊泗高质量发展建设共同富裕示范区", "海岛样板县工作领导小组办公室")),
+                                         ("written", ("嵊泗高质量发展建设共同富裕示范区海岛样板县", "工作领导小组办公室"))])
+def test_long_signer_in_the_outputs(outputs, made_by, name, lines):
+    text = {"".join(line.text.split()): line for line in first_page_lines(outputs[made_by] / f"signer-{name}.pdf")}
+    first, second = text[lines[0]], text[lines[1]]
+    seal = text["（舟山市发展和改革委员会代章）"]
+    date = text["2024年4月30日"]
+    right = (L.MARGIN_LEFT + L.TEXT_W) * MM          # the 版心's right edge
+    for line in (first, second):
+        assert abs(right - 2 * CHAR - line.x1) < 3, (line.text, right - line.x1)   # 右空二字, inside the 版心
+    assert first.top < second.top < seal.top < date.top
+    assert abs(date.x0 - first.x0 - 2 * CHAR) < 3                                   # 首字右移二字
+    assert abs((seal.x0 + seal.x1) / 2 - (first.x0 + first.x1) / 2) < 3             # 代章 centred under it
