@@ -80,14 +80,14 @@ def read(path: Path) -> list[dict]:
         document.close()
 
 
-def engine_pdf(engine: str, doc: str, built, built_typst) -> Path:
-    return (built if engine == "html" else built_typst) / "build" / f"{doc}.pdf"
+def engine_pdf(engine: str, doc: str, built, built_html) -> Path:
+    return (built_html if engine == "html" else built) / "build" / f"{doc}.pdf"
 
 
 @pytest.mark.parametrize("engine", ["html", "typst"])
 @pytest.mark.parametrize("doc", DOCUMENTS)
-def test_same_page_count(doc, engine, word_pdfs, built, built_typst):
-    pdf, word = read(engine_pdf(engine, doc, built, built_typst)), read(word_pdfs[doc])
+def test_same_page_count(doc, engine, word_pdfs, built, built_html):
+    pdf, word = read(engine_pdf(engine, doc, built, built_html)), read(word_pdfs[doc])
     assert abs(len(word) - len(pdf)) <= 0.05 * len(pdf), (len(pdf), len(word))
 
 
@@ -100,11 +100,11 @@ def proportional(text: str) -> bool:
 
 @pytest.mark.parametrize("engine", ["html", "typst"])
 @pytest.mark.parametrize("doc", DOCUMENTS)
-def test_body_pages_break_at_the_same_lines(doc, engine, word_pdfs, built, built_typst):
+def test_body_pages_break_at_the_same_lines(doc, engine, word_pdfs, built, built_html):
     """On pages of body text (portrait, no table) every line ends where it ends in the PDF, except a
     line holding half-width letters or marks (the 28-character grid does not hold there); the first
     line of each such page is the PDF's, unless such a line before it in the text shifted the page."""
-    pdf, word = read(engine_pdf(engine, doc, built, built_typst)), read(word_pdfs[doc])
+    pdf, word = read(engine_pdf(engine, doc, built, built_html)), read(word_pdfs[doc])
     pages = [i for i in range(min(len(pdf), len(word))) if pdf[i]["body"] and word[i]["body"]]
     flat = lambda doc_pages: [(i, t) for i in pages for t in doc_pages[i]["lines"]]   # noqa: E731
     a, b = flat(pdf), flat(word)
@@ -147,7 +147,7 @@ def ink(pdf, index: int, right_mm: float) -> tuple[float, float, float, float] |
 
 
 @pytest.mark.parametrize("made_by", ["html", "typst", "word"])
-def test_landscape_pages_turned_as_gbt9704_7_5(made_by, libreoffice_pdf, built, built_typst):
+def test_landscape_pages_turned_as_gbt9704_7_5(made_by, libreoffice_pdf, built, built_html):
     """GB/T 9704 7.5: a landscape page is the sheet turned with the table head to the 订口, so its
     版心 lies 28 mm from the top, 26 mm from the bottom, 35 mm from the left and 37 mm from the right,
     and its page number stays where the portrait pages have it on the sheet: in the left margin, its
@@ -158,7 +158,7 @@ def test_landscape_pages_turned_as_gbt9704_7_5(made_by, libreoffice_pdf, built, 
     import pypdfium2 as pdfium
 
     doc = "gongzuo-yaodian-2024"
-    path = libreoffice_pdf if made_by == "word" else engine_pdf(made_by, doc, built, built_typst)
+    path = libreoffice_pdf if made_by == "word" else engine_pdf(made_by, doc, built, built_html)
     near = 1.0                                      # mm
     document, pdf = pdftext.open_document(path), pdfium.PdfDocument(path)
     try:
@@ -206,3 +206,27 @@ def test_word_landscape_sections(built):
             assert "layout-flow:vertical" in xml and " PAGE " in xml
     for section in portrait:
         assert "layout-flow" not in section.footer._element.xml and " PAGE " in section.footer._element.xml
+
+
+@pytest.mark.parametrize("made_by", ["html", "typst", "word"])
+@pytest.mark.parametrize("doc", ["tongbao-2024-06", "bulletin-2024-06", "gongzuo-yaodian-2024"])
+def test_no_page_ends_with_a_group_heading_or_a_bare_number(doc, made_by, word_pdfs, built, built_html):
+    """Issue 13: a table page never ends with a group row alone (“…副市长牵头重点工作” at the foot, its tasks
+    overleaf) or with a row cut after its number; a row taller than a quarter page may run on, its
+    first part carrying its text. Seen as a reader sees the tables: the last row of a numbered table on
+    every page but the last has more than one filled cell (unless it is the page's only row)."""
+    import pdfplumber
+
+    path = word_pdfs[doc] if made_by == "word" else engine_pdf(made_by, doc, built, built_html)
+    bad, rows = [], 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages[:-1]:
+            for table in page.extract_tables():
+                body = [r for r in table if not any(c and c.strip() == "序号" for c in r)]
+                if len(body) == len(table) or len(body) < 2:
+                    continue   # not a numbered list, or one row running over the whole page
+                rows += len(body)
+                filled = [c for c in body[-1] if c and c.strip()]
+                if len(filled) <= 1:
+                    bad.append((page.page_number, filled))
+    assert rows > 20 and not bad, bad

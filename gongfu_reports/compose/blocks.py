@@ -131,6 +131,10 @@ class Table:
         """比一页还高的行的行号（从 0 数起）：这样的行另起一页、可以跨页（Word 同样处理），其他行不跨页"""
         return layout.tall_rows(self, landscape)
 
+    def split_rows(self, landscape: bool) -> list[int]:
+        """高于四分之一页的行的行号：这样的行可在页末断开、跨页（Word 同样处理），以免页面下部大片空白"""
+        return layout.split_rows(self, landscape)
+
     def covered(self) -> list[list[bool]]:
         """For each row and grid column: is it covered by a cell (start or span)?"""
         width = len(self.columns)

@@ -28,7 +28,8 @@ from ..kinds import load_config
 from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path, writing
 from ..model.progress import NEEDS_REASON, STATUSES
 from ..publish import build_lock
-from ..files.excel import MAX_FILE_BYTES, displayed, excel_text, open_workbook
+from ..files.archive import MAX_FILE_BYTES
+from ..files.excel import displayed, excel_text, open_workbook
 from ..files.names import check_writable
 from ..files.text import check_text
 from ..sources.progress import indicator_key_error, is_sample, period_files

@@ -708,6 +708,7 @@ class _Body:
         # Lines at an exact pitch and the cells' padding as in both PDF engines (render/layout.py).
         spacing = f'<w:spacing w:line="{round(L.table_line_pt(block.font_size) * 20)}" w:lineRule="exact"/>'
         n_header = len(block.header)
+        split = set(L.split_rows(block, landscape))   # taller than a quarter page: they break across pages
         pad_v, pad_h = round(L.CELL_PAD_V_PT * 20), round(L.CELL_PAD_H_PT * 20)
         rule = round(L.TABLE_RULE_PT * 8)
         out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/>',
@@ -718,15 +719,15 @@ class _Body:
             header = r < n_header
             # Header and group rows take their style's font and weight (the style sheet's 表头 and
             # 表格分组行, as in the PDF); other cells their own weight and alignment. A group row
-            # keeps with the row after it; no row breaks across pages (a row taller than a page
-            # still does: Word and LibreOffice then start it on a new page).
+            # keeps with the row after it; a row shorter than a quarter page never breaks across pages
+            # (one taller than a page still does: Word and LibreOffice then start it on a new page).
             group = not header and r - n_header in block.group_rows
             role = "header" if header else "group" if group else "cell"
             keep = "<w:keepNext/>" if group else ""
             ppr_of = {"left": self.style(role) + keep + spacing,
                       "center": self.style(role) + keep + spacing + '<w:jc w:val="center"/>'}
             out.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' if header
-                       else '<w:tr><w:trPr><w:cantSplit/></w:trPr>')
+                       else "<w:tr>" if r - n_header in split else '<w:tr><w:trPr><w:cantSplit/></w:trPr>')
             c = 0
             while c < n_cols:
                 cell = starts[r].get(c)

@@ -39,12 +39,30 @@ def table_line_pt(size_pt: float) -> float:
     return round(size_pt * TABLE_LINE_RATIO * 20) / 20
 
 
+# A row taller than this share of a page may break across pages: kept whole, it would leave up to
+# that much of the page above it empty (a list of long 完成情况 rows: page after page half empty).
+SPLIT_ROW_SHARE = 0.25
+
+
 def tall_rows(table, landscape: bool) -> list[int]:
     """The body rows of a table (a compose.blocks.Table) too tall for a page under its header.
     Word and LibreOffice start such a row on a new page and let it run on (w:cantSplit); the PDF
-    templates do the same with these indexes, and keep every other row whole. The height is
-    estimated on the high side (each character its full width, a character less per line), so a
-    row that would not fit is never kept whole."""
+    templates do the same with these indexes. The height is estimated on the high side (each
+    character its full width, a character less per line), so a row that would not fit is never
+    kept whole."""
+    heights, room = _row_heights(table, landscape)
+    return [r for r, h in enumerate(heights) if h > room]
+
+
+def split_rows(table, landscape: bool) -> list[int]:
+    """The body rows taller than SPLIT_ROW_SHARE of a page (and not taller than the page): they break
+    across pages where the page ends, in every output; shorter rows are kept whole."""
+    heights, room = _row_heights(table, landscape)
+    return [r for r, h in enumerate(heights) if SPLIT_ROW_SHARE * room < h <= room]
+
+
+def _row_heights(table, landscape: bool) -> tuple[list[float], float]:
+    """The estimated height of each body row, and the room for them on a page under the header (pt)."""
     width_pt = (LAND_TEXT_W if landscape else TEXT_W) * PT_PER_MM
     page_pt = (TEXT_W if landscape else TEXT_H) * PT_PER_MM
     total = sum(c.width for c in table.columns) or 1
@@ -68,8 +86,7 @@ def tall_rows(table, landscape: bool) -> list[int]:
             out.append(tallest)
         return out
 
-    room = page_pt - sum(heights(table.header))
-    return [r for r, h in enumerate(heights(table.rows)) if h > room]
+    return heights(table.rows), page_pt - sum(heights(table.header))
 
 
 def _width(text: str) -> float:

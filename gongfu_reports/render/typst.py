@@ -122,6 +122,7 @@ def _jsonable(view: DocumentView) -> dict:
             out["group_rows"] = sorted(obj.group_rows)
             out["column_percents"] = obj.column_percents
             out["tall_rows"] = layout.tall_rows(obj, landscape)
+            out["split_rows"] = layout.split_rows(obj, landscape)
             return out
         if dataclasses.is_dataclass(obj):
             landscape = getattr(obj, "landscape", landscape)   # a section: its tables' page
