@@ -1,8 +1,10 @@
 """Where the time of a build goes: a serial build (--jobs 1, so every output is rendered in one
 process that the profiler sees) under pyinstrument, summarised as the functions with the most
-inclusive time (a recursive function counted once per stack).
+inclusive time (a recursive function counted once per stack). The Typst compiler runs in a child
+process (render/typst_child.py): the profile shows its time as the wait in compile_pdf.
 
-    .venv/bin/python bench/profile.py                 # the bundled example, --per-unit
+    .venv/bin/python bench/profile.py                 # the bundled example, `gongfu build --force`
+    .venv/bin/python bench/profile.py --per-unit      # with the per-unit extracts
     .venv/bin/python bench/profile.py --scaled        # the scaled workload of bench/run.py
     .venv/bin/python bench/profile.py --html prof.html  # also the full call tree, to browse
     .venv/bin/python bench/profile.py --engine typst  # with the Typst PDF engine
@@ -54,6 +56,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
     parser.add_argument("--html", help="also write pyinstrument's HTML call tree here")
     parser.add_argument("--engine", choices=["html", "typst"], help="PDF engine (default: config.yaml's)")
+    parser.add_argument("--per-unit", action="store_true", help="also build the per-unit extracts")
     args = parser.parse_args()
     from pyinstrument import Profiler
 
@@ -65,7 +68,8 @@ def main() -> None:
         if args.scaled:
             write_scaled(work)
         profiler = Profiler(interval=0.005)
-        sys.argv = ["gongfu", "build", "--per-unit", "--jobs", "1", "--force", "-C", str(work)]
+        sys.argv = ["gongfu", "build", "--jobs", "1", "--force", "-C", str(work)]
+        sys.argv += ["--per-unit"] if args.per_unit else []
         sys.argv += ["--engine", args.engine] if args.engine else []
         profiler.start()
         try:
