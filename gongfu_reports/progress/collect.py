@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +24,9 @@ import yaml
 
 from ..config import Config
 from ..kinds import load_config
-from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path, writing
+from ..errors import Collector, GongfuError, GongfuErrors, Place, capped, display_path, writing
 from ..model.progress import NEEDS_REASON, STATUSES
-from ..publish import build_lock
+from ..publish import build_lock, write_atomic
 from ..files.archive import MAX_FILE_BYTES
 from ..files.excel import displayed, excel_text, open_workbook
 from ..files.names import check_writable
@@ -46,6 +45,7 @@ LOCK_HINT = ("编号、任务内容、牵头领导以下发的填报表为准，
              "（或把改动的格恢复原样）后重新报送")
 OLD_EXCEL = (".xls", ".et")                             # saved in the wrong format by the unit
 LOG = "收集记录.yaml"
+NOTHING_MERGED = "收回的表格未能保存副本，本次没有合并任何数据；问题解决后重新运行 gongfu collect"
 
 
 @dataclass
@@ -232,30 +232,34 @@ def workbook_files(folder: Path) -> list[Path]:
 
 def keep_received(result: CollectResult) -> None:
     """Copy every workbook, unchanged, into received/<period>/ (once per content; a later different
-    file of the same name is kept as 名称（2）.xlsx)."""
+    file of the same name is kept as 名称（2）.xlsx). A copy that cannot be written (a full disk) stops
+    the run before anything is merged, and the folders made for it go again."""
     folder = result.received
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = {_digest(p): p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".xlsx", *OLD_EXCEL)}
-    for form in result.forms:
-        if form.path.stat().st_size > MAX_FILE_BYTES:
-            result.notes.append(f"{form.label} 过大，未保存副本")
-            continue
-        data = form.path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in kept:
-            form.kept_as = kept[digest]
-            continue
-        target, n = folder / form.path.name, 1
-        while target.exists():
-            n += 1
-            target = folder / f"{form.path.stem}（{n}）{form.path.suffix}"
-        temporary = folder / f".{target.name}.tmp"
-        try:
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
-        kept[digest] = form.kept_as = target
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        with writing(folder, NOTHING_MERGED):
+            folder.mkdir(parents=True, exist_ok=True)
+        kept = {_digest(p): p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".xlsx", *OLD_EXCEL)}
+        for form in result.forms:
+            if form.path.stat().st_size > MAX_FILE_BYTES:
+                result.notes.append(f"{form.label} 过大，未保存副本")
+                continue
+            data = form.path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in kept:
+                form.kept_as = kept[digest]
+                continue
+            target, n = folder / form.path.name, 1
+            while target.exists():
+                n += 1
+                target = folder / f"{form.path.stem}（{n}）{form.path.suffix}"
+            write_atomic(target, data, NOTHING_MERGED)
+            kept[digest] = form.kept_as = target
+    except GongfuError:
+        for path in made:
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        raise
 
 
 def _digest(path: Path) -> str:
@@ -662,7 +666,7 @@ def clean(value) -> str:
 
 def report_lines(result: CollectResult) -> tuple[list[str], list[str]]:
     """(stdout lines, stderr lines) of a collect run: the rejected workbooks first, each problem as an error."""
-    err = [f"错误：{e}" for form in result.rejected for e in form.errors]
+    err = [f"错误：{e}" for form in result.rejected for e in capped(form.errors)]
     merged = [f for f in result.forms if f.merged]
     if result.rejected:
         names = "、".join(f"{f.path.name}（{f.unit}）" if f.unit else f.path.name for f in result.rejected)
