@@ -48,8 +48,8 @@ def build(
                                              help="只生成通知的第 N 个附件：build/<编号>-attachment-<N>.docx|pdf / "
                                                   "build only attachment N of the notice"),
     engine: Optional[str] = typer.Option(None, "--engine", "-e",
-                                         help="PDF 排版引擎：html（HTML 模板，WeasyPrint）或 typst（Typst 模板，连同检查快约 4 倍）；"
-                                              "默认按 config.yaml 的 pdf_engine / PDF engine: html or typst"),
+                                         help="PDF 排版引擎：typst（Typst 模板，默认）或 html（HTML 模板，WeasyPrint，慢约三倍）；"
+                                              "不写时按 config.yaml 的 pdf_engine / PDF engine: typst (default) or html"),
     directory: Path = DIR_OPTION,
 ):
     """生成文档到 build/<编号>.docx 和 .pdf。Build documents into build/<id>.docx and build/<id>.pdf."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
 
 from ..model import KeyTask, Leader, UnitRegistry
 from ..model.progress import (NO_STATUS, NOT_COLLECTED, NOT_REPORTED, STATUSES, PeriodProgress, ProgressEntry,
@@ -18,6 +18,9 @@ from ..model.progress import (NO_STATUS, NOT_COLLECTED, NOT_REPORTED, STATUSES, 
 from ..model.units import split_units
 from .blocks import Cell, Column, Paragraph, Run, Table
 from .document import quoted
+
+if TYPE_CHECKING:   # pandas is imported where the counting is done: a build with nothing to do never loads it
+    import pandas as pd
 
 COUNT_COLUMNS = [*STATUSES, NO_STATUS, NOT_REPORTED]
 
@@ -115,6 +118,8 @@ def _canonical(name: str, registry: UnitRegistry) -> str:
 
 def status_frame(states: list[TaskState]) -> pd.DataFrame:
     """One row per collected task: 编号, 序号, 牵头领导, 牵头单位, 状态."""
+    import pandas as pd
+
     rows = [{"编号": s.task.id, "序号": s.number, "牵头领导": s.task.leader, "牵头单位": s.lead, "状态": s.status}
             for s in states if s.collected]
     return pd.DataFrame(rows, columns=["编号", "序号", "牵头领导", "牵头单位", "状态"])
@@ -122,6 +127,8 @@ def status_frame(states: list[TaskState]) -> pd.DataFrame:
 
 def count_by(frame: pd.DataFrame, column: str, order: list[str]) -> pd.DataFrame:
     """Tasks by status for each value of `column` (in `order`), one column per status of COUNT_COLUMNS."""
+    import pandas as pd
+
     table = pd.crosstab(frame[column], frame["状态"]) if len(frame) else pd.DataFrame()
     table = table.reindex(index=[k for k in order if k in set(frame[column])], columns=COUNT_COLUMNS, fill_value=0)
     return table.fillna(0).astype(int)

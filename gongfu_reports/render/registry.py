@@ -96,8 +96,10 @@ RENDERERS = {r.name: r for r in (
              seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: n / 1000),
     # Not WeasyPrint: its workers hold hundreds of MB per long table, and together with the parent
     # composing the next 1000-row document the scaled build came within 2 % of 1 GB.
+    # Typst's compile (in its child process) takes 300-400 MB for the 663 000 characters of the scaled
+    # 1000-row 通报 (render/sandbox.py): about 1 MB per 2000 characters.
     Renderer("pdf:typst", "pdf", _pdf_typst, _pdf_typst, _typst_templates,
-             seconds=lambda n: 0.01 + 1e-5 * n, memory_mb=lambda n: n / 5000, start_pool_early=True),
+             seconds=lambda n: 0.01 + 1e-5 * n, memory_mb=lambda n: n / 2000, start_pool_early=True),
     # The web edition (政府信息公开): one self-contained page, no pages to check against GB/T 9704.
     Renderer("html", "html", _web, _web, _web_templates,
              seconds=lambda n: 0.01 + 2e-6 * n, memory_mb=lambda n: n / 20000, start_pool_early=True,
