@@ -93,9 +93,12 @@ def test_same_page_count(doc, engine, word_pdfs, built, built_html):
 
 # Characters whose widths are not a multiple of half a character (Latin letters, half-width marks):
 # renderers round their widths differently, so a line holding them may break a character earlier
-# or later in one of them. Digits are half a character wide everywhere.
+# or later in one of them. Digits are half a character wide, but with the letter spacing of the grid
+# a full line holding them is within a fraction of a point of the 版心's width, and Word and the PDF
+# engines round that differently (seen both ways in the 通报: "…需人工判断5项、" fits in the PDF and
+# not in Word, "…第39项“深化打造…创新平台”" the other way round).
 def proportional(text: str) -> bool:
-    return any(unicodedata.east_asian_width(ch) not in "WFA" and not ch.isdigit() for ch in text)
+    return any(unicodedata.east_asian_width(ch) not in "WFA" for ch in text)
 
 
 @pytest.mark.parametrize("engine", ["html", "typst"])
@@ -113,6 +116,8 @@ def test_body_pages_break_at_the_same_lines(doc, engine, word_pdfs, built, built
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
+        if (i1 == len(a) or j1 == len(b)) and shifted_at:
+            continue   # lines past the last page compared in one of them, moved there by an allowed shift
         first = [t for _, t in a[i1:i1 + 1] + b[j1:j1 + 1]]
         assert any(proportional(t) for t in first), \
             f"lines set differently (page {a[i1][0] + 1 if i1 < len(a) else '?'}):\n" + \
@@ -222,7 +227,7 @@ def test_no_page_ends_with_a_group_heading_or_a_bare_number(doc, made_by, word_p
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages[:-1]:
             for table in page.extract_tables():
-                body = [r for r in table if not any(c and c.strip() == "序号" for c in r)]
+                body = [r for r in table if not any(c and "".join(c.split()) == "序号" for c in r)]
                 if len(body) == len(table) or len(body) < 2:
                     continue   # not a numbered list, or one row running over the whole page
                 rows += len(body)

@@ -74,14 +74,17 @@ def test_every_view_model_field_is_documented(page):
 
 def test_names_the_bundled_templates_use_are_documented(page):
     text = page.text_content()
+    from gongfu_reports.render.html import quote_breaks
+
     env = jinja2.Environment()
+    env.filters["quote_breaks"] = quote_breaks   # the template's own filter
     for name in ("document.html.j2", "gongwen.css.j2"):
         tree = env.parse((REPO / "templates" / "html" / name).read_text(encoding="utf-8"))
         assigned = {n.target.name for n in tree.find_all(nodes.Assign) if isinstance(n.target, nodes.Name)}
         context = page.get_element_by_id("html").getnext().xpath("./tbody/tr/td[1]/code/text()")
         for variable in jinja2.meta.find_undeclared_variables(tree) - assigned:
             assert variable in context, variable
-        loop_and_dict = {"index0", "last", "items"}   # Jinja's loop.index0 / loop.last, dict.items()
+        loop_and_dict = {"index0", "first", "last", "items"}   # Jinja's loop.index0 / .first / .last, dict.items()
         for attr in {n.attr for n in tree.find_all(nodes.Getattr)} - loop_and_dict:
             documented = f"L.{attr}" in text or attr in page.xpath("//td[1]/code/text()") or attr in text
             assert documented, f"{name} uses .{attr}, which the reference page does not mention"

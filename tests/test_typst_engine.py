@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pdfplumber
 
-from conftest import copy_workdir, gongfu, normalise
+from conftest import MM, copy_workdir, gongfu, normalise
 from gongfu_reports.lint import lint
+from gongfu_reports.render import layout as L
 
 FOOTER = re.compile(r"— \d+ —")
 
@@ -24,8 +25,10 @@ def text_of(path: Path) -> str:
         for page in pdf.pages:
             headers = [t.rows[0].bbox for t in page.find_tables() if len(t.rows[0].cells) > 1]
 
-            def outside_headers(obj, headers=headers):
-                return obj.get("object_type") != "char" or not any(
+            margin = L.LAND_MARGIN_LEFT * MM if page.width > page.height else 0   # a landscape page's turned number
+
+            def outside_headers(obj, headers=headers, margin=margin):
+                return obj.get("object_type") != "char" or obj["x1"] >= margin and not any(
                     x0 - 1 <= obj["x0"] and obj["x1"] <= x1 + 1 and top - 1 <= obj["top"] and obj["bottom"] <= bottom + 1
                     for x0, top, x1, bottom in headers)
 

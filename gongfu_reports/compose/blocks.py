@@ -94,7 +94,9 @@ class Column:
 
 @dataclass
 class Table:
-    """一个表格：列、表头（每页重复）和各行。"""
+    """一个表格：列、表头（每页重复）和各行。哪些行可以跨页由程序估计：block.split_rows(section.landscape)
+    是高于四分之一页、在页末断开的行，block.tall_rows(section.landscape) 是比一页还高、另起一页的行（行号从 0 数起）；
+    其他行不跨页。"""
 
     columns: list[Column]
     """各列（宽度、对齐）"""

@@ -55,11 +55,15 @@ def signature_blocks(meta: DocumentMeta, sealed: bool = False) -> list[Paragraph
 
 def closing(blocks: list, meta: DocumentMeta, sealed: bool = False) -> list[Paragraph]:
     """A blank line and the 署名, 代章 and 成文日期 to follow these blocks, never on a page of their
-    own (GB/T 9704 7.3.5): the last paragraph of the blocks, the blank line and every line but the
-    date are kept with the next."""
+    own (GB/T 9704 7.3.5): the last line of the text before them (with the whole 附件说明 when it
+    ends there), the blank line and every line but the date are kept with the next."""
     lines = [Paragraph("plain", [Run("")])] + signature_blocks(meta, sealed)
-    if blocks and isinstance(blocks[-1], Paragraph):
-        blocks[-1].keep_with_next = True
+    for block in reversed(blocks):
+        if not isinstance(block, Paragraph):
+            break
+        block.keep_with_next = True
+        if block.text and block.role != "attach-note":
+            break
     for line, following in zip(lines, lines[1:]):
         line.keep_with_next = following.role == "signature"
     return lines

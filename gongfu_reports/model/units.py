@@ -64,7 +64,7 @@ class UnitRegistry:
         """A written unit list with each unit as the registry names it ("市资规局、市场监管局" →
         "市资源规划局、市市场监管局"); names not registered, and the separators, stay as written."""
         parts = re.split(f"({_SPLIT.pattern})", text)
-        return "".join(part if k % 2 or part not in self._by_name else self._by_name[part].name
+        return "".join(part if k % 2 or self.find(part) is None else self.find(part).name
                        for k, part in enumerate(parts))
 
     def check_list(self, text: str, place: Place) -> list[Unit]:

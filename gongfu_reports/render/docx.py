@@ -652,6 +652,8 @@ class _Body:
         ppr = self.style(block.role)
         if block.keep_with_next:
             ppr += "<w:keepNext/>"
+        if block.role == "attach-note":
+            ppr += "<w:keepLines/>"   # an item of the 附件说明 never splits across pages
         if block.page_break_before:
             ppr += "<w:pageBreakBefore/>"
         if line_twips is not None:
