@@ -56,7 +56,7 @@ class Paragraph:
     page_break_before: bool = False
     """是否从新的一页开始"""
     keep_with_next: bool = False
-    """是否与下一段同页（正文末段、署名与成文日期不分开；样式表中的“与下段同页”另算）"""
+    """是否整段与下一段同页（正文末段、附件说明、署名与成文日期不分开；样式表中的“与下段同页”另算）"""
     kind: str = "paragraph"
     """块的种类，段落总是 paragraph（模板用 block.kind 区分段落、表格、图片）"""
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
+from ..render.layout import FIGURE_GAP_PT, LINE_PITCH_PT
 from .blocks import Image
 
 COLOURS = {"已完成": "#2e7d32", "序时推进": "#1565c0", "滞后": "#c62828", "未启动": "#9e9e9e",
@@ -28,8 +30,11 @@ def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_pa
     counts = dict(zip(labels, counts.values()))
     with matplotlib.rc_context({"font.family": family, "svg.hashsalt": "gongfu", "svg.fonttype": "path",
                                 "axes.unicode_minus": False}):
-        height = max(1.4, 0.18 * len(labels) + 0.5)   # about 5 mm a bar, 8 pt labels, the legend on one line:
-                                                        # the chart fits under its table
+        # About 5 mm a bar, 8 pt labels, the legend on one line: the chart fits under its table. Its
+        # height plus the 6 pt above and below it is a whole number of body lines, so the text after it
+        # stays on the 22-line grid and every output ends its pages at the same lines.
+        wanted = max(1.4, 0.18 * len(labels) + 0.5) * 72 + 2 * FIGURE_GAP_PT
+        height = (math.ceil(wanted / LINE_PITCH_PT - 0.25) * LINE_PITCH_PT - 2 * FIGURE_GAP_PT) / 72
         fig, ax = plt.subplots(figsize=(width_mm / 25.4, height))
         left = [0] * len(labels)
         for status in statuses:

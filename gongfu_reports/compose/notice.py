@@ -55,8 +55,8 @@ def signature_blocks(meta: DocumentMeta, sealed: bool = False) -> list[Paragraph
 
 def closing(blocks: list, meta: DocumentMeta, sealed: bool = False) -> list[Paragraph]:
     """A blank line and the 署名, 代章 and 成文日期 to follow these blocks, never on a page of their
-    own (GB/T 9704 7.3.5): the last line of the text before them (with the whole 附件说明 when it
-    ends there), the blank line and every line but the date are kept with the next."""
+    own (GB/T 9704 7.3.5): the last paragraph of the text before them (the whole 附件说明 when it
+    ends there), the blank line and every line but the date are kept, whole, with the next."""
     lines = [Paragraph("plain", [Run("")])] + signature_blocks(meta, sealed)
     for block in reversed(blocks):
         if not isinstance(block, Paragraph):

@@ -650,9 +650,9 @@ class _Body:
 
     def paragraph(self, block: Paragraph, line_twips: int | None = None) -> None:
         ppr = self.style(block.role)
-        if block.keep_with_next:
-            ppr += "<w:keepNext/>"
-        if block.role == "attach-note":
+        if block.keep_with_next:    # kept whole, with the next (as both PDF engines keep it)
+            ppr += "<w:keepNext/><w:keepLines/>"
+        elif block.role == "attach-note":
             ppr += "<w:keepLines/>"   # an item of the 附件说明 never splits across pages
         if block.page_break_before:
             ppr += "<w:pageBreakBefore/>"
@@ -676,9 +676,11 @@ class _Body:
         rid, picture = self.pictures.add(block.png)
         cx, cy = picture.scaled_dimensions(Mm(block.width_mm), None)
         inline = CT_Inline.new_pic_inline(self.skeleton.picture_id, rid, picture.filename, cx, cy)
-        # Not the exact body pitch: single line spacing, off the grid; kept with its 图题 below.
-        ppr = (self.style("plain") + '<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
-               '<w:jc w:val="center"/>')
+        # Single line spacing, off the body grid (an exact line would clip the picture), with 4.25 pt
+        # above and below: as high as in the PDF (6 pt, the picture, 6 pt; the line adds the rest);
+        # kept with its 图题 below.
+        ppr = (self.style("plain") + '<w:keepNext/><w:snapToGrid w:val="0"/>'
+               '<w:spacing w:before="85" w:after="85" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>')
         drawing = f"<w:r><w:drawing>{oxml.fragment(inline, self.skeleton.nsmap)}</w:drawing></w:r>"
         self.out.append(oxml.paragraph(ppr, drawing))
 

@@ -14,6 +14,7 @@ BODY_PT = 16.0                                    # 3号
 TITLE_PT = 22.0                                   # 2号
 PAGE_NUMBER_PT = 14.0                             # 4号
 LINE_PITCH_PT = 28.95                             # 225 mm / 22 lines, a little under
+FIGURE_GAP_PT = 6.0                               # space above and below a chart
 # 156 mm / 28 characters = 15.79 pt; 16 pt glyphs are condensed to fit 28 per line.
 LETTER_SPACING_PT = -0.25
 CHAR_PITCH_PT = BODY_PT + LETTER_SPACING_PT       # 15.75 pt
@@ -56,9 +57,10 @@ def tall_rows(table, landscape: bool) -> list[int]:
 
 def split_rows(table, landscape: bool) -> list[int]:
     """The body rows taller than SPLIT_ROW_SHARE of a page (and not taller than the page): they break
-    across pages where the page ends, in every output; shorter rows are kept whole."""
+    across pages where the page ends, in every output; shorter rows are kept whole, and so is a row
+    under a group row (the two stay on one page: the group heading never ends a page)."""
     heights, room = _row_heights(table, landscape)
-    return [r for r, h in enumerate(heights) if SPLIT_ROW_SHARE * room < h <= room]
+    return [r for r, h in enumerate(heights) if SPLIT_ROW_SHARE * room < h <= room and r - 1 not in table.group_rows]
 
 
 def _row_heights(table, landscape: bool) -> tuple[list[float], float]:
