@@ -261,6 +261,22 @@ def _line_key(line) -> tuple:
     return round(top), round(x0), text
 
 
+def _cells_joined(lines: list, other: list) -> list:
+    """Lines of a table page with those the other reader splits at a gap between two cells joined as
+    it joins them (the same characters: the gap is where the two readers' rules for a new line differ)."""
+    texts = {line[0] for line in other}
+    out, i = [], 0
+    while i < len(lines):
+        if i + 1 < len(lines) and lines[i][0] not in texts and f"{lines[i][0]} {lines[i + 1][0]}" in texts:
+            (text, x0, _, top, bottom), (more, _, x1, top2, bottom2) = lines[i], lines[i + 1]
+            out.append((f"{text} {more}", x0, x1, min(top, top2), max(bottom, bottom2)))
+            i += 2
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
+
+
 def _same_chars(here, there, tolerance) -> bool:
     """The same characters, each matched with the nearest of the same text (PDFium reorders a line's text
     objects by position), all fields within the tolerance."""
@@ -306,6 +322,8 @@ def test_content_reader_gives_what_pdfium_gives(request, engine):
             for name, a, b in zip(("lines", "shapes", "tables"), _exact_view(here), _exact_view(there)):
                 if name == "lines":   # PDFium orders a page's upright and turned (page number) lines its own way
                     a, b = sorted(a, key=_line_key), sorted(b, key=_line_key)
+                    if here.tables:       # across the gap between two cells, one of them may start a new line
+                        a, b = _cells_joined(a, b), _cells_joined(b, a)
                 assert _close(a, b, 0.001), (path.name, index + 1, name, [x for x in a if x not in b][:2],
                                              [x for x in b if x not in a][:2])
         document.close()
