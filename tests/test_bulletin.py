@@ -177,6 +177,8 @@ def test_sample_period_counts_chart_changes(sample_tongbao):
     # Changes since 2024-06 (which carries no statuses): grouped by kind, tasks by number, short name and unit.
     assert f"新完成{counts['已完成']}项：第3项“强化政府债务风险动态评估和监测预警”（市财政局）；" in text
     assert "ZF24-" not in text.split("附件1")[0]   # no bare codes in the body
+    # A name quoting a name: the inner quotes single (GB/T 15834 4.1.3.4).
+    assert "第28项“深入推进‘扩中提低’行动”（市发改委）" in text
     # Lagging tasks with their reasons and next steps.
     assert "原因：（示例）受项目审批进度影响，部分节点滞后于年度计划。下步：（示例）倒排工期" in text
     # The chart: a picture in the DOCX, vector drawing (no raster image) in the PDF, with a numbered caption.

@@ -17,6 +17,7 @@ from ..model.progress import (NO_STATUS, NOT_COLLECTED, NOT_REPORTED, STATUSES, 
                               combined_status)
 from ..model.units import split_units
 from .blocks import Cell, Column, Paragraph, Run, Table
+from .document import quoted
 
 if TYPE_CHECKING:   # pandas is imported where the counting is done: a build with nothing to do never loads it
     import pandas as pd
@@ -186,7 +187,7 @@ def short_name(text: str, limit: int = 30) -> str:
 
 def task_reference(state: TaskState) -> str:
     """How the text names a task: its number in the table attachment, short name and lead unit."""
-    return f"第{state.number}项“{short_name(state.task.text)}”（{state.lead}）"
+    return f"第{state.number}项{quoted(short_name(state.task.text))}（{state.lead}）"
 
 
 def progress_lines(state: TaskState) -> list[str]:

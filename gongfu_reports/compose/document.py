@@ -8,6 +8,12 @@ from .listtable import ListView
 from .notice import attachment_head
 
 
+def quoted(text: str) -> str:
+    """Text in double quotes; quotes inside it become single ones (GB/T 15834 4.1.3.4: a quotation
+    inside a quotation takes single quotes)."""
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
 def blank() -> list[Paragraph]:
     """One empty line of the body grid."""
     return [Paragraph("plain", [Run("")])]
