@@ -137,8 +137,6 @@ def test_body_pages_break_at_the_same_lines(doc, engine, word_pdfs, built, built
 def ink(pdf, index: int, right_mm: float) -> tuple[float, float, float, float] | None:
     """Where a page shows anything dark left of `right_mm`, drawn as a viewer draws it (clipping
     included): (left, right, top, bottom) in mm, or None."""
-    import pypdfium2 as pdfium
-
     scale = 4                                               # px per pt
     page = pdf[index]
     width, _ = page.get_size()
