@@ -86,3 +86,36 @@ def test_signature_and_date_stay_with_the_body_in_word(folder, tmp_path):
         check(pages, k)
         reached |= any(DATE in page for page in pages[1:])
     assert reached, "no notice of the range reaches a second page"
+
+
+@pytest.mark.parametrize("engine", ["typst", "html"])
+def test_a_long_last_paragraph_is_not_moved_whole(folder, engine, tmp_path):
+    """A long last paragraph (13 lines) is not moved whole with the 署名, which would leave most of a
+    page empty: it runs on from the page where it starts, filled to the foot of its 版心, and nothing
+    runs out of the 版心."""
+    from gongfu_reports.lint import lint
+    from gongfu_reports.render import layout as L
+
+    text = notice(4).replace(f"  - {LINE}\n", "", 1) + ""
+    text = text.replace("署名:", f"  - {LINE * 13}\n署名:", 1)
+    (folder / "data" / "n4.yaml").write_text(text, encoding="utf-8")
+    try:
+        config = kinds.load_config(folder)
+        config.pdf_engine = engine
+        composed = kinds.compose(config, "n4", None)
+        kinds.finish(config, composed.view)
+        path = tmp_path / "long.pdf"
+        path.write_bytes(renderer_for("pdf", config).render(composed.view, config))
+    finally:
+        (folder / "data" / "n4.yaml").write_text(notice(4), encoding="utf-8")
+    assert not [f for f in lint(path) if "版心" in str(f) or "页边距" in str(f)]
+    (dated,) = [page for page in page_lines(path) if DATE in page]
+    assert "落实" in "".join(dated[:dated.index(SIGNER)]), dated   # body text above the 署名
+    document = pdftext.open_document(path)
+    try:
+        first = next(pdftext.pages(document))
+        limit = first.height - L.MARGIN_BOTTOM * L.PT_PER_MM
+        body = [line for line in first.lines if line.bottom <= limit + 2]
+        assert limit - max(line.bottom for line in body) < 2 * L.LINE_PITCH_PT, [l.text for l in body]
+    finally:
+        document.close()

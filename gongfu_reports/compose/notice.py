@@ -7,6 +7,7 @@ from ..render.layout import text_width
 from .blocks import Frame, Imprint, Paragraph, Run
 
 CHARS_PER_LINE = 28
+KEPT_WHOLE_LINES = 6   # the last paragraph moves whole with the 署名 up to this length
 
 
 def frame(meta: DocumentMeta, mark_size: float) -> Frame:
@@ -59,8 +60,8 @@ def closing(blocks: list, meta: DocumentMeta, sealed: bool = False) -> list[Para
     ends there), the blank line and every line but the date are kept, whole, with the next."""
     lines = [Paragraph("plain", [Run("")])] + signature_blocks(meta, sealed)
     for block in reversed(blocks):
-        if not isinstance(block, Paragraph):
-            break
+        if not isinstance(block, Paragraph) or text_width(block.text) > KEPT_WHOLE_LINES * CHARS_PER_LINE:
+            break   # a long paragraph is not moved whole (it could not stand on a page)
         block.keep_with_next = True
         if block.text and block.role != "attach-note":
             break
