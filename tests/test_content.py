@@ -79,12 +79,19 @@ def test_docx_and_pdf_carry_the_same_text_in_the_same_order(docx_path, any_pdf_p
 
 
 def split_by_a_page(line: str, pdf: str) -> bool:
-    """A cell that runs on to the next page: its text in two pieces, the second after the first."""
-    for k in range(4, len(line) - 3):
-        start = pdf.find(line[:k])
-        if start >= 0 and pdf.find(line[k:], start + k) > 0:
-            return True
-    return False
+    """A cell whose lines come out in pieces, in order: it runs on to the next page, or the page text
+    puts the next cell's line between two of its lines (pdfplumber reads a table row line by line
+    across its cells)."""
+    position, i = 0, 0
+    while i < len(line):
+        j = len(line)
+        while j > i + 1 and pdf.find(line[i:j], position) < 0:
+            j -= 1
+        found = pdf.find(line[i:j], position)
+        if found < 0 or (j - i < 2 and len(line) - i > 1):
+            return False
+        position, i = found + (j - i), j
+    return True
 
 
 def xlsx_to_yaml(xlsx, target):
