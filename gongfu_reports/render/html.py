@@ -13,11 +13,9 @@ from markupsafe import Markup, escape
 from .. import bundled
 from ..compose.blocks import DocumentView
 from ..config import Config, pdf_font_file
-from ..errors import GongfuError, Place, display_path
 from . import layout
 from .styles import css_of, load_styles
-from .sandbox import ConfinedLoader, LimitExceeded, Readable, TemplateEnvironment, \
-    template_error, template_place, template_roots
+from .sandbox import ConfinedLoader, Readable, TemplateEnvironment, template_errors, template_roots
 
 TEMPLATE_NAME = "document.html.j2"
 # The GB/T 9704 numbers as plain data (the template reads L.BODY_PT, …), not the module.
@@ -99,20 +97,11 @@ def role_css(config: Config, faces: dict[str, dict]) -> dict[str, str]:
 def render_html(view: DocumentView, config: Config) -> Html:
     env = environment(config)
     files = font_files(config)
-    try:
+    with template_errors(TEMPLATE_NAME):
         template = env.get_template(TEMPLATE_NAME)
         faces = font_faces(config, files)
         text = template.render(view=view, fonts=faces, L=LAYOUT, S=role_css(config, faces),
                                mark_size=view.frame.mark_size if view.frame else layout.MARK_PT,
                                mark_scale=view.frame.mark_scale if view.frame else 1)
-    except jinja2.TemplateSyntaxError as exc:
-        raise GongfuError(f"模板语法错误：{exc.message}",
-                          Place(display_path(exc.filename or TEMPLATE_NAME), line=exc.lineno)) from None
-    except jinja2.UndefinedError as exc:
-        raise GongfuError(f"模板使用了未定义的变量：{exc.message}", template_place(exc, TEMPLATE_NAME)) from None
-    except jinja2.exceptions.SecurityError as exc:
-        raise GongfuError(f"模板中有不安全的操作：{exc}", template_place(exc, TEMPLATE_NAME)) from None
-    except (LimitExceeded, jinja2.TemplateNotFound) as exc:   # loading document.html.j2 itself
-        raise template_error(exc, TEMPLATE_NAME) from None
     fonts_read = frozenset(path.resolve() for path in files.values() if path is not None)
     return Html(text, Readable(template_roots(config.root), fonts_read))

@@ -10,6 +10,7 @@ compile runs in a child process with OS limits (typst_child.py), with the same t
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import functools
@@ -528,6 +529,23 @@ def template_place(exc: BaseException, name: str) -> Place:
             place = Place(name) if filename == "<template>" else Place(display_path(filename), line=tb.tb_lineno)
         tb = tb.tb_next
     return place
+
+
+@contextlib.contextmanager
+def template_errors(name: str, label: str = "模板"):
+    """Rendering the template `name` (an HTML or web template): its errors as the user's messages,
+    each naming the template and line ("模板语法错误…", or "网页模板语法错误…" with label="网页模板")."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        raise GongfuError(f"{label}语法错误：{exc.message}",
+                          Place(display_path(exc.filename or name), line=exc.lineno)) from None
+    except jinja2.UndefinedError as exc:
+        raise GongfuError(f"{label}使用了未定义的变量：{exc.message}", template_place(exc, name)) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise GongfuError(f"{label}中有不安全的操作：{exc}", template_place(exc, name)) from None
+    except (LimitExceeded, jinja2.TemplateNotFound) as exc:   # loading the template itself
+        raise template_error(exc, name) from None
 
 
 def template_error(exc: BaseException, name: str) -> GongfuError:

@@ -20,9 +20,8 @@ import jinja2
 from .. import bundled
 from ..compose.blocks import Cell, DocumentView, Image, Paragraph, Table
 from ..config import Config
-from ..errors import GongfuError, Place, display_path
 from . import layout
-from .sandbox import ConfinedLoader, LimitExceeded, TemplateEnvironment, template_error, template_place, template_roots
+from .sandbox import ConfinedLoader, TemplateEnvironment, template_errors, template_roots
 from .styles import Style, load_styles
 
 TEMPLATE = "document.html.j2"
@@ -110,20 +109,11 @@ def render_web(view: DocumentView, config: Config) -> bytes:
     env = _environment(tuple(str(d) for d in template_dirs(config)), template_roots(config.root))
     styles = load_styles(config.root)
     families = {role: font_stack(config, role) for role, _ in config.fonts}
-    try:
+    with template_errors(TEMPLATE, "网页模板"):
         html = env.get_template(TEMPLATE).render(
             view=view, sections=outline(view), fonts=families, red=layout.RED,
             S={role: role_css(style, families[style.font], getattr(config.fonts, style.font).weight)
                for role, style in styles.items()})
-    except jinja2.TemplateSyntaxError as exc:
-        raise GongfuError(f"网页模板语法错误：{exc.message}",
-                          Place(display_path(exc.filename or TEMPLATE), line=exc.lineno)) from None
-    except jinja2.UndefinedError as exc:
-        raise GongfuError(f"网页模板使用了未定义的变量：{exc.message}", template_place(exc, TEMPLATE)) from None
-    except jinja2.exceptions.SecurityError as exc:
-        raise GongfuError(f"网页模板中有不安全的操作：{exc}", template_place(exc, TEMPLATE)) from None
-    except (LimitExceeded, jinja2.TemplateNotFound) as exc:
-        raise template_error(exc, TEMPLATE) from None
     return html.encode("utf-8")
 
 
