@@ -27,30 +27,52 @@ def stamps(build: Path) -> dict[str, tuple[int, int]]:
     return {name: (path.stat().st_mtime_ns, path.stat().st_ino) for name, path in files(build).items()}
 
 
-def test_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
+def _jobs(work: Path, engine: str, ids=None) -> list:
     from gongfu_reports import kinds
-    from gongfu_reports.build.scheduler import Job, pool_size, _weight
+    from gongfu_reports.build.scheduler import Job, _weight
     from gongfu_reports.render.registry import renderer_for
 
-    work = copy_workdir(tmp_path / "work")
-    # The bundled documents are enough work for two worker processes: the pool is really used.
     config = kinds.load_config(work)
+    config.pdf_engine = engine
     views = [kinds.compose_output(config, output).view for doc_id, doc in config.documents.items()
-             for output in kinds.get(doc.kind).outputs(config, doc_id)]
-    jobs = [Job(view.id, "", view.id, renderer_for(fmt, config), view, True, _weight(view))
+             for output in kinds.get(doc.kind).outputs(config, doc_id) if ids is None or doc_id in ids]
+    return [Job(view.id, "", view.id, renderer_for(fmt, config), view, True, _weight(view))
             for view in views for fmt in ("docx", "pdf")]
-    assert pool_size(2, [job.seconds for job in jobs]) == 2
 
-    result = gongfu(work, "build", "--jobs", "1")
+
+def _serial_then_parallel(work: Path, *args: str) -> None:
+    """`build --jobs 1`, then `build --jobs 2 --force`: the same files, byte for byte."""
+    result = gongfu(work, "build", *args, "--jobs", "1")
     assert result.returncode == 0, result.stderr
     serial = {name: path.read_bytes() for name, path in files(work / "build").items()}
     assert {f"{doc_id}.{fmt}" for doc_id in PARALLEL_IDS for fmt in ("docx", "pdf")} < set(serial)
-    result = gongfu(work, "build", "--jobs", "2", "--force")
+    result = gongfu(work, "build", *args, "--jobs", "2", "--force")
     assert result.returncode == 0, result.stderr
     parallel = files(work / "build")
     assert sorted(parallel) == sorted(serial)
     for name, data in serial.items():   # the manifest too: same digests recorded
         assert parallel[name].read_bytes() == data, name
+
+
+def test_parallel_build_writes_the_same_bytes_as_a_serial_one(tmp_path):
+    from gongfu_reports.build.scheduler import check_workers
+
+    work = copy_workdir(tmp_path / "work")
+    # The default engine (Typst): the bundled documents are enough checking for a check worker, so the
+    # parallel build compiles on its thread and checks in another process.
+    jobs = _jobs(work, "typst")
+    assert {job.renderer.runs_in for job in jobs} == {"process", "child"}
+    assert check_workers(2, sum(job.renderer.seconds(job.chars) for job in jobs if job.checked)) == 1
+    _serial_then_parallel(work)
+
+
+def test_parallel_build_with_the_html_engine_writes_the_same_bytes(tmp_path):
+    from gongfu_reports.build.scheduler import pool_size
+
+    work = copy_workdir(tmp_path / "work")
+    # WeasyPrint renders in worker processes: two documents are enough work for two of them.
+    assert pool_size(2, [job.seconds for job in _jobs(work, "html", PARALLEL_IDS)]) == 2
+    _serial_then_parallel(work, *PARALLEL_IDS, "--engine", "html")
 
 
 def test_rebuild_with_nothing_changed_rewrites_no_file(built):

@@ -1,11 +1,19 @@
-"""Rendering the outputs of a build: jobs (one view, one renderer) run in this process or in a pool of
-worker processes, each output checked against GB/T 9704 (gongfu lint) where it was rendered, and staged
-in the order the jobs were added, so outputs, manifest and commit are those of a serial build.
-The scheduler knows jobs and renderers, not document kinds."""
+"""Rendering the outputs of a build: jobs (one view, one renderer), each output checked against GB/T 9704
+(gongfu lint), staged in the order the jobs were added, so outputs, manifest and commit are those of a
+serial build. The scheduler knows jobs and renderers, not document kinds.
+
+How a parallel build (--jobs > 1) spreads the work, by where each renderer runs (Renderer.runs_in):
+- "child" (Typst): the compile is asked for on a thread as soon as the view is composed; the Typst child
+  process compiles while this process composes the next documents;
+- "process" (Word, the web edition): rendered here, once everything is composed;
+- the checks of both go to a small pool of check workers (they import little and start fast);
+- "worker" (WeasyPrint, heavy Python): the whole build's rendering and checking runs in a pool of worker
+  processes (spawned Python with gongfu imported: worth it only for the slow HTML engine)."""
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from ..compose.blocks import DocumentView, Paragraph, Table
@@ -13,6 +21,7 @@ from ..config import Config
 from ..errors import GongfuWarning, Place, display_path
 from ..lint import lint_bytes
 from ..publish import Publisher
+from ..render import typst_child
 from ..render.registry import RENDERERS, Renderer
 
 
@@ -25,11 +34,16 @@ class Job:
     view: DocumentView
     lint: bool         # check the output against GB/T 9704
     chars: int         # the view's size (_weight), taken once
+    rendered: Future | None = None   # (bytes, findings or their future), when rendered on a thread
+
+    @property
+    def checked(self) -> bool:
+        return self.lint and self.renderer.gbt9704
 
     @property
     def seconds(self) -> float:
         # Linting an output costs about as much as rendering it.
-        return self.renderer.seconds(self.chars) * (2 if self.lint and self.renderer.gbt9704 else 1)
+        return self.renderer.seconds(self.chars) * (2 if self.checked else 1)
 
     @property
     def memory_mb(self) -> float:
@@ -37,17 +51,18 @@ class Job:
 
 
 class Scheduler:
-    """Collects the jobs while documents are composed and renders them: in this process (jobs=1, or
-    too little work for a pool) or in a pool of worker processes (started as soon as enough work has
-    been added when the renderers allow it, so rendering overlaps the composing of later documents)."""
+    """Collects the jobs while documents are composed and renders them (see the module's docstring):
+    all in this process with jobs=1, else spread over threads and processes."""
 
     def __init__(self, publisher: Publisher, config: Config, jobs: int, report):
         self.publisher, self.config, self.jobs, self.report = publisher, config, jobs, report
         self.work: list[Job] = []
         self.findings: list[tuple[str, object]] = []   # (file name in build/, lint Finding)
-        self.pool = None
-        self.seconds = 0.0            # estimated render time of the work added
-        self.waiting: list[int] = []  # indexes into work, not yet submitted
+        self.thread = None            # waits for the Typst child's compiles
+        self.checkers = None          # check worker processes
+        self.check_seconds = 0.0      # estimated checking time of the work added
+        self.pool = None              # render worker processes (WeasyPrint)
+        self.waiting: list[int] = []  # indexes into work, not yet submitted to the pool
         self.running: dict = {}       # index → future
         self.done: dict = {}          # index → (bytes, findings)
 
@@ -56,17 +71,32 @@ class Scheduler:
         """One job per renderer for a view (lint: check the outputs; per-unit extracts are not checked:
         many, plain, and made like the document they come from)."""
         chars = _weight(view)
+        spread = self.jobs > 1 and not any(r.runs_in == "worker" for r in renderers)
         for renderer in renderers:
             self.work.append(Job(key, digest, name, renderer, view, lint, chars))
-            self.seconds += self.work[-1].seconds
-            if self.pool is not None:
-                self.waiting.append(len(self.work) - 1)
-        # Enough work for every worker: start them now, while the next documents are composed.
-        if self.pool is None and self.jobs > 1 and all(r.start_pool_early for r in renderers) \
-                and self.seconds >= 2 * WORKER_START_S * self.jobs:
-            self._start(self.jobs)
-        if self.pool is not None:
-            self._fill()
+            if spread:
+                self._start(self.work[-1])
+
+    def _start(self, job: Job) -> None:
+        """A job of a parallel build, as it is added: start the check workers once there is enough to
+        check, and a Typst compile on the thread."""
+        if job.checked:
+            self.check_seconds += job.renderer.seconds(job.chars)
+            if self.checkers is None and check_workers(self.jobs, self.check_seconds):
+                self.checkers = _processes(check_workers(self.jobs, self.check_seconds))
+        if job.renderer.runs_in == "child":
+            if self.thread is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self.thread = ThreadPoolExecutor(1, thread_name_prefix="gongfu-typst")
+            job.rendered = self.thread.submit(self._render, job)
+
+    def _render(self, job: Job) -> tuple[bytes, object]:
+        """An output's bytes, and its findings or the future of its check in a check worker."""
+        if self.checkers is None or not job.checked:
+            return _render_and_lint(self.config, job.renderer.name, job.view, job.lint)
+        data = job.renderer.render(job.view, self.config)
+        return data, self.checkers.submit(lint_bytes, data, job.renderer.suffix)
 
     def _stage(self, job: Job, rendered: tuple[bytes, list]) -> None:
         data, findings = rendered
@@ -83,14 +113,39 @@ class Scheduler:
         result.warnings += [GongfuWarning(str(finding), Place(display_path(build_dir / name)), category="lint")
                             for name, finding in self.findings]
 
-    def _start(self, workers: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    def run(self) -> None:
+        try:
+            if any(job.renderer.runs_in == "worker" for job in self.work):
+                self._run_pool()
+                return
+            rendered = []
+            for job in self.work:
+                self._report(job)
+                rendered.append(job.rendered.result() if job.rendered is not None else self._render(job))
+            for job, (data, findings) in zip(self.work, rendered):   # in the order added: as a serial build
+                self._stage(job, (data, findings.result() if isinstance(findings, Future) else findings))
+        finally:
+            self.close()
 
-        # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        self.workers = workers
+    def _run_pool(self) -> None:
+        """Render and check everything in worker processes (or here, when a pool would not pay)."""
+        workers = pool_size(self.jobs, [job.seconds for job in self.work])
+        if workers <= 1:
+            for job in self.work:
+                self._report(job)
+                self._stage(job, _render_and_lint(self.config, job.renderer.name, job.view, job.lint))
+            return
+        self.pool, self.workers = _processes(workers), workers
         self.waiting = list(range(len(self.work)))
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        for i, job in enumerate(self.work):
+            self._report(job)
+            while i not in self.done:
+                self._fill()
+                if i not in self.done:
+                    wait(self.running.values(), return_when=FIRST_COMPLETED)
+            self._stage(job, self.done.pop(i))   # in the order added: the bytes of a serial build
 
     def _fill(self) -> None:
         """Collect what has finished; submit what fits in the memory budget (always one at least),
@@ -108,38 +163,37 @@ class Scheduler:
             job = self.work[j]
             self.running[j] = self.pool.submit(_render_in_worker, self.config, job.renderer.name, job.view, job.lint)
 
-    def run(self) -> None:
-        if self.pool is None:
-            workers = pool_size(self.jobs, [job.seconds for job in self.work])
-            if workers <= 1:
-                for job in self.work:
-                    self._report(job)
-                    self._stage(job, _render_and_lint(self.config, job.renderer.name, job.view, job.lint))
-                self.work = []
-                return
-            self._start(workers)
-        from concurrent.futures import FIRST_COMPLETED, wait
-
-        try:
-            for i, job in enumerate(self.work):
-                self._report(job)
-                while i not in self.done:
-                    self._fill()
-                    if i not in self.done:
-                        wait(self.running.values(), return_when=FIRST_COMPLETED)
-                self._stage(job, self.done.pop(i))   # in the order added: the bytes of a serial build
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool, self.work, self.waiting, self.running, self.done = None, [], [], {}, {}
-
     def close(self) -> None:
-        """Stop the workers of a build that failed while they were rendering (nothing is staged)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        """Stop the threads and processes of the build (of one that failed: what they were doing is dropped)."""
+        if self.thread is not None and any(job.rendered is not None and not job.rendered.done() for job in self.work):
+            typst_child.interrupt()   # a compile still running is not waited for
+        for executor in (self.thread, self.checkers, self.pool):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self.thread = self.checkers = self.pool = None
+        self.work, self.waiting, self.running, self.done = [], [], {}, {}
 
     def _report(self, job: Job) -> None:
         self.report(job.name, job.renderer.suffix)
+
+
+def _processes(n: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+
+
+# A check worker starts Python and imports the checks and PDFium: about 0.2 s of CPU.
+CHECKER_START_S = 0.25
+
+
+def check_workers(jobs: int, seconds: float) -> int:
+    """How many check worker processes a parallel build starts (0: each output is checked where it was
+    rendered): jobs - 1 (this process composes and renders), once the checks of the outputs added
+    (about as long as their rendering: `seconds`) come to twice a worker's start."""
+    return jobs - 1 if jobs > 1 and seconds >= 2 * CHECKER_START_S else 0
 
 
 # A spawned worker starts Python and imports gongfu, WeasyPrint and python-docx before its first

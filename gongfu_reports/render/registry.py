@@ -80,7 +80,10 @@ class Renderer:
     # memory it adds to a worker while it renders (WeasyPrint keeps every page until the file is written).
     seconds: Callable[[int], float]
     memory_mb: Callable[[int], float]
-    start_pool_early: bool = False   # start workers while later documents are still being composed
+    # Where a parallel build runs it: "process" (in the build's own process: quick Python), "child" (its
+    # work is done by a child process of its own, the Typst compiler: the build's process only waits, on a
+    # thread, while it composes the next documents) or "worker" (heavy Python: WeasyPrint, in worker processes).
+    runs_in: str = "process"
     gbt9704: bool = True             # a paged output that `gongfu lint` checks against GB/T 9704
 
     def inputs(self, config: Config) -> list[Path]:
@@ -91,19 +94,16 @@ class Renderer:
 
 RENDERERS = {r.name: r for r in (
     Renderer("docx", "docx", _docx, _docx, _docx_templates,
-             seconds=lambda n: 0.03 + 1e-5 * n, memory_mb=lambda n: n / 5000, start_pool_early=True),
+             seconds=lambda n: 0.03 + 1e-5 * n, memory_mb=lambda n: n / 5000),
     Renderer("pdf:html", "pdf", _pdf_html, _check_html, _html_templates,
-             seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: n / 1000),
-    # Not WeasyPrint: its workers hold hundreds of MB per long table, and together with the parent
-    # composing the next 1000-row document the scaled build came within 2 % of 1 GB.
+             seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: n / 1000, runs_in="worker"),
     # Typst's compile (in its child process) takes 300-400 MB for the 663 000 characters of the scaled
     # 1000-row 通报 (render/sandbox.py): about 1 MB per 2000 characters.
     Renderer("pdf:typst", "pdf", _pdf_typst, _pdf_typst, _typst_templates,
-             seconds=lambda n: 0.01 + 1e-5 * n, memory_mb=lambda n: n / 2000, start_pool_early=True),
+             seconds=lambda n: 0.01 + 1e-5 * n, memory_mb=lambda n: n / 2000, runs_in="child"),
     # The web edition (政府信息公开): one self-contained page, no pages to check against GB/T 9704.
     Renderer("html", "html", _web, _web, _web_templates,
-             seconds=lambda n: 0.01 + 2e-6 * n, memory_mb=lambda n: n / 20000, start_pool_early=True,
-             gbt9704=False),
+             seconds=lambda n: 0.01 + 2e-6 * n, memory_mb=lambda n: n / 20000, gbt9704=False),
 )}
 FORMATS = ("docx", "pdf", "html")
 DEFAULT_FORMATS = ("docx", "pdf")      # what `gongfu build` makes unless --format says otherwise

@@ -159,6 +159,14 @@ def compile_pdf(request: dict, cpu_seconds: float, wall_seconds: float, memory_m
     raise CompileError(error)
 
 
+def interrupt() -> None:
+    """Stop a compile in progress (from another thread: the build is failing and will not wait for it);
+    the compiling thread gets ChildStopped."""
+    child = _child
+    if child is not None and child.pid == os.getpid() and child.process.poll() is None:
+        child.process.kill()
+
+
 @atexit.register
 def _close() -> None:
     if _child is not None and _child.pid == os.getpid():
