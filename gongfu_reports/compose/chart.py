@@ -16,10 +16,10 @@ COLOURS = {"已完成": "#2e7d32", "序时推进": "#1565c0", "滞后": "#c62828
 def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_path: Path | None,
                  width_mm: float = 150) -> Image:
     """Horizontal stacked bars: one bar per leader, one segment per status."""
+    # The Figure API without pyplot: no global figures or GUI backend, and pyplot's import is spared.
     import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import font_manager, pyplot as plt
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
 
     if font_path is not None:
         font_manager.fontManager.addfont(str(font_path))
@@ -35,7 +35,8 @@ def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_pa
         # stays on the 22-line grid and every output ends its pages at the same lines.
         wanted = max(1.4, 0.18 * len(labels) + 0.5) * 72 + 2 * FIGURE_GAP_PT
         height = (math.ceil(wanted / LINE_PITCH_PT - 0.25) * LINE_PITCH_PT - 2 * FIGURE_GAP_PT) / 72
-        fig, ax = plt.subplots(figsize=(width_mm / 25.4, height))
+        fig = Figure(figsize=(width_mm / 25.4, height))
+        ax = fig.subplots()
         left = [0] * len(labels)
         for status in statuses:
             values = [counts[label].get(status, 0) for label in labels]
@@ -54,5 +55,4 @@ def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_pa
         png, svg = io.BytesIO(), io.StringIO()
         fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
     return Image(png.getvalue(), svg.getvalue(), width_mm)
