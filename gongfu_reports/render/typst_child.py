@@ -14,6 +14,7 @@ a reply is one byte (P: PDF follows, E: JSON error follows), a 4-byte length and
 from __future__ import annotations
 
 import atexit
+import fcntl
 import json
 import os
 import resource
@@ -27,6 +28,7 @@ import time
 
 NO_PACKAGES = "/dev/null/no-packages"   # a folder that cannot exist: no packages from disk
 CLOSED_PROXY = "http://127.0.0.1:9"     # discard port, nothing listens: no downloads
+PIPE_BYTES = 1 << 20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,6 +66,13 @@ class _Child:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         cwd="/", env=env, close_fds=True)
         self.pid = os.getpid()   # the process that started it (a forked copy starts its own)
+        # Pipes of 1 MB (Linux; 64 KB by default): a PDF is written at once, and the child goes on to the
+        # next request while the build's busy thread waits to be scheduled to read it.
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except (AttributeError, OSError):   # not Linux, or more than the system allows
+                pass
 
     def request(self, payload: bytes, seconds: float) -> tuple[bytes, bytes]:
         out = self.process.stdout
