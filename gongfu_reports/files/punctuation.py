@@ -14,6 +14,7 @@ name the file and place of each mark.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,10 +57,11 @@ def has_cjk(text: str) -> bool:
     return any(is_cjk(m.group()) for m in _CJK.finditer(text))
 
 
-def edits(text: str) -> list[Edit]:
-    """What GB/T 15834 changes in `text`, in order; [] when nothing (most text: checked quickly)."""
+@functools.lru_cache(maxsize=4096)   # a text is looked at when printed, reported and quoted
+def edits(text: str) -> tuple[Edit, ...]:
+    """What GB/T 15834 changes in `text`, in order; () when nothing (most text: checked quickly)."""
     if not _CANDIDATE.search(text) or not _CHINESE_TEXT.search(text):
-        return []
+        return ()
     protected = set()
     for m in _PROTECTED.finditer(text):
         end = m.end()
@@ -86,11 +88,11 @@ def edits(text: str) -> list[Edit]:
             j -= 1
         if j >= 0 and text[j] != "\n":   # not the indent at the start of a line
             dropped.update(range(j + 1, i))
-    return sorted([Edit(i, new) for i, new in changed.items()] + [Edit(i, "") for i in dropped - set(changed)],
-                  key=lambda e: e.index)
+    return tuple(sorted([Edit(i, new) for i, new in changed.items()] + [Edit(i, "") for i in dropped - set(changed)],
+                        key=lambda e: e.index))
 
 
-def apply(text: str, found: list[Edit]) -> str:
+def apply(text: str, found: tuple[Edit, ...]) -> str:
     if not found:
         return text
     chars = list(text)
