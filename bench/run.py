@@ -570,7 +570,7 @@ def table(results: list[dict], forms: Run | None, start: Run, pdfs: dict, jobs: 
         return (f"{ok(serial <= 0.15 and default <= 0.15)} {lint:.2f} s CPU (PDF {p['lint_pdf']:.2f}, DOCX "
                 f"{p['lint_docx']:.2f}; {p['linted']['pdf']} + {p['linted']['docx']} files) = **{serial:.0%}** of the "
                 f"--jobs 1 build's CPU ({ph['_whole']:.2f} s), {default:.0%} of the --jobs {jobs} build's "
-                f"({median(r['default']).cpu:.2f} s, worker start-up included); `gongfu lint` on the same files: "
+                f"({median(r['default']).cpu:.2f} s, the Typst child and the check workers included); `gongfu lint` on the same files: "
                 f"{r['lint'].cpu:.2f} s CPU")
 
     row("GB/T 9704 checks ≤ 15% of a default build's CPU", [lint_share(r, ph) for r, ph in zip(results, phases)])
