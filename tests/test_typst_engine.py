@@ -126,3 +126,23 @@ def test_serial_and_parallel_builds_give_the_same_bytes(tmp_path, built):
     serial = {p.name: p.read_bytes() for p in (workdir / "build").glob("*.*") if p.suffix in (".pdf", ".docx")}
     assert serial.keys() == parallel.keys() and len(serial) >= 7
     assert all(serial[name] == parallel[name] for name in serial)
+
+
+def test_a_child_grown_large_ends_and_the_next_compile_gives_the_same_pdf(built, monkeypatch):
+    """Typst keeps what it laid out for the next compiles; a child holding more than RECYCLE_MB after a
+    compile ends (its memory back to the system) and the next compile starts a new one. Here every
+    compile ends its child: the PDFs are still the bytes of the build's one long-lived child."""
+    from gongfu_reports import kinds
+    from gongfu_reports.render import typst_child
+    from gongfu_reports.render.registry import renderer_for
+
+    config = kinds.load_config(built)
+    monkeypatch.chdir(built)
+    monkeypatch.setattr(typst_child, "RECYCLE_MB", 0)
+    pids = []
+    for doc_id in ("shishi-fangan", "gaige-tupo-2024"):
+        output = kinds.get(config.documents[doc_id].kind).outputs(config, doc_id)[0]
+        pdf = renderer_for("pdf", config).render(kinds.compose_output(config, output).view, config)
+        assert pdf == (built / "build" / f"{doc_id}.pdf").read_bytes(), doc_id
+        pids.append(typst_child._child.process.pid if typst_child._child else None)
+    assert pids == [None, None]   # each child ended after its compile

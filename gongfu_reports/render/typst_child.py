@@ -9,7 +9,8 @@ core dumps, no network (package downloads go to a closed proxy port), no package
 parent stops it after the wall-clock limit.
 
 Protocol over the child's stdin/stdout, no pickle: a request is a 4-byte length and JSON;
-a reply is one byte (P: PDF follows, E: JSON error follows), a 4-byte length and the payload."""
+a reply is one byte (P: PDF follows; p: PDF follows and the child ends after it; E: JSON error
+follows), a 4-byte length and the payload."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import time
 NO_PACKAGES = "/dev/null/no-packages"   # a folder that cannot exist: no packages from disk
 CLOSED_PROXY = "http://127.0.0.1:9"     # discard port, nothing listens: no downloads
 PIPE_BYTES = 1 << 20
+RECYCLE_MB = 400   # a child holding more after a compile ends (the example's 45-page notice: ~250 MB)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +144,7 @@ def compile_pdf(request: dict, cpu_seconds: float, wall_seconds: float, memory_m
     """The PDF of one compile request, made in the child; raises CompileError for Typst's errors
     and ChildStopped when the child went past a limit (a new one starts at the next compile)."""
     global _child
-    limits = {"cpu_seconds": cpu_seconds, "memory_mb": memory_mb}
+    limits = {"cpu_seconds": cpu_seconds, "memory_mb": memory_mb, "recycle_mb": RECYCLE_MB}
     payload = json.dumps({**request, "limits": limits}, ensure_ascii=False).encode("utf-8")
     with _lock:
         if _child is not None and (_child.pid != os.getpid() or _child.process.poll() is not None):
@@ -156,7 +158,10 @@ def compile_pdf(request: dict, cpu_seconds: float, wall_seconds: float, memory_m
                 _child._stop(kill=True)
             _child = None
             raise
-    if kind == b"P":
+        if kind == b"p":   # the child ends after this compile (its memory had grown past RECYCLE_MB)
+            _child.close()
+            _child = None
+    if kind in (b"P", b"p"):
         return data
     error = json.loads(data.decode("utf-8"))
     if error.get("limit"):
@@ -215,7 +220,10 @@ def _serve() -> None:
                                                 package_path=NO_PACKAGES, package_cache_path=NO_PACKAGES)
             pdf = compilers[key].compile(input=request["template"], format="pdf", sys_inputs=request["inputs"],
                                          timestamp=request["timestamp"], pdf_tags=True)
-            reply = b"P" + struct.pack(">I", len(pdf)) + pdf
+            # Typst keeps what it laid out for the next compiles: after a large document the child ends
+            # and gives its memory back (the next compile starts a new one, fonts loaded again).
+            recycle = _rss_bytes() > limits["recycle_mb"] * 1024 * 1024
+            reply = (b"p" if recycle else b"P") + struct.pack(">I", len(pdf)) + pdf
         except typst.TypstError as exc:
             reply = _error({"message": getattr(exc, "message", "") or str(exc),
                             "diagnostic": str(getattr(exc, "diagnostic", "") or ""),
@@ -228,14 +236,25 @@ def _serve() -> None:
             reply = _error({"message": f"{type(exc).__name__}: {exc}"})
         stdout.write(reply)
         stdout.flush()
+        if reply[:1] == b"p":
+            return
 
 
 def _data_bytes() -> int:
     """The data memory this process uses now (what RLIMIT_DATA limits: VmData; 0 without /proc)."""
+    return _status("VmData:")
+
+
+def _rss_bytes() -> int:
+    """The memory this process holds now (VmRSS; 0 without /proc)."""
+    return _status("VmRSS:")
+
+
+def _status(field: str) -> int:
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmData:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
