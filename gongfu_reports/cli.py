@@ -42,8 +42,8 @@ def build(
                                          help="完成情况/通报的期间，如 2024-06 或 last-month；默认全部已有期间 / "
                                               "bulletin period (YYYY-MM or last-month)"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
-                                       help="同时生成的进程数，默认等于 CPU 核数；1 = 不并行。结果与逐个生成逐字节相同 / "
-                                            "worker processes (default: all cores); same bytes as --jobs 1"),
+                                       help="同时使用的 CPU 核数，默认全部；1 = 不并行。结果与逐个生成逐字节相同 / "
+                                            "cores to use (default: all); same bytes as --jobs 1"),
     attachment: Optional[int] = typer.Option(None, "--attachment", "-a", min=1,
                                              help="只生成通知的第 N 个附件：build/<编号>-attachment-<N>.docx|pdf / "
                                                   "build only attachment N of the notice"),
