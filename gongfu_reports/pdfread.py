@@ -869,7 +869,8 @@ class Page:
         self.path: list = []                # [x, y, kind ("m", "l", "c"), closes], as PDFium keeps a path
         self.start = self.current = (0.0, 0.0)
         self.clip = False
-        self.recent = deque(maxlen=5)       # the last five text objects: (strings, their place …)
+        self.recent_segments = deque(maxlen=5)  # the last five text objects' strings
+        self.recent = deque(maxlen=5)       # and their places (_rect's arguments)
         self.boxes: dict = {}               # 8 pt band of y → boxes around the origins of text objects in it
         self.space_ends = self.space_starts = False
         self.spaces: dict = {}              # cs operands → (initial colour, components)
@@ -899,21 +900,19 @@ class Page:
                 raise Unsupported(f"operator {op.decode()}")
 
     def _text_group(self, cm, space, colour, mode, font, matrix, array, string) -> None:
-        """A Typst text group (_TEXT_GROUP) at once: q, cm, cs, scn, BT, Tr, Tf, Tm, TJ or Tj, (ET), Q."""
+        """A Typst text group (_TEXT_GROUP) at once: what q, cm, cs, scn, BT, Tr, Tf, Tm, TJ or Tj, ET and Q
+        do, one after the other (op_cm, op_cs, op_sc, op_Tm written out; BT sets nothing that Tm does
+        not set again)."""
         g = self.g
-        saved = g.__dict__.copy()                       # q
-        self.op_cm(cm)
-        self.op_cs(space)
-        self.op_sc(colour)
-        self.op_BT(b"")
+        saved = g.__dict__.copy()                                           # q
+        g.ctm = _mul(_numbers(cm, 6), g.ctm)                                # cm
+        g.fill, g.fill_n = self._space(space)                               # cs
+        g.fill = self._set_colour(g.fill_n, colour)                         # scn
         self.op_Tr(mode)
         self.op_Tf(font)
-        self.op_Tm(matrix)
-        if array:
-            self.op_TJ(array)
-        else:
-            self.op_Tj(string)
-        g.__dict__.update(saved)                        # Q
+        g.tm, g.line, g.pos, g.matrix = _numbers(matrix, 6), (0.0, 0.0), (0.0, 0.0), None    # BT, Tm
+        self._show(array or string, bool(array))                            # TJ or Tj
+        g.__dict__.update(saved)                                            # Q
 
     # ---- graphics state
     def op_q(self, operands):
@@ -1246,19 +1245,23 @@ class Page:
             raise Unsupported("characters closer than 0.1 em")
         g = self.g
         end = shown.origins[-1]
-        here = (shown.segments, end, size, matrix, mx, my, g.font, g.mode, g.line_width)
-        for other in self.recent:
-            if other[0] == shown.segments and _rects_meet(_rect(*other[1:]), _rect(*here[1:])):
-                raise Unsupported("a text object repeated over itself")
+        here = (end, size, matrix, mx, my, g.font, g.mode, g.line_width)
+        segments = shown.segments
+        if segments in self.recent_segments:    # (a test in C: the strings differ as a rule)
+            rect = _rect(*here)
+            for other, place in zip(self.recent_segments, self.recent):
+                if other == segments and _rects_meet(_rect(*place), rect):
+                    raise Unsupported("a text object repeated over itself")
+        self.recent_segments.append(segments)
         self.recent.append(here)
         x0, x1 = (mx, mx + a * end) if a * end >= 0 else (mx + a * end, mx)
         y0, y1 = (my, my + b * end) if b * end >= 0 else (my + b * end, my)
-        box = (x0 - reach, x1 + reach, y0 - reach, y1 + reach)
+        left, right, low, high = box = (x0 - reach, x1 + reach, y0 - reach, y1 + reach)
         boxes = self.boxes
-        bands = range(floor(box[2] / 8), floor(box[3] / 8) + 1)
+        bands = range(floor(low / 8), floor(high / 8) + 1)
         for band in bands:
             for other in boxes.get(band, ()):
-                if other[0] < box[1] and box[0] < other[1] and other[2] < box[3] and box[2] < other[3]:
+                if other[0] < right and left < other[1] and other[2] < high and low < other[3]:
                     raise Unsupported("text objects overlapping")
         for band in bands:
             boxes.setdefault(band, []).append(box)
