@@ -626,14 +626,16 @@ _TAIL = rb"((?:[\x00\t\n\x0c\r ]*(?:[-+.\d]+|<>|\(\)))*)"
 _LEAD = re.compile(rb"\[" + _TAIL)
 _STRING_AND_TAIL = re.compile(rb"[\x00\t\n\x0c\r ]*(" + _STRING + rb"|" + _HEXSTRING + rb")" + _TAIL, re.S)
 _ONE_STRING = re.compile(_STRING + rb"|" + _HEXSTRING, re.S)
-# Typst writes each run of text as a text object of its own, in a q … Q group of always the same operators:
-#   q 1 0 0 -1 79.37 716.45 cm/c0 cs 0 scn\nBT 0 Tr/f0 16 Tf 1 0 0 -1 0 0 Tm[(…)15.625<…>]TJ\nET\nQ
+# Typst writes each run of text as a text object of its own, in a q … Q group of always the same operators,
+# marked as content (BDC … EMC, which this reader ignores):
+#   /Span<</MCID 3>>BDC\nq 1 0 0 -1 79.37 716.45 cm/c0 cs 0 scn\nBT 0 Tr/f0 16 Tf 1 0 0 -1 0 0 Tm[(…)15.625<…>]TJ
+#   ET\nQ\nEMC
 # Page.run matches such a group whole where it stands (else one operator at a time) and hands the same
 # operands to the same handlers, without the tokens and the dispatch in between (most of a page's time).
 _N = rb"[-+.\d]+"
-_TEXT_GROUP = (_W + rb"*q ((?:" + _N + rb" ){6})cm(/\w+) cs ((?:" + _N + rb" )+)scn\nBT (" + _N + rb") Tr(/\w+ "
-               + _N + rb") Tf ((?:" + _N + rb" ){6})Tm(?:(" + _ARRAY + rb")TJ|(" + _STRING + rb"|" + _HEXSTRING
-               + rb")Tj)\nET\nQ(?![A-Za-z0-9*'\"])")
+_TEXT_GROUP = (_W + rb"*(?:/\w+<<[^<>]*>>BDC" + _W + rb"+)?q ((?:" + _N + rb" ){6})cm(/\w+) cs ((?:" + _N
+               + rb" )+)scn\nBT (" + _N + rb") Tr(/\w+ " + _N + rb") Tf ((?:" + _N + rb" ){6})Tm(?:(" + _ARRAY
+               + rb")TJ|(" + _STRING + rb"|" + _HEXSTRING + rb")Tj)\nET\nQ(?:\nEMC)?(?![A-Za-z0-9*'\"])")
 _PIECE = re.compile(_TEXT_GROUP + rb"|" + _OPERATION.pattern, re.S)
 _IGNORED = frozenset((b"BDC", b"EMC", b"BMC", b"MP", b"DP", b"ET", b"j", b"M", b"d", b"ri", b"i", b"BX", b"EX",
                       b"sh"))
