@@ -668,15 +668,20 @@ def _rgb(values) -> tuple:
 def _numbers(operands: bytes, count: int) -> tuple:
     numbers = _NUMBERS.get(operands)
     if numbers is None or len(numbers) != count:
-        values = operands.split()
-        if len(values) != count:
-            raise Unsupported("operand count")
-        try:
-            numbers = tuple(map(float, values))
-        except ValueError:
-            raise Unsupported("operand type") from None
+        numbers = _parse_numbers(operands, count)
         _remember(_NUMBERS, operands, numbers)
     return numbers
+
+
+def _parse_numbers(operands: bytes, count: int) -> tuple:
+    """_numbers of operands that will not come again (a text group's place)."""
+    values = operands.split()
+    if len(values) != count:
+        raise Unsupported("operand count")
+    try:
+        return tuple(map(float, values))
+    except ValueError:
+        raise Unsupported("operand type") from None
 
 
 def _remember(cache: dict, key, value) -> None:
@@ -878,6 +883,7 @@ class Page:
         self.spaces: dict = {}              # cs operands → (initial colour, components)
         self.colours: dict = {}             # (components, operands) → colour
         self.font_operands: dict = {}       # Tf operands → (font, size)
+        self.text_states: dict = {}         # a text group's cs, scn, Tr, Tf, Tm operands → what they set
         content = doc.contents(page)
         if b"ActualText" in content:
             raise Unsupported("ActualText")
@@ -903,16 +909,25 @@ class Page:
 
     def _text_group(self, cm, space, colour, mode, font, matrix, array, string) -> None:
         """A Typst text group (_TEXT_GROUP) at once: what q, cm, cs, scn, BT, Tr, Tf, Tm, TJ or Tj, ET and Q
-        do, one after the other (op_cm, op_cs, op_sc, op_Tm written out; BT sets nothing that Tm does
-        not set again)."""
+        do, one after the other. What cs, scn, Tr, Tf and Tm set depends on their operands alone (and
+        the page's resources): it is kept for the next group with the same (BT sets nothing that Tm
+        does not set again)."""
         g = self.g
         saved = g.__dict__.copy()                                           # q
-        g.ctm = _mul(_numbers(cm, 6), g.ctm)                                # cm
-        g.fill, g.fill_n = self._space(space)                               # cs
-        g.fill = self._set_colour(g.fill_n, colour)                         # scn
-        self.op_Tr(mode)
-        self.op_Tf(font)
-        g.tm, g.line, g.pos, g.matrix = _numbers(matrix, 6), (0.0, 0.0), (0.0, 0.0), None    # BT, Tm
+        g.ctm = _mul(_parse_numbers(cm, 6), g.ctm)                          # cm
+        key = (space, colour, mode, font, matrix)
+        state = self.text_states.get(key)
+        if state is None:
+            self.op_cs(space)
+            self.op_sc(colour)
+            self.op_Tr(mode)
+            self.op_Tf(font)
+            self.op_Tm(matrix)
+            state = self.text_states[key] = (g.fill, g.fill_n, g.mode, g.font, g.size, g.tm)
+        else:
+            g.fill, g.fill_n, g.mode, g.font, g.size, g.tm = state
+            g.line = g.pos = (0.0, 0.0)
+            g.matrix = None
         self._show(array or string, bool(array))                            # TJ or Tj
         g.__dict__.update(saved)                                            # Q
 
