@@ -622,7 +622,7 @@ _OPERAND = _W + rb"*(?:[-+.\d]+|/" + _REGULAR + rb"*|" + _ARRAY + rb"|" + _STRIN
 _OPERATION = re.compile(rb"((?:" + _OPERAND + rb")*)" + _W + rb"*(?:([A-Za-z'\"][A-Za-z0-9*'\"]*)|(.))", re.S)
 # A TJ array: the numbers (and empty strings) before its first string, then each string with the numbers
 # (and empty strings) after it.
-_TAIL = rb"((?:[\x00\t\n\x0c\r ]*(?:[-+.\d]+|<>|\(\)))*)"
+_TAIL = rb"((?:[\x00\t\n\x0c\r ]*+(?:[-+.\d]++|<>|\(\)))*+)"        # (possessive: nothing follows it)
 _LEAD = re.compile(rb"\[" + _TAIL)
 _STRING_AND_TAIL = re.compile(rb"[\x00\t\n\x0c\r ]*(" + _STRING + rb"|" + _HEXSTRING + rb")" + _TAIL, re.S)
 _ONE_STRING = re.compile(_STRING + rb"|" + _HEXSTRING, re.S)
@@ -692,6 +692,19 @@ def _remember(cache: dict, key, value) -> None:
 
 
 _NUMBERS: dict = {}                      # operands → their numbers
+
+
+class _Kernings(dict):
+    """A TJ array's number as written (b"" where there is none) → its value, kept up to a limit."""
+
+    def __missing__(self, token: bytes) -> float:
+        value = float(token) if token else 0.0
+        if len(self) < 20000:
+            self[token] = value
+        return value
+
+
+_KERNINGS = _Kernings()
 _STRINGS: dict = {}                      # a string as written → its bytes
 
 
@@ -747,10 +760,10 @@ def _tj_operand(operands: bytes) -> tuple[list, list, float, float]:
     pairs = _STRING_AND_TAIL.findall(token, lead.end(), len(token) - 1)
     # PDFium leaves out empty strings; it keeps a kerning slot for every string all the same, and
     # moves on by the last slot's number: after an empty string that stays 0.
-    strings = _STRINGS
+    strings, kerning = _STRINGS, _KERNINGS
     segments = [strings.get(string) or _string(string) for string, _ in pairs]
     try:
-        kernings = [float(tail) if tail else 0.0 for _, tail in pairs]
+        kernings = [kerning[tail] for _, tail in pairs]
         initial = float(lead.group(1)) if lead.group(1) else 0.0
         empty = False
     except ValueError:                  # empty strings or several numbers in a row
