@@ -760,10 +760,10 @@ def _tj_operand(operands: bytes) -> tuple[list, list, float, float]:
     pairs = _STRING_AND_TAIL.findall(token, lead.end(), len(token) - 1)
     # PDFium leaves out empty strings; it keeps a kerning slot for every string all the same, and
     # moves on by the last slot's number: after an empty string that stays 0.
-    strings, kerning = _STRINGS, _KERNINGS
+    strings, numbers = _STRINGS, _KERNINGS
     segments = [strings.get(string) or _string(string) for string, _ in pairs]
     try:
-        kernings = [kerning[tail] for _, tail in pairs]
+        kernings = [numbers[tail] for _, tail in pairs]
         initial = float(lead.group(1)) if lead.group(1) else 0.0
         empty = False
     except ValueError:                  # empty strings or several numbers in a row
