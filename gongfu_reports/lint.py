@@ -97,16 +97,24 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
     else:
         left, right, top, bottom = L.MARGIN_LEFT, L.MARGIN_RIGHT, L.MARGIN_TOP, L.MARGIN_BOTTOM
     findings: list[Finding] = []
-    lines = page.lines
     tables = page.tables
     limit = page.height - bottom * MM
     # A landscape page's number stands in its left margin, turned (GB/T 9704 7.5: where the portrait
     # pages have it on the sheet): its characters are not part of the lines of the page.
-    turned = [c for c in page.chars if c.x1 < left * MM and c.bottom <= limit + 2] if landscape else []
-    if turned:
-        from .pdftext import text_lines
+    turned, lines = [], None
+    if landscape:
+        margin, low = left * MM, limit + 2
+        edge = [r for r in page.runs if r.bottom <= low and min(r.x1s) < margin]   # runs with such characters
+        turned = [c for r in edge for c in r.chars() if c.x1 < margin]
+        if turned:
+            from .pdftext import run_lines, text_lines
 
-        lines = text_lines([c for c in page.chars if not (c.x1 < left * MM and c.bottom <= limit + 2)])
+            if all(max(r.x1s) < margin for r in edge):  # runs all in the margin: the lines of the others
+                lines = run_lines([r for r in page.runs if not (r.bottom <= low and min(r.x1s) < margin)])
+            else:
+                lines = text_lines([c for c in page.chars if not (c.x1 < margin and c.bottom <= low)])
+    if lines is None:
+        lines = page.lines
     body = [l for l in lines if l.bottom <= limit + 2]
     footer = [l for l in lines if l.top > limit + 2]
     for line in body:

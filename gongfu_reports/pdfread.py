@@ -185,6 +185,7 @@ class Document:
         self.objects: dict = {}
         self.object_streams: dict = {}
         self.fonts: dict = {}
+        self.shown: dict = {}               # (a Tj or TJ operand, font …) → _Shown, for text shown again
         self.xref: dict = {}
         self.trailer = self._read_xref()
         if "Encrypt" in self.trailer:
@@ -621,10 +622,21 @@ _OPERAND = _W + rb"*(?:[-+.\d]+|/" + _REGULAR + rb"*|" + _ARRAY + rb"|" + _STRIN
 _OPERATION = re.compile(rb"((?:" + _OPERAND + rb")*)" + _W + rb"*(?:([A-Za-z'\"][A-Za-z0-9*'\"]*)|(.))", re.S)
 # A TJ array: the numbers (and empty strings) before its first string, then each string with the numbers
 # (and empty strings) after it.
-_TAIL = rb"((?:[\x00\t\n\x0c\r ]*(?:[-+.\d]+|<>|\(\)))*)"
+_TAIL = rb"((?:[\x00\t\n\x0c\r ]*+(?:[-+.\d]++|<>|\(\)))*+)"        # (possessive: nothing follows it)
 _LEAD = re.compile(rb"\[" + _TAIL)
 _STRING_AND_TAIL = re.compile(rb"[\x00\t\n\x0c\r ]*(" + _STRING + rb"|" + _HEXSTRING + rb")" + _TAIL, re.S)
 _ONE_STRING = re.compile(_STRING + rb"|" + _HEXSTRING, re.S)
+# Typst writes each run of text as a text object of its own, in a q … Q group of always the same operators,
+# marked as content (BDC … EMC, which this reader ignores):
+#   /Span<</MCID 3>>BDC\nq 1 0 0 -1 79.37 716.45 cm/c0 cs 0 scn\nBT 0 Tr/f0 16 Tf 1 0 0 -1 0 0 Tm[(…)15.625<…>]TJ
+#   ET\nQ\nEMC
+# Page.run matches such a group whole where it stands (else one operator at a time) and hands the same
+# operands to the same handlers, without the tokens and the dispatch in between (most of a page's time).
+_N = rb"[-+.\d]+"
+_TEXT_GROUP = (_W + rb"*(?:/\w+<<[^<>]*>>BDC" + _W + rb"+)?q ((?:" + _N + rb" ){6})cm(/\w+) cs ((?:" + _N
+               + rb" )+)scn\nBT (" + _N + rb") Tr(/\w+ " + _N + rb") Tf ((?:" + _N + rb" ){6})Tm(?:(" + _ARRAY
+               + rb")TJ|(" + _STRING + rb"|" + _HEXSTRING + rb")Tj)\nET\nQ(?:\nEMC)?(?![A-Za-z0-9*'\"])")
+_PIECE = re.compile(_TEXT_GROUP + rb"|" + _OPERATION.pattern, re.S)
 _IGNORED = frozenset((b"BDC", b"EMC", b"BMC", b"MP", b"DP", b"ET", b"j", b"M", b"d", b"ri", b"i", b"BX", b"EX",
                       b"sh"))
 
@@ -656,15 +668,20 @@ def _rgb(values) -> tuple:
 def _numbers(operands: bytes, count: int) -> tuple:
     numbers = _NUMBERS.get(operands)
     if numbers is None or len(numbers) != count:
-        values = operands.split()
-        if len(values) != count:
-            raise Unsupported("operand count")
-        try:
-            numbers = tuple(map(float, values))
-        except ValueError:
-            raise Unsupported("operand type") from None
+        numbers = _parse_numbers(operands, count)
         _remember(_NUMBERS, operands, numbers)
     return numbers
+
+
+def _parse_numbers(operands: bytes, count: int) -> tuple:
+    """_numbers of operands that will not come again (a text group's place)."""
+    values = operands.split()
+    if len(values) != count:
+        raise Unsupported("operand count")
+    try:
+        return tuple(map(float, values))
+    except ValueError:
+        raise Unsupported("operand type") from None
 
 
 def _remember(cache: dict, key, value) -> None:
@@ -675,6 +692,19 @@ def _remember(cache: dict, key, value) -> None:
 
 
 _NUMBERS: dict = {}                      # operands → their numbers
+
+
+class _Kernings(dict):
+    """A TJ array's number as written (b"" where there is none) → its value, kept up to a limit."""
+
+    def __missing__(self, token: bytes) -> float:
+        value = float(token) if token else 0.0
+        if len(self) < 20000:
+            self[token] = value
+        return value
+
+
+_KERNINGS = _Kernings()
 _STRINGS: dict = {}                      # a string as written → its bytes
 
 
@@ -711,6 +741,124 @@ def _kerning(tail: bytes) -> float:
         raise Unsupported("TJ number") from None
 
 
+def _tj_single(operands: bytes) -> tuple[list, list, float, float]:
+    """A Tj operand as _tj_operand gives a TJ's."""
+    token = operands.strip(b"\x00\t\n\x0c\r ")
+    if not _ONE_STRING.fullmatch(token):
+        raise Unsupported("Tj operand")
+    text = _string(token)
+    return ([text], [0.0], 0.0, 0.0) if text else ([], [], 0.0, 0.0)
+
+
+def _tj_operand(operands: bytes) -> tuple[list, list, float, float]:
+    """A TJ operand: its strings, the kerning number after each, the one before the first and the one
+    the text position moves on by after the last."""
+    token = operands.strip(b"\x00\t\n\x0c\r ")
+    if token[:1] != b"[" or token[-1:] != b"]":
+        raise Unsupported("TJ operand")
+    lead = _LEAD.match(token)
+    pairs = _STRING_AND_TAIL.findall(token, lead.end(), len(token) - 1)
+    # PDFium leaves out empty strings; it keeps a kerning slot for every string all the same, and
+    # moves on by the last slot's number: after an empty string that stays 0.
+    strings, numbers = _STRINGS, _KERNINGS
+    segments = [strings.get(string) or _string(string) for string, _ in pairs]
+    try:
+        kernings = [numbers[tail] for _, tail in pairs]
+        initial = float(lead.group(1)) if lead.group(1) else 0.0
+        empty = False
+    except ValueError:                  # empty strings or several numbers in a row
+        kernings = [_kerning(tail) for _, tail in pairs]
+        initial = _kerning(lead.group(1))
+        empty = any(b"<" in tail or b"(" in tail for _, tail in pairs) or b"<" in lead.group(1) \
+            or b"(" in lead.group(1)
+    if not all(segments):               # an empty string: its numbers go to the string before
+        kept, merged = [], []
+        for segment, kerning in zip(segments, kernings):
+            if segment:
+                kept.append(segment)
+                merged.append(kerning)
+            elif merged:
+                merged[-1] += kerning
+            else:
+                initial += kerning
+        segments, kernings, empty = kept, merged, True
+    if not segments:
+        return [], [], initial, 0.0
+    return segments, kernings, initial, 0.0 if empty else kernings[-1]
+
+
+class _Shown:
+    """What a Tj or TJ operand shows in a font at a size, with a character spacing and a horizontal
+    scaling, in text space: the same wherever it is shown (Page._show places it). Raises Unsupported
+    where the characters alone tell that PDFium's text page would not give them one for one."""
+
+    __slots__ = ("shift", "advance", "text", "segments", "origins", "min_step", "spaced", "blank", "advances",
+                 "widthless")
+
+    def __init__(self, segments: list[bytes], kernings: list[float], initial: float, final: float, font, size,
+                 char_space, scale):
+        """kernings: the TJ number after each string; the text position moves on by the final one."""
+        self.shift = self.advance = 0.0     # the text position's move before the text and after it
+        self.text = None                    # None: nothing shown
+        if font is None:
+            return
+        per_unit = size / 1000
+        self.shift = initial * per_unit * scale
+        if not segments:
+            return
+        if not size:
+            raise Unsupported("font size 0")
+        joined = b"".join(segments) if len(segments) > 1 else segments[0]
+        count = len(joined) // 2
+        if count == len(segments):                      # a string a character (Typst)
+            after = kernings[:-1]
+            after.append(0.0)
+        else:
+            if len(joined) % 2 or any(len(segment) % 2 for segment in segments):
+                raise Unsupported("odd byte count for a two-byte encoding")
+            after = [0.0] * count
+            end = 0
+            for segment, kerning in zip(segments[:-1], kernings):
+                end += len(segment) // 2
+                after[end - 1] = kerning
+        codes = unpack(_CODES[count] if count < 64 else f">{count}H", joined)
+        # Where each character starts along the baseline, in text space, and where the next would
+        # (PDFium's CalcPositionData; the kerning after the last string moves only the text position).
+        if char_space:
+            steps = [(w - k) * per_unit + char_space for w, k in zip(map(font.widths.__getitem__, codes), after)]
+        else:
+            steps = [(w - k) * per_unit for w, k in zip(map(font.widths.__getitem__, codes), after)]
+        origins = list(accumulate(steps, initial=0.0))
+        total = origins.pop()
+        try:
+            text = "".join(map(font.unicode.__getitem__, codes))
+        except KeyError:
+            raise Unsupported("a code without one character in ToUnicode") from None
+        if _REWRITTEN.search(text):
+            raise Unsupported("characters PDFium's text page rewrites")
+        if len(text) == 1 and not text.isspace() and unicodedata.category(text) in _INVISIBLE:
+            raise Unsupported("a lone invisible character")
+        if " " in text:
+            if _SPACE_THEN_SPACE.search(text):
+                raise Unsupported("space after space, or after a hyphen at the end")
+            # PDFium puts a space of its own into a gap before a character (a negative kerning, a
+            # character spacing) and then drops a space that follows it.
+            if abs(char_space) > 0.001 and " " in text[1:]:
+                raise Unsupported("a gap before a space")
+            start = 0
+            for segment, kerning in zip(segments, kernings):
+                start += len(segment) // 2
+                if kerning < 0 and text[start:start + 1] == " ":
+                    raise Unsupported("a gap before a space")
+        self.advance = (total - final * per_unit) * scale
+        self.text, self.segments, self.origins = text, segments, origins
+        self.min_step = min(steps[:-1]) if len(steps) > 1 else None
+        self.spaced = " " in text
+        self.blank = count == 1 and text.isspace()
+        self.advances = list(map(font.advances.__getitem__, text))
+        self.widthless = 0.0 in self.advances
+
+
 class _State:
     """The graphics and text state (saved and restored whole by q and Q, as PDFium does)."""
 
@@ -741,12 +889,14 @@ class Page:
         self.path: list = []                # [x, y, kind ("m", "l", "c"), closes], as PDFium keeps a path
         self.start = self.current = (0.0, 0.0)
         self.clip = False
-        self.recent = deque(maxlen=5)       # the last five text objects: (strings, their place …)
+        self.recent_segments = deque(maxlen=5)  # the last five text objects' strings
+        self.recent = deque(maxlen=5)       # and their places (_rect's arguments)
         self.boxes: dict = {}               # 8 pt band of y → boxes around the origins of text objects in it
         self.space_ends = self.space_starts = False
         self.spaces: dict = {}              # cs operands → (initial colour, components)
         self.colours: dict = {}             # (components, operands) → colour
         self.font_operands: dict = {}       # Tf operands → (font, size)
+        self.text_states: dict = {}         # a text group's cs, scn, Tr, Tf, Tm operands → what they set
         content = doc.contents(page)
         if b"ActualText" in content:
             raise Unsupported("ActualText")
@@ -755,8 +905,11 @@ class Page:
         self.run(content)
 
     def run(self, content: bytes) -> None:
-        ops, ignored = self.OPS, _IGNORED
-        for operands, op, stray in _OPERATION.findall(content):
+        ops, ignored, text_group = self.OPS, _IGNORED, self._text_group
+        for cm, space, colour, mode, font, matrix, array, string, operands, op, stray in _PIECE.findall(content):
+            if cm:
+                text_group(cm, space, colour, mode, font, matrix, array, string)
+                continue
             if op in ignored:
                 continue
             handler = ops.get(op)
@@ -766,6 +919,30 @@ class Page:
                 raise Unsupported(f"content syntax {stray!r}")
             elif op in (b"Do", b"BI", b"d0", b"d1"):
                 raise Unsupported(f"operator {op.decode()}")
+
+    def _text_group(self, cm, space, colour, mode, font, matrix, array, string) -> None:
+        """A Typst text group (_TEXT_GROUP) at once: what q, cm, cs, scn, BT, Tr, Tf, Tm, TJ or Tj, ET and Q
+        do, one after the other. What cs, scn, Tr, Tf and Tm set depends on their operands alone (and
+        the page's resources): it is kept for the next group with the same (BT sets nothing that Tm
+        does not set again)."""
+        g = self.g
+        saved = g.__dict__.copy()                                           # q
+        g.ctm = _mul(_parse_numbers(cm, 6), g.ctm)                          # cm
+        key = (space, colour, mode, font, matrix)
+        state = self.text_states.get(key)
+        if state is None:
+            self.op_cs(space)
+            self.op_sc(colour)
+            self.op_Tr(mode)
+            self.op_Tf(font)
+            self.op_Tm(matrix)
+            state = self.text_states[key] = (g.fill, g.fill_n, g.mode, g.font, g.size, g.tm)
+        else:
+            g.fill, g.fill_n, g.mode, g.font, g.size, g.tm = state
+            g.line = g.pos = (0.0, 0.0)
+            g.matrix = None
+        self._show(array or string, bool(array))                            # TJ or Tj
+        g.__dict__.update(saved)                                            # Q
 
     # ---- graphics state
     def op_q(self, operands):
@@ -1035,12 +1212,7 @@ class Page:
 
     # ---- text showing
     def op_Tj(self, operands):
-        token = operands.strip(b"\x00\t\n\x0c\r ")
-        if not _ONE_STRING.fullmatch(token):
-            raise Unsupported("Tj operand")
-        text = _string(token)
-        if text:
-            self._show([text], [0.0], 0.0, 0.0)
+        self._show(operands, False)
 
     def op_quote(self, operands):
         self.op_T_star()
@@ -1054,83 +1226,22 @@ class Page:
         self.op_quote(m[3])
 
     def op_TJ(self, operands):
-        token = operands.strip(b"\x00\t\n\x0c\r ")
-        if token[:1] != b"[" or token[-1:] != b"]":
-            raise Unsupported("TJ operand")
-        lead = _LEAD.match(token)
-        pairs = _STRING_AND_TAIL.findall(token, lead.end(), len(token) - 1)
-        # PDFium leaves out empty strings; it keeps a kerning slot for every string all the same, and
-        # moves on by the last slot's number: after an empty string that stays 0.
-        strings = _STRINGS
-        segments = [strings.get(string) or _string(string) for string, _ in pairs]
-        try:
-            kernings = [float(tail) if tail else 0.0 for _, tail in pairs]
-            initial = float(lead.group(1)) if lead.group(1) else 0.0
-            empty = False
-        except ValueError:                  # empty strings or several numbers in a row
-            kernings = [_kerning(tail) for _, tail in pairs]
-            initial = _kerning(lead.group(1))
-            empty = any(b"<" in tail or b"(" in tail for _, tail in pairs) or b"<" in lead.group(1) \
-                or b"(" in lead.group(1)
-        if not all(segments):               # an empty string: its numbers go to the string before
-            kept, merged = [], []
-            for segment, kerning in zip(segments, kernings):
-                if segment:
-                    kept.append(segment)
-                    merged.append(kerning)
-                elif merged:
-                    merged[-1] += kerning
-                else:
-                    initial += kerning
-            segments, kernings, empty = kept, merged, True
-        if not segments:
-            self._show([], [], initial, 0.0)
-            return
-        self._show(segments, kernings, initial, 0.0 if empty else kernings[-1])
+        self._show(operands, True)
 
-    def _show(self, segments: list[bytes], kernings: list[float], initial: float, final: float) -> None:
+    def _show(self, operands: bytes, array: bool) -> None:
         """A text object (PDFium's: one Tj, TJ, ' or "): its characters as pdftext's PDFium reader gives
-        them. kernings: the TJ number after each string; the text position moves on by the final one."""
+        them. What the operand shows in the font is worked out once (_Shown); here it is placed."""
         g = self.g
         font, size = g.font, g.size
-        if font is None:
+        key = (operands, array, font, size, g.char_space, g.scale)
+        shown = self.doc.shown.get(key)
+        if shown is None:
+            shown = _Shown(*(_tj_operand if array else _tj_single)(operands), font, size, g.char_space, g.scale)
+            _remember(self.doc.shown, key, shown)
+        if shown.shift:
+            g.pos = (g.pos[0] - shown.shift, g.pos[1])
+        if shown.text is None:
             return
-        per_unit = size / 1000
-        if initial:
-            g.pos = (g.pos[0] - initial * per_unit * g.scale, g.pos[1])
-        if not segments:
-            return
-        if not size:
-            raise Unsupported("font size 0")
-        joined = b"".join(segments) if len(segments) > 1 else segments[0]
-        count = len(joined) // 2
-        if count == len(segments):                      # a string a character (Typst)
-            after = kernings[:-1]
-            after.append(0.0)
-        else:
-            if len(joined) % 2 or any(len(segment) % 2 for segment in segments):
-                raise Unsupported("odd byte count for a two-byte encoding")
-            after = [0.0] * count
-            end = 0
-            for segment, kerning in zip(segments[:-1], kernings):
-                end += len(segment) // 2
-                after[end - 1] = kerning
-        codes = unpack(_CODES[count] if count < 64 else f">{count}H", joined)
-        # Where each character starts along the baseline, in text space, and where the next would
-        # (PDFium's CalcPositionData; the kerning after the last string moves only the text position).
-        char_space = g.char_space
-        if char_space:
-            steps = [(w - k) * per_unit + char_space for w, k in zip(map(font.widths.__getitem__, codes), after)]
-        else:
-            steps = [(w - k) * per_unit for w, k in zip(map(font.widths.__getitem__, codes), after)]
-        origins = list(accumulate(steps, initial=0.0))
-        total = origins.pop()
-        try:
-            text = "".join(map(font.unicode.__getitem__, codes))
-        except KeyError:
-            raise Unsupported("a code without one character in ToUnicode") from None
-        if _REWRITTEN.search(text):
-            raise Unsupported("characters PDFium's text page rewrites")
         if g.matrix is None:
             g.matrix = _mul(_mul((g.scale, 0.0, 0.0, 1.0, 0.0, 0.0), g.tm), g.ctm)[:4]
         a, b, c, d = matrix = g.matrix
@@ -1138,30 +1249,19 @@ class Page:
         x, y = g.pos[0], g.pos[1] + g.rise
         tx, ty = x * tm[0] + y * tm[2] + tm[4], x * tm[1] + y * tm[3] + tm[5]
         mx, my = tx * ctm[0] + ty * ctm[2] + ctm[4], tx * ctm[1] + ty * ctm[3] + ctm[5]
-        g.pos = (g.pos[0] + (total - final * per_unit) * g.scale, g.pos[1])
-        self._check(text, segments, origins, steps, kernings, char_space, matrix, mx, my, size)
-        if count == 1 and text.isspace() and not (g.mode in _STROKE_MODES and g.line_width >= 0.01):
+        g.pos = (g.pos[0] + shown.advance, g.pos[1])
+        self._check(shown, matrix, mx, my, size)
+        if shown.blank and not (g.mode in _STROKE_MODES and g.line_width >= 0.01):
             return                          # no extent: PDFium's text page leaves it out
         if g.fill is _UNSUPPORTED_COLOUR:
             raise Unsupported("colour")
-        self._runs(text, origins, font, size, a, b, c, d, mx, my, g.fill)
+        self._runs(shown, font, size, a, b, c, d, mx, my, g.fill)
 
-    def _check(self, text, segments, origins, steps, kernings, char_space, matrix, mx, my, size) -> None:
-        """Raise Unsupported where PDFium's text page would not give these characters one for one."""
-        if len(text) == 1 and not text.isspace() and unicodedata.category(text) in _INVISIBLE:
-            raise Unsupported("a lone invisible character")
-        if " " in text:
-            if _SPACE_THEN_SPACE.search(text):
-                raise Unsupported("space after space, or after a hyphen at the end")
-            # PDFium puts a space of its own into a gap before a character (a negative kerning, a
-            # character spacing) and then drops a space that follows it.
-            if abs(char_space) > 0.001 and " " in text[1:]:
-                raise Unsupported("a gap before a space")
-            start = 0
-            for segment, kerning in zip(segments, kernings):
-                start += len(segment) // 2
-                if kerning < 0 and text[start:start + 1] == " ":
-                    raise Unsupported("a gap before a space")
+    def _check(self, shown: _Shown, matrix, mx, my, size) -> None:
+        """Raise Unsupported where PDFium's text page would not give these characters one for one (what
+        the characters alone tell is checked by _Shown)."""
+        text = shown.text
+        if shown.spaced:
             self.space_starts |= text[0] == " "
             self.space_ends |= text[-1] == " "
             if self.space_starts and self.space_ends:
@@ -1171,35 +1271,39 @@ class Page:
         scale, along = _scales(matrix)
         a, b = matrix[0], matrix[1]
         reach = 0.1 * size * scale
-        if len(steps) > 1 and min(steps[:-1]) * along < reach:
+        if shown.min_step is not None and shown.min_step * along < reach:
             raise Unsupported("characters closer than 0.1 em")
         g = self.g
-        here = (segments, origins[-1], size, matrix, mx, my, g.font, g.mode, g.line_width)
-        for other in self.recent:
-            if other[0] == segments and _rects_meet(_rect(*other[1:]), _rect(*here[1:])):
-                raise Unsupported("a text object repeated over itself")
+        end = shown.origins[-1]
+        here = (end, size, matrix, mx, my, g.font, g.mode, g.line_width)
+        segments = shown.segments
+        if segments in self.recent_segments:    # (a test in C: the strings differ as a rule)
+            rect = _rect(*here)
+            for other, place in zip(self.recent_segments, self.recent):
+                if other == segments and _rects_meet(_rect(*place), rect):
+                    raise Unsupported("a text object repeated over itself")
+        self.recent_segments.append(segments)
         self.recent.append(here)
-        end = origins[-1]
         x0, x1 = (mx, mx + a * end) if a * end >= 0 else (mx + a * end, mx)
         y0, y1 = (my, my + b * end) if b * end >= 0 else (my + b * end, my)
-        box = (x0 - reach, x1 + reach, y0 - reach, y1 + reach)
+        left, right, low, high = box = (x0 - reach, x1 + reach, y0 - reach, y1 + reach)
         boxes = self.boxes
-        bands = range(floor(box[2] / 8), floor(box[3] / 8) + 1)
+        bands = range(floor(low / 8), floor(high / 8) + 1)
         for band in bands:
             for other in boxes.get(band, ()):
-                if other[0] < box[1] and box[0] < other[1] and other[2] < box[3] and box[2] < other[3]:
+                if other[0] < right and left < other[1] and other[2] < high and low < other[3]:
                     raise Unsupported("text objects overlapping")
         for band in bands:
             boxes.setdefault(band, []).append(box)
 
-    def _runs(self, text, origins, font, size, a, b, c, d, mx, my, colour) -> None:
+    def _runs(self, shown: _Shown, font, size, a, b, c, d, mx, my, colour) -> None:
         """The characters' boxes as pdftext's PDFium reader works them out (pdfminer's): from the origin
         along the advance, from the font's descent up by the font size."""
+        if shown.widthless:
+            raise Unsupported("a character without width")
         display = self.display
         descent = font.descent * size / 1000
-        advances = list(map(font.advances.__getitem__, text))
-        if 0.0 in advances:
-            raise Unsupported("a character without width")
+        text, origins, advances = shown.text, shown.origins, shown.advances
         if display.rotation == 0 and not b and not c and a > 0 and d > 0:   # upright text, page not turned
             x = mx - display.left
             x0s = [x + a * at for at in origins]

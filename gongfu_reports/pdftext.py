@@ -117,8 +117,7 @@ class Page:
     @property
     def lines(self) -> list[Line]:
         if self._lines is None:
-            words = _run_words(self.runs)
-            self._lines = _lines_of(words if words is not None else _char_words(self.chars))
+            self._lines = run_lines(self.runs, self.chars if self._chars is not None else None)
         return self._lines
 
     @property
@@ -590,6 +589,15 @@ def _lines_of(words: list[tuple]) -> list[Line]:
         texts, x0s, x1s, line_tops, bottoms = zip(*(w for w, _ in group))
         out.append(Line(" ".join(texts), min(x0s), max(x1s), min(line_tops), max(bottoms)))
     return out
+
+
+def run_lines(runs: list[Run], chars: list[Char] | None = None) -> list[Line]:
+    """The text lines of some runs, top to bottom: text_lines of their characters (given as chars, or
+    made from the runs), worked out run by run where _run_words can."""
+    words = _run_words(runs)
+    if words is None:
+        words = _char_words(chars if chars is not None else [c for run in runs for c in run.chars()])
+    return _lines_of(words)
 
 
 def text_lines(chars: list[Char]) -> list[Line]:
