@@ -15,8 +15,9 @@ shared pages once).
 Per workload, the default build `gongfu build --force` (DOCX + the default PDF engine's PDF + the
 GB/T 9704 checks; no --per-unit) with the default --jobs and with --jobs 1, and LibreOffice
 converting the DOCX files of that build to PDF in one batch call (soffice --headless --convert-to
-pdf, after a warm-up call that creates its profile), in rounds that alternate the three (--rounds,
-default 3; the median of each is compared, min–max shown). Every build's files are compared
+pdf, after a warm-up call that creates its profile), and the default build without the GB/T 9704
+checks (what they cost in wall time), in rounds that alternate the four (--rounds, default 3; the
+median of each is compared, min–max shown). Every build's files are compared
 (SHA-256) with the first --jobs 1 build's. Then the same serial build once more, in one process
 with probes (the phases: Python start-up, imports, DOCX writing, the Typst compiles in their child
 process, the GB/T 9704 checks, the rest = reading data and composing), `gongfu lint` on the built
@@ -295,6 +296,19 @@ with open(out, "w") as f:
 """
 
 
+# The default build as it is, without the GB/T 9704 checks (the build's and the check workers'): how much
+# of the default build's wall time the checks cost the user.
+NOCHECK = r"""
+import sys
+from gongfu_reports.build import scheduler
+import gongfu_reports.cli as cli
+scheduler.Job.checked = property(lambda job: False)   # no check workers
+scheduler.lint_bytes = lambda data, fmt: []           # nothing checked where rendered
+sys.argv = ["gongfu", "build", "--force", "-C", sys.argv[1]]
+cli.main()
+"""
+
+
 def median(runs: list[Run]) -> Run:
     """The run of median wall time (the upper one of an even number)."""
     return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
@@ -343,11 +357,12 @@ class Bench:
         run; dependents: the stems of the outputs that read it (each as .docx and .pdf), the only
         ones that may be rewritten."""
         print(f"{name}: {workdir}", file=sys.stderr, flush=True)
-        res: dict = {"name": name, "default": [], "serial": [], "lo": []}
+        res: dict = {"name": name, "default": [], "serial": [], "lo": [], "nocheck": []}
         for round_ in range(self.args.rounds):
             print(f" round {round_ + 1} of {self.args.rounds}", file=sys.stderr, flush=True)
             res["serial"].append(self.gongfu("default build, --jobs 1", workdir, "build", "--force", "--jobs", "1"))
             res["default"].append(self.gongfu("default build", workdir, "build", "--force"))
+            res["nocheck"].append(self.nocheck(workdir))
             docx = sorted(workdir / "build" / n for n in res["default"][-1].outputs
                           if n.endswith(".docx") and not n.startswith("."))
             lo = self.libreoffice(name, docx)
@@ -394,6 +409,12 @@ class Bench:
             run.phases = json.loads(report.read_text())
         finally:
             report.unlink(missing_ok=True)
+        self.record(run, workdir)
+        return run
+
+    def nocheck(self, workdir: Path) -> Run:
+        print("  default build without the checks", file=sys.stderr, flush=True)
+        run = measure("no checks", [sys.executable, "-c", NOCHECK, str(workdir)], self.env, workdir)
         self.record(run, workdir)
         return run
 
@@ -567,11 +588,15 @@ def table(results: list[dict], forms: Run | None, start: Run, pdfs: dict, jobs: 
         p = r["probe"].phases
         lint = p["lint_pdf"] + p["lint_docx"]
         serial, default = lint / ph["_whole"], lint / median(r["default"]).cpu
+        with_checks, without = median(r["default"]).wall, median(r["nocheck"]).wall
+        waited = (f"; the default build's wall time {with_checks:.2f} s, without the checks {without:.2f} s: the "
+                  f"checks cost **{(with_checks - without) / with_checks:.0%}** of the time the user waits "
+                  f"(medians of {len(r['nocheck'])})")
         return (f"{ok(serial <= 0.15 and default <= 0.15)} {lint:.2f} s CPU (PDF {p['lint_pdf']:.2f}, DOCX "
                 f"{p['lint_docx']:.2f}; {p['linted']['pdf']} + {p['linted']['docx']} files) = **{serial:.0%}** of the "
                 f"--jobs 1 build's CPU ({ph['_whole']:.2f} s), {default:.0%} of the --jobs {jobs} build's "
                 f"({median(r['default']).cpu:.2f} s, the Typst child and the check workers included); `gongfu lint` on the same files: "
-                f"{r['lint'].cpu:.2f} s CPU")
+                f"{r['lint'].cpu:.2f} s CPU" + waited)
 
     row("GB/T 9704 checks ≤ 15% of a default build's CPU", [lint_share(r, ph) for r, ph in zip(results, phases)])
     row(f"secondary: HTML engine `--engine html` (DOCX + WeasyPrint PDF + checks, --jobs {jobs}) against the same "
