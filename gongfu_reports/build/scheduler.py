@@ -135,7 +135,10 @@ class Scheduler:
                 self._report(job)
                 self._stage(job, _render_and_lint(self.config, job.renderer.name, job.view, job.lint))
             return
-        self.pool, self.workers = _processes(workers), workers
+        # A worker keeps ~450 MB after a 1000-row WeasyPrint table even when idle: with such an output in
+        # the build, each worker ends after one output (a new one takes the next: ~1 s of start-up each).
+        large = any(job.memory_mb > MEMORY_BUDGET_MB for job in self.work)
+        self.pool, self.workers = _processes(workers, max_tasks_per_child=1 if large else None), workers
         self.waiting = list(range(len(self.work)))
         from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -177,12 +180,12 @@ class Scheduler:
         self.report(job.name, job.renderer.suffix)
 
 
-def _processes(n: int):
+def _processes(n: int, max_tasks_per_child: int | None = None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
-    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=max_tasks_per_child)
 
 
 # A check worker starts Python and imports the checks and PDFium: about 0.2 s of CPU.
@@ -208,10 +211,9 @@ def pool_size(jobs: int, seconds: list[float]) -> int:
     return min(jobs, len(seconds), int(sum(seconds) / (2 * WORKER_START_S)))
 
 
-# A worker's memory grows by about 1 MB per 1000 characters of the PDF WeasyPrint lays out: ~550 MB
-# at the peak for a 1000-row table, ~230 MB of it the worker itself. The outputs rendered at the
-# same time may add at most this much, so two such tables never run together (one larger than the
-# budget runs with small ones only).
+# The estimated memory (Renderer.memory_mb) of the outputs submitted to the worker pool at the same
+# time may add up to at most this much; one larger output runs alone. So two large WeasyPrint tables
+# (~800 MB each for 1000 rows) never run together.
 MEMORY_BUDGET_MB = 400
 
 

@@ -95,8 +95,11 @@ class Renderer:
 RENDERERS = {r.name: r for r in (
     Renderer("docx", "docx", _docx, _docx, _docx_templates,
              seconds=lambda n: 0.03 + 1e-5 * n, memory_mb=lambda n: n / 5000),
+    # WeasyPrint keeps every page until the PDF is written: measured on the scaled documents (2026-12-06),
+    # a worker grows by ~100 MB (WeasyPrint and its fonts) and 2.3-3.8 MB per 1000 characters (the
+    # 1000-row task list: 775 MB for 275 000 characters).
     Renderer("pdf:html", "pdf", _pdf_html, _check_html, _html_templates,
-             seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: n / 1000, runs_in="worker"),
+             seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: 100 + n / 400, runs_in="worker"),
     # Typst's compile (in its child process) takes 300-400 MB for the 663 000 characters of the scaled
     # 1000-row 通报 (render/sandbox.py): about 1 MB per 2000 characters.
     Renderer("pdf:typst", "pdf", _pdf_typst, _pdf_typst, _typst_templates,
