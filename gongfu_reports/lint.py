@@ -104,13 +104,15 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
     turned, lines = [], None
     if landscape:
         margin, low = left * MM, limit + 2
-        edge = [r for r in page.runs if r.bottom <= low and min(r.x1s) < margin]   # runs with such characters
+        edge, rest = [], []   # the runs with such characters, and the others
+        for r in page.runs:
+            (edge if r.bottom <= low and min(r.x1s) < margin else rest).append(r)
         turned = [c for r in edge for c in r.chars() if c.x1 < margin]
         if turned:
             from .pdftext import run_lines, text_lines
 
             if all(max(r.x1s) < margin for r in edge):  # runs all in the margin: the lines of the others
-                lines = run_lines([r for r in page.runs if not (r.bottom <= low and min(r.x1s) < margin)])
+                lines = run_lines(rest)
             else:
                 lines = text_lines([c for c in page.chars if not (c.x1 < margin and c.bottom <= low)])
     if lines is None:

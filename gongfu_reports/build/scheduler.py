@@ -71,7 +71,7 @@ class Scheduler:
         """One job per renderer for a view (lint: check the outputs; per-unit extracts are not checked:
         many, plain, and made like the document they come from)."""
         chars = _weight(view)
-        spread = self.jobs > 1 and not any(r.runs_in == "worker" for r in renderers)
+        spread = self.jobs > 1 and not _pooled(renderers)
         for renderer in renderers:
             self.work.append(Job(key, digest, name, renderer, view, lint, chars))
             if spread:
@@ -80,10 +80,11 @@ class Scheduler:
     def _start(self, job: Job) -> None:
         """A job of a parallel build, as it is added: start the check workers once there is enough to
         check, and a Typst compile on the thread."""
-        if job.checked:
+        if job.checked and self.checkers is None:
             self.check_seconds += job.renderer.seconds(job.chars)
-            if self.checkers is None and check_workers(self.jobs, self.check_seconds):
-                self.checkers = _processes(check_workers(self.jobs, self.check_seconds))
+            workers = check_workers(self.jobs, self.check_seconds)
+            if workers:
+                self.checkers = _processes(workers)
         if job.renderer.runs_in == "child":
             if self.thread is None:
                 from concurrent.futures import ThreadPoolExecutor
@@ -115,7 +116,7 @@ class Scheduler:
 
     def run(self) -> None:
         try:
-            if any(job.renderer.runs_in == "worker" for job in self.work):
+            if _pooled([job.renderer for job in self.work]):
                 self._run_pool()
                 return
             rendered = []
@@ -178,6 +179,11 @@ class Scheduler:
 
     def _report(self, job: Job) -> None:
         self.report(job.name, job.renderer.suffix)
+
+
+def _pooled(renderers: list[Renderer]) -> bool:
+    """Whether the build renders in the worker pool: all of it, when a renderer is heavy Python (WeasyPrint)."""
+    return any(r.runs_in == "worker" for r in renderers)
 
 
 def _processes(n: int, max_tasks_per_child: int | None = None):
