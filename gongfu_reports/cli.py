@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from .collector import fewer_collections
 from .errors import GongfuError, capped, display_path, file_error
 
 app = typer.Typer(
@@ -391,6 +392,7 @@ def _print_error(exc: GongfuError) -> None:
 
 
 def main() -> None:
+    fewer_collections()
     try:
         code = app(standalone_mode=False)   # returns the exit code of typer.Exit in this mode
         if isinstance(code, int) and code:

@@ -190,8 +190,11 @@ def _processes(n: int, max_tasks_per_child: int | None = None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from ..collector import fewer_collections
+
     # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
-    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=max_tasks_per_child)
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=fewer_collections,
+                               max_tasks_per_child=max_tasks_per_child)
 
 
 # A check worker starts Python and imports the checks and PDFium: about 0.2 s of CPU.
