@@ -146,3 +146,30 @@ def test_a_child_grown_large_ends_and_the_next_compile_gives_the_same_pdf(built,
         assert pdf == (built / "build" / f"{doc_id}.pdf").read_bytes(), doc_id
         pids.append(typst_child._child.process.pid if typst_child._child else None)
     assert pids == [None, None]   # each child ended after its compile
+
+
+def test_a_child_started_before_the_first_compile_gives_the_same_pdf(built, monkeypatch):
+    """A parallel build starts the Typst child (its compiler made, the fonts loaded) before it composes:
+    the compile then uses that child and gives the build's bytes. The start takes the configured font
+    names as data: one that is Typst code is only a font Typst does not find."""
+    import json
+
+    from gongfu_reports import kinds
+    from gongfu_reports.render import typst_child
+    from gongfu_reports.render.registry import renderer_for
+    from gongfu_reports.render.typst import start_compiler
+
+    config = kinds.load_config(built)
+    monkeypatch.chdir(built)
+    typst_child._close()
+    monkeypatch.setattr(typst_child, "_child", None)
+    start_compiler(config)
+    child = typst_child._child
+    assert child is not None and child.process.poll() is None
+    typst_child.start(str(built / "templates" / "typst"), [], json.dumps({"body": {"family": '") #panic("x', "weight": 400}}),
+                      5, 10, 500)
+    assert typst_child._child is child
+    output = kinds.get(config.documents["shishi-fangan"].kind).outputs(config, "shishi-fangan")[0]
+    pdf = renderer_for("pdf", config).render(kinds.compose_output(config, output).view, config)
+    assert pdf == (built / "build" / "shishi-fangan.pdf").read_bytes()
+    assert typst_child._child is child   # the compile used the started child

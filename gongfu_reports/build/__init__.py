@@ -83,6 +83,7 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
     digest = output_digest(config, kind, output)
     composed = None
     if options.force or not publisher.up_to_date(output.stem, digest, [f"{output.stem}.{r.suffix}" for r in renderers]):
+        scheduler.prepare(renderers)
         options.report(output.stem, "compose")
         composed = kinds.compose_output(config, output)
         result.warnings += [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]

@@ -3,6 +3,8 @@
 serial build. The scheduler knows jobs and renderers, not document kinds.
 
 How a parallel build (--jobs > 1) spreads the work, by where each renderer runs (Renderer.runs_in):
+- before the first output is composed (prepare), the check workers and the Typst child are started, on
+  the cores that reading and composing leave idle;
 - "child" (Typst): the compile is asked for on a thread as soon as the view is composed; the Typst child
   process compiles while this process composes the next documents;
 - "process" (Word, the web edition): rendered here, once everything is composed;
@@ -60,11 +62,25 @@ class Scheduler:
         self.findings: list[tuple[str, object]] = []   # (file name in build/, lint Finding)
         self.thread = None            # waits for the Typst child's compiles
         self.checkers = None          # check worker processes
-        self.check_seconds = 0.0      # estimated checking time of the work added
+        self.prepared = False
         self.pool = None              # render worker processes (WeasyPrint)
         self.waiting: list[int] = []  # indexes into work, not yet submitted to the pool
         self.running: dict = {}       # index → future
         self.done: dict = {}          # index → (bytes, findings)
+
+    def prepare(self, renderers: list[Renderer]) -> None:
+        """An output is about to be composed with these renderers (and checked): a parallel build starts
+        what its jobs will need while this process reads and composes: the check workers (the first one
+        now, more as checks wait, up to jobs - 1) and each renderer's start (the Typst child, fonts loaded)."""
+        if self.prepared or self.jobs <= 1 or _pooled(renderers):
+            return
+        self.prepared = True
+        if any(r.gbt9704 for r in renderers):
+            self.checkers = _processes(self.jobs - 1)
+            self.checkers.submit(int)   # the pool spawns a worker for a task waiting
+        for r in renderers:
+            if r.start is not None:
+                self._thread().submit(r.start, self.config)
 
     def add(self, key: str, digest: str, name: str, view: DocumentView, renderers: list[Renderer],
             lint: bool = True) -> None:
@@ -78,19 +94,16 @@ class Scheduler:
                 self._start(self.work[-1])
 
     def _start(self, job: Job) -> None:
-        """A job of a parallel build, as it is added: start the check workers once there is enough to
-        check, and a Typst compile on the thread."""
-        if job.checked and self.checkers is None:
-            self.check_seconds += job.renderer.seconds(job.chars)
-            workers = check_workers(self.jobs, self.check_seconds)
-            if workers:
-                self.checkers = _processes(workers)
+        """A job of a parallel build, as it is added: a Typst compile goes to the thread."""
         if job.renderer.runs_in == "child":
-            if self.thread is None:
-                from concurrent.futures import ThreadPoolExecutor
+            job.rendered = self._thread().submit(self._render, job)
 
-                self.thread = ThreadPoolExecutor(1, thread_name_prefix="gongfu-typst")
-            job.rendered = self.thread.submit(self._render, job)
+    def _thread(self):
+        if self.thread is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.thread = ThreadPoolExecutor(1, thread_name_prefix="gongfu-typst")
+        return self.thread
 
     def _render(self, job: Job) -> tuple[bytes, object]:
         """An output's bytes, and its findings or the future of its check in a check worker."""
@@ -190,22 +203,18 @@ def _processes(n: int, max_tasks_per_child: int | None = None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from ..collector import fewer_collections
-
     # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
-    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=fewer_collections,
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start,
                                max_tasks_per_child=max_tasks_per_child)
 
 
-# A check worker starts Python and imports the checks and PDFium: about 0.2 s of CPU.
-CHECKER_START_S = 0.25
+def _worker_start() -> None:
+    """A worker process's start: fewer cycle collections, and the checks and PDFium imported before its
+    first output arrives (about 0.2 s of CPU)."""
+    from .. import lint, pdftext  # noqa: F401
+    from ..collector import fewer_collections
 
-
-def check_workers(jobs: int, seconds: float) -> int:
-    """How many check worker processes a parallel build starts (0: each output is checked where it was
-    rendered): jobs - 1 (this process composes and renders), once the checks of the outputs added
-    (about as long as their rendering: `seconds`) come to twice a worker's start."""
-    return jobs - 1 if jobs > 1 and seconds >= 2 * CHECKER_START_S else 0
+    fewer_collections()
 
 
 # A spawned worker starts Python and imports gongfu, WeasyPrint and python-docx before its first

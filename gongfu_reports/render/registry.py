@@ -33,6 +33,12 @@ def _pdf_typst(view: DocumentView, config: Config) -> bytes:
     return render_pdf_typst(view, config)
 
 
+def _start_typst(config: Config) -> None:
+    from .typst import start_compiler
+
+    start_compiler(config)
+
+
 def _web(view: DocumentView, config: Config) -> bytes:
     from .web import render_web
 
@@ -85,6 +91,8 @@ class Renderer:
     # thread, while it composes the next documents) or "worker" (heavy Python: WeasyPrint, in worker processes).
     runs_in: str = "process"
     gbt9704: bool = True             # a paged output that `gongfu lint` checks against GB/T 9704
+    # What a parallel build starts before its first output is composed (the Typst child, fonts loaded).
+    start: Callable[[Config], None] | None = None
 
     def inputs(self, config: Config) -> list[Path]:
         """What an output of this renderer is made from besides the view: its templates and the style
@@ -103,7 +111,8 @@ RENDERERS = {r.name: r for r in (
     # Typst's compile (in its child process) takes 300-400 MB for the 663 000 characters of the scaled
     # 1000-row 通报 (render/sandbox.py): about 1 MB per 2000 characters.
     Renderer("pdf:typst", "pdf", _pdf_typst, _pdf_typst, _typst_templates,
-             seconds=lambda n: 0.01 + 1e-5 * n, memory_mb=lambda n: n / 2000, runs_in="child"),
+             seconds=lambda n: 0.01 + 1e-5 * n, memory_mb=lambda n: n / 2000, runs_in="child",
+             start=_start_typst),
     # The web edition (政府信息公开): one self-contained page, no pages to check against GB/T 9704.
     Renderer("html", "html", _web, _web, _web_templates,
              seconds=lambda n: 0.01 + 2e-6 * n, memory_mb=lambda n: n / 20000, gbt9704=False),

@@ -65,6 +65,19 @@ def render_pdf_typst(view: DocumentView, config: Config) -> bytes:
         raise GongfuError(message, Place(display_path(template)), hint=hint) from None
 
 
+def start_compiler(config: Config) -> None:
+    """The Typst child started, with the template folder's compiler and the configured fonts loaded
+    (typst_child.start): what the first compile of a build would otherwise wait for."""
+    try:
+        families, font_dirs = font_families(config)
+        root = str(template_file(config).parent)
+    except GongfuError:
+        return   # the render reports it, with its place
+    seconds = sandbox.seconds()
+    typst_child.start(root, list(font_dirs), json.dumps(families, ensure_ascii=False), seconds,
+                      sandbox.WALL_FACTOR * seconds, sandbox.typst_memory_mb())
+
+
 def _stopped(reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
     """Message and hint for a compile the child stopped (ChildStopped.reason)."""
     if reason == "cpu":

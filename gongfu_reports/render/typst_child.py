@@ -173,6 +173,23 @@ def compile_pdf(request: dict, cpu_seconds: float, wall_seconds: float, memory_m
     raise CompileError(error)
 
 
+# Sets every font of the request's inputs["fonts"] (the template's face() of each role): their data is read.
+FONTS_SOURCE = '#for f in json(bytes(sys.inputs.fonts)).values() { text(font: f.family, weight: f.weight)[字，] }'
+
+
+def start(root: str, font_dirs: list[str], fonts: str, cpu_seconds: float, wall_seconds: float,
+          memory_mb: int) -> None:
+    """Start the child now, its compiler for this template folder made and these fonts (JSON, as the
+    template's inputs) loaded: a parallel build asks for this while it composes its first document, so
+    the first compile does not wait for them. What goes wrong here is left to that compile to report."""
+    request = {"root": root, "font_dirs": font_dirs, "source": FONTS_SOURCE, "timestamp": 0,
+               "inputs": {"fonts": fonts}}
+    try:
+        compile_pdf(request, cpu_seconds, wall_seconds, memory_mb)
+    except (CompileError, ChildStopped):
+        pass
+
+
 def interrupt() -> None:
     """Stop a compile in progress (from another thread: the build is failing and will not wait for it);
     the compiling thread gets ChildStopped."""
@@ -218,7 +235,9 @@ def _serve() -> None:
             if key not in compilers:
                 compilers[key] = typst.Compiler(root=request["root"], font_paths=list(request["font_dirs"]),
                                                 package_path=NO_PACKAGES, package_cache_path=NO_PACKAGES)
-            pdf = compilers[key].compile(input=request["template"], format="pdf", sys_inputs=request["inputs"],
+            # A template file, or (start()) a line of source that loads the fonts.
+            source = request["source"].encode("utf-8") if "source" in request else request["template"]
+            pdf = compilers[key].compile(input=source, format="pdf", sys_inputs=request["inputs"],
                                          timestamp=request["timestamp"], pdf_tags=True)
             # Typst keeps what it laid out for the next compiles: after a large document the child ends
             # and gives its memory back (the next compile starts a new one, fonts loaded again).
