@@ -76,7 +76,7 @@ class Scheduler:
             return
         self.prepared = True
         if any(r.gbt9704 for r in renderers):
-            self.checkers = _processes(self.jobs - 1)
+            self.checkers = _processes(self.jobs - 1, _check_worker_start)
             self.checkers.submit(int)   # the pool spawns a worker for a task waiting
         for r in renderers:
             if r.start is not None:
@@ -199,18 +199,20 @@ def _pooled(renderers: list[Renderer]) -> bool:
     return any(r.runs_in == "worker" for r in renderers)
 
 
-def _processes(n: int, max_tasks_per_child: int | None = None):
+def _processes(n: int, initializer=None, max_tasks_per_child: int | None = None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
-    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start,
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
                                max_tasks_per_child=max_tasks_per_child)
 
 
-def _worker_start() -> None:
-    """A worker process's start: fewer cycle collections, and the checks and PDFium imported before its
-    first output arrives (about 0.2 s of CPU)."""
+def _check_worker_start() -> None:
+    """A check worker's start: fewer cycle collections, and the checks and PDFium imported before its
+    first output arrives (about 0.2 s of CPU). (WeasyPrint's workers keep Python's defaults: its layout
+    objects refer to each other, and fewer collections there left the 1000-row table's worker 30 MB
+    larger.)"""
     from .. import lint, pdftext  # noqa: F401
     from ..collector import fewer_collections
 
