@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from .collector import fewer_collections
+from .gc_settings import fewer_collections
 from .errors import GongfuError, capped, display_path, file_error
 
 app = typer.Typer(

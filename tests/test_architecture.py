@@ -12,7 +12,7 @@ PACKAGE = "gongfu_reports"
 
 # Module name prefixes (after "gongfu_reports.") by layer; the longest matching prefix decides.
 LAYERS = [
-    ["", "errors"],                                                       # __version__, errors
+    ["", "errors", "gc_settings"],                                        # __version__, errors, the collector's settings
     ["files", "publish", "bundled", "render.layout", "render.styles", "pdftext", "pdfread"],   # no domain
     ["config", "model"],
     ["sources", "compose"],                                               # data → model, model → view

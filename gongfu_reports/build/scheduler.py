@@ -214,7 +214,7 @@ def _check_worker_start() -> None:
     objects refer to each other, and fewer collections there left the 1000-row table's worker 30 MB
     larger.)"""
     from .. import lint, pdftext  # noqa: F401
-    from ..collector import fewer_collections
+    from ..gc_settings import fewer_collections
 
     fewer_collections()
 
