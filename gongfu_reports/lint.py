@@ -58,6 +58,29 @@ def _label(source) -> str:
 
 def lint_pdf(path) -> list[Finding]:
     """path: a Path or a binary file object."""
+    return whole_pdf([check_pdf_pages(path)])
+
+
+@dataclass
+class PageChecks:
+    """The checks of some of a PDF's pages: their findings, and the characters of their body text by
+    size (the body's size is judged on the whole document: whole_pdf)."""
+    findings: list[Finding]
+    body_sizes: Counter
+
+
+def check_pdf_part(data: bytes, part: int, parts: int) -> PageChecks:
+    """The checks of the part-th of `parts` equal runs of a PDF's pages: a build checks a long PDF in
+    parts, on several cores (whole_pdf puts them together)."""
+    from io import BytesIO
+
+    return check_pdf_pages(BytesIO(data), part, parts)
+
+
+def check_pdf_pages(path, part: int = 0, parts: int = 1) -> PageChecks:
+    """One pass over a run of pages (check_pdf_part; by default all), one page in memory at a time:
+    each page is read into plain values and closed. A run that starts after the first page reads the
+    page before it too, for a table that runs on from there."""
     from pypdfium2 import PdfiumError
 
     from . import pdftext
@@ -68,29 +91,50 @@ def lint_pdf(path) -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
         raise GongfuError("无法作为 PDF 打开", Place(_label(path)), hint=type(exc).__name__) from None
     try:
-        # One pass, one page in memory at a time: each page is read into plain values and closed.
         body_sizes: Counter = Counter()
         state = _HeaderState()
-        count, number = len(document), 0
+        count = len(document)
+        first, stop = count * part // parts, count * (part + 1) // parts
+        number = first
         try:
-            for page in pdftext.pages(document):
+            for index in range(first - 1, -1, -1):   # as one pass has it here: set by the A4 page before
+                page = next(pdftext.pages(document, index, index + 1))
+                if _paper_mm(page) == A4_MM:
+                    _repeated_headers(page, page.tables, state)
+                    break
+            for page in pdftext.pages(document, first, stop):
                 number = page.number
                 findings += _check_page(page, page.number == count, body_sizes, state)
         except PdfiumError as exc:          # a page that neither reader can read
             raise GongfuError("无法作为 PDF 打开", Place(_label(path)),
                               hint=f"第{number + 1}页：{type(exc).__name__}") from None
-        if body_sizes and body_sizes.most_common(1)[0][0] != round(L.BODY_PT):
-            findings.append(Finding("全文", "正文字号", f"应为 3 号（16 pt），实际多为 {body_sizes.most_common(1)[0][0]} pt"))
     finally:
         document.close()
+    return PageChecks(findings, body_sizes)
+
+
+def whole_pdf(parts: list[PageChecks]) -> list[Finding]:
+    """The findings of a PDF checked in runs of pages (in page order), the body's size judged on all."""
+    findings = [f for part in parts for f in part.findings]
+    body_sizes = sum((part.body_sizes for part in parts), Counter())
+    if body_sizes and body_sizes.most_common(1)[0][0] != round(L.BODY_PT):
+        findings.append(Finding("全文", "正文字号", f"应为 3 号（16 pt），实际多为 {body_sizes.most_common(1)[0][0]} pt"))
     return findings
+
+
+A4_MM = [210, 297]
+
+
+def _paper_mm(page) -> list[int]:
+    """The sheet's width and height in whole mm, the shorter first."""
+    return sorted((round(page.width / MM), round(page.height / MM)))
 
 
 def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") -> list[Finding]:
     where = f"第{page.number}页"
     landscape = page.width > page.height
-    size = sorted((round(page.width / MM), round(page.height / MM)))
-    if size != [210, 297]:
+    size = _paper_mm(page)
+    if size != A4_MM:
         return [Finding(where, "纸张", f"应为 A4（210×297 mm），实际为 {size[0]}×{size[1]} mm")]
     if landscape:
         left, right, top, bottom = L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT, L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM

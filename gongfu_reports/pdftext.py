@@ -169,9 +169,9 @@ def open_document(source) -> Document:
     return Document(source)
 
 
-def pages(document: Document):
-    """Each page read into plain values, one at a time."""
-    for index in range(len(document)):
+def pages(document: Document, first: int = 0, stop: int | None = None):
+    """Each page (from index first to stop, by default all) read into plain values, one at a time."""
+    for index in range(first, len(document) if stop is None else stop):
         page = None
         if document.parsed is not None:
             try:

@@ -137,3 +137,36 @@ def test_building_one_format_leaves_the_other_recorded(tmp_path):
     result = gongfu(work, "build", "shishi-fangan")
     assert result.returncode == 0, result.stderr
     assert "shishi-fangan：输入未变化" in result.stdout and stamps(work / "build") == before
+
+
+def test_long_pdfs_checked_in_parts_give_the_findings_of_one_pass(tmp_path, monkeypatch):
+    """A parallel build checks a long PDF in runs of pages, this process taking the first while a check
+    worker takes the other: the warnings are a serial build's, page by page, and the body's size is
+    judged on the whole document. Here every PDF is long enough, and the body is set at 15 pt, so the
+    checks find something on a page (a line of 29 characters) and in the whole (the body's size).
+    tests/test_lint.py: the parts of a PDF with findings on every page, split at every page."""
+    from gongfu_reports.build import BuildOptions, build
+    from gongfu_reports.build import scheduler
+
+    work = copy_workdir(tmp_path / "work")
+    styles = work / "templates" / "styles.yaml"
+    text = styles.read_text("utf-8")
+    assert "字号: 16, 对齐: 两端, 首行缩进: 2}" in text
+    styles.write_text(text.replace("字号: 16, 对齐: 两端, 首行缩进: 2}", "字号: 15, 对齐: 两端, 首行缩进: 2}", 1), "utf-8")
+    monkeypatch.chdir(work)
+    ids = ["gongzuo-yaodian-2024", "shishi-fangan"]
+
+    def lint_warnings(jobs: int) -> list[str]:
+        result = build(Path("."), BuildOptions(ids, force=True, jobs=jobs))
+        return [str(w) for w in result.warnings if w.category == "lint"]
+
+    serial = lint_warnings(1)
+    monkeypatch.setattr(scheduler, "SPLIT_CHARS", 1000)
+    split = []
+    real = scheduler._Parts.check
+    monkeypatch.setattr(scheduler._Parts, "check", lambda parts: split.append(len(parts.others) + 1) or real(parts))
+    parallel = lint_warnings(2)
+    assert split == [2, 2]                     # both PDFs checked in two parts
+    assert sum("全文，正文字号：应为 3 号" in w for w in serial) == 2   # judged on each whole document
+    assert any("第5页，每行字数" in w for w in serial)
+    assert parallel == serial

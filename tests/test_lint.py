@@ -128,6 +128,25 @@ def test_table_continued_without_its_header_is_flagged(tmp_path, landscape):
     assert "第1页，表格" not in result.stdout
 
 
+def test_a_pdf_checked_in_parts_gives_the_findings_of_one_pass(tmp_path):
+    """A build checks a long PDF in runs of pages on several cores (lint.check_pdf_part): a table that
+    runs on from the page before a run is still judged (each page after the first repeats no header
+    here), the paper of every page, and the body's size on the whole document."""
+    from gongfu_reports.lint import check_pdf_part, lint_pdf, whole_pdf
+
+    html = _gb_html(_table(False) + "<p style='font-size: 15pt'>" + "正文文字。" * 400 + "</p>")
+    pdf = _write_pdf(html, tmp_path / "missing.pdf")
+    one_pass = lint_pdf(pdf)
+    with pdfplumber.open(pdf) as document:
+        pages = len(document.pages)
+    assert pages >= 4
+    assert {f.where for f in one_pass if f.element == "表格"} >= {f"第{n}页" for n in range(2, 4)}
+    assert any(f.where == "全文" and f.element == "正文字号" for f in one_pass)
+    data = pdf.read_bytes()
+    for parts in range(2, pages + 2):   # one run per page, and one empty run
+        assert whole_pdf([check_pdf_part(data, part, parts) for part in range(parts)]) == one_pass, parts
+
+
 def test_landscape_pages_have_their_own_margins_and_no_line_count(tmp_path):
     text = "".join(f"<p>第{i}行，横向页面上的文字，不超出版心。</p>" for i in range(1, 25))
     dense = "p { margin: 0; line-height: 18pt; }"      # 24 lines on one page

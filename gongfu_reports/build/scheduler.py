@@ -8,7 +8,8 @@ How a parallel build (--jobs > 1) spreads the work, by where each renderer runs 
 - "child" (Typst): the compile is asked for on a thread as soon as the view is composed; the Typst child
   process compiles while this process composes the next documents;
 - "process" (Word, the web edition): rendered here, once everything is composed;
-- the checks of both go to a small pool of check workers (they import little and start fast);
+- the checks of both go to a small pool of check workers (they import little and start fast); a long
+  PDF is checked in parts, this process taking the first when it gets to that output;
 - "worker" (WeasyPrint, heavy Python): the whole build's rendering and checking runs in a pool of worker
   processes (spawned Python with gongfu imported: worth it only for the slow HTML engine)."""
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from ..compose.blocks import DocumentView, Paragraph, Table
 from ..config import Config
 from ..errors import GongfuWarning, Place, display_path
-from ..lint import lint_bytes
+from ..lint import check_pdf_part, lint_bytes, whole_pdf
 from ..publish import Publisher
 from ..render import typst_child
 from ..render.registry import RENDERERS, Renderer
@@ -36,7 +37,7 @@ class Job:
     view: DocumentView
     lint: bool         # check the output against GB/T 9704
     chars: int         # the view's size (_weight), taken once
-    rendered: Future | None = None   # (bytes, findings or their future), when rendered on a thread
+    rendered: Future | None = None   # (bytes, findings: as _render gives them), when rendered on a thread
 
     @property
     def checked(self) -> bool:
@@ -106,11 +107,15 @@ class Scheduler:
         return self.thread
 
     def _render(self, job: Job) -> tuple[bytes, object]:
-        """An output's bytes, and its findings or the future of its check in a check worker."""
+        """An output's bytes, and its findings: checked here (a list), in a check worker (its future)
+        or in parts (_Parts)."""
         if self.checkers is None or not job.checked:
             return _render_and_lint(self.config, job.renderer.name, job.view, job.lint)
         data = job.renderer.render(job.view, self.config)
-        return data, self.checkers.submit(lint_bytes, data, job.renderer.suffix)
+        parts = min(self.jobs, 1 + job.chars // SPLIT_CHARS) if job.renderer.suffix == "pdf" else 1
+        if parts == 1:
+            return data, self.checkers.submit(lint_bytes, data, job.renderer.suffix)
+        return data, _Parts(data, [self.checkers.submit(check_pdf_part, data, part, parts) for part in range(1, parts)])
 
     def _stage(self, job: Job, rendered: tuple[bytes, list]) -> None:
         data, findings = rendered
@@ -135,7 +140,8 @@ class Scheduler:
             rendered = []
             for job in self.work:
                 self._report(job)
-                rendered.append(job.rendered.result() if job.rendered is not None else self._render(job))
+                data, findings = job.rendered.result() if job.rendered is not None else self._render(job)
+                rendered.append((data, findings.check() if isinstance(findings, _Parts) else findings))
             for job, (data, findings) in zip(self.work, rendered):   # in the order added: as a serial build
                 self._stage(job, (data, findings.result() if isinstance(findings, Future) else findings))
         finally:
@@ -192,6 +198,24 @@ class Scheduler:
 
     def _report(self, job: Job) -> None:
         self.report(job.name, job.renderer.suffix)
+
+
+# A PDF of more characters than this (a view's _weight) is checked in parts, one per core at most: the
+# scaled workload's 1000-row tables took 1.6-2.1 s each to check, the last one alone at the build's end.
+SPLIT_CHARS = 100_000
+
+
+@dataclass
+class _Parts:
+    """A long PDF's checks in runs of pages: the first is this process's, the others are in the check
+    workers (futures)."""
+    data: bytes
+    others: list[Future]
+
+    def check(self) -> list:
+        """The PDF's findings: this process checks its part while the workers check theirs."""
+        first = check_pdf_part(self.data, 0, len(self.others) + 1)
+        return whole_pdf([first] + [future.result() for future in self.others])
 
 
 def _pooled(renderers: list[Renderer]) -> bool:
