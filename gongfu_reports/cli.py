@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from .gc_settings import fewer_collections
 from .errors import GongfuError, capped, display_path, file_error
+from .gc_settings import fewer_collections
 
 app = typer.Typer(
     help="gongfu-reports：把 YAML / Excel 数据生成符合 GB/T 9704-2012 的公文（Word 与 PDF）。\n\n"
