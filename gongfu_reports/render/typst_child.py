@@ -161,15 +161,13 @@ def compile_pdf(request: dict, cpu_seconds: float, wall_seconds: float, memory_m
         if kind == b"p":   # the child ends after this compile (its memory had grown past RECYCLE_MB)
             _child.close()
             _child = None
-    if kind in (b"P", b"p"):
-        return data
-    error = json.loads(data.decode("utf-8"))
-    if error.get("limit"):
-        with _lock:
-            if _child is not None:
-                _child._stop(kill=True)
-                _child = None
-        raise ChildStopped(error["limit"])
+        if kind in (b"P", b"p"):
+            return data
+        error = json.loads(data.decode("utf-8"))
+        if error.get("limit"):   # this child, before another compile can take it
+            _child._stop(kill=True)
+            _child = None
+            raise ChildStopped(error["limit"])
     raise CompileError(error)
 
 
