@@ -71,12 +71,13 @@ class Scheduler:
 
     def prepare(self, renderers: list[Renderer]) -> None:
         """An output is about to be composed with these renderers (and checked): a parallel build starts
-        what its jobs will need while this process reads and composes: the check workers (the first one
-        now, more as checks wait, up to jobs - 1) and each renderer's start (the Typst child, fonts loaded)."""
+        what its jobs will need while this process reads and composes: the check workers when it makes
+        PDFs (the first one now, more as checks wait, up to jobs - 1) and each renderer's start (the
+        Typst child, fonts loaded)."""
         if self.prepared or self.jobs <= 1 or _pooled(renderers):
             return
         self.prepared = True
-        if any(r.gbt9704 for r in renderers):
+        if any(r.gbt9704 and r.suffix == "pdf" for r in renderers):   # a Word file's checks take milliseconds
             self.checkers = _processes(self.jobs - 1, _check_worker_start)
             self.checkers.submit(int)   # the pool spawns a worker for a task waiting
         for r in renderers:
