@@ -6,7 +6,11 @@ on timing (the CI machine is loaded):
         file GO exists before doing its work (another command can be tried meanwhile);
     python hooks.py kill-before-manifest gongfu-arguments…
         a build is killed (SIGKILL) after it has moved its outputs into build/ and before it writes
-        the manifest that records them.
+        the manifest that records them;
+    python hooks.py terminal gongfu-arguments…
+        Ctrl+C (SIGINT) as in a terminal, whatever ran the tests: a shell that runs them in the
+        background starts its commands with SIGINT ignored, and a Python started so never raises
+        KeyboardInterrupt.
 
 The hooks wrap gongfu's own functions (publish.build_lock, Publisher._write_manifest); everything
 else runs as it is.
@@ -60,6 +64,8 @@ if __name__ == "__main__":
         args = args[2:]
     elif hook == "kill-before-manifest":
         kill_before_manifest()
+    elif hook == "terminal":
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     else:
         raise SystemExit(f"unknown hook {hook}")
     sys.argv = ["gongfu", *args]

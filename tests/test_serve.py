@@ -70,8 +70,10 @@ def project(tmp_path, engine):
 
 
 def start_server(project: Path):
-    process = subprocess.Popen([sys.executable, "-m", "gongfu_reports", "serve", "yulan", "--port", "0",
-                                "-C", str(project)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Started as from a terminal (tests/hooks.py), so that Ctrl+C reaches it however the tests were run.
+    process = subprocess.Popen([sys.executable, str(Path(__file__).parent / "hooks.py"), "terminal", "serve", "yulan",
+                                "--port", "0", "-C", str(project)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     lines: queue.Queue = queue.Queue()
 
     def read() -> None:
