@@ -145,8 +145,7 @@ def test_long_pdfs_checked_in_parts_give_the_findings_of_one_pass(tmp_path, monk
     judged on the whole document. Here every PDF is long enough, and the body is set at 15 pt, so the
     checks find something on a page (a line of 29 characters) and in the whole (the body's size).
     tests/test_lint.py: the parts of a PDF with findings on every page, split at every page."""
-    from gongfu_reports.build import BuildOptions, build
-    from gongfu_reports.build import scheduler
+    from gongfu_reports.build import BuildOptions, build, scheduler
 
     work = copy_workdir(tmp_path / "work")
     styles = work / "templates" / "styles.yaml"

@@ -173,3 +173,4 @@ def test_a_child_started_before_the_first_compile_gives_the_same_pdf(built, monk
     pdf = renderer_for("pdf", config).render(kinds.compose_output(config, output).view, config)
     assert pdf == (built / "build" / "shishi-fangan.pdf").read_bytes()
     assert typst_child._child is child   # the compile used the started child
+    typst_child._close()
