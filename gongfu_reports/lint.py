@@ -58,7 +58,7 @@ def _label(source) -> str:
 
 def lint_pdf(path) -> list[Finding]:
     """path: a Path or a binary file object."""
-    return whole_pdf([check_pdf_pages(path)])
+    return whole_pdf([check_pdf_part(path)])
 
 
 @dataclass
@@ -69,27 +69,21 @@ class PageChecks:
     body_sizes: Counter
 
 
-def check_pdf_part(data: bytes, part: int, parts: int) -> PageChecks:
-    """The checks of the part-th of `parts` equal runs of a PDF's pages: a build checks a long PDF in
-    parts, on several cores (whole_pdf puts them together)."""
-    from io import BytesIO
-
-    return check_pdf_pages(BytesIO(data), part, parts)
-
-
-def check_pdf_pages(path, part: int = 0, parts: int = 1) -> PageChecks:
-    """One pass over a run of pages (check_pdf_part; by default all), one page in memory at a time:
-    each page is read into plain values and closed. A run that starts after the first page reads the
-    page before it too, for a table that runs on from there."""
+def check_pdf_part(source, part: int = 0, parts: int = 1) -> PageChecks:
+    """The checks of the part-th of `parts` equal runs of a PDF's pages (by default all of them): a
+    build checks a long PDF in parts, on several cores, and whole_pdf puts them together. source: a
+    Path, the bytes or a binary file object. One pass, one page in memory at a time: each page is read
+    into plain values and closed. A run that starts after the first page reads the page before it
+    too, for a table that runs on from there."""
     from pypdfium2 import PdfiumError
 
     from . import pdftext
 
     findings: list[Finding] = []
     try:
-        document = pdftext.open_document(path)
+        document = pdftext.open_document(source)
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
-        raise GongfuError("无法作为 PDF 打开", Place(_label(path)), hint=type(exc).__name__) from None
+        raise GongfuError("无法作为 PDF 打开", Place(_label(source)), hint=type(exc).__name__) from None
     try:
         body_sizes: Counter = Counter()
         state = _HeaderState()
@@ -106,7 +100,7 @@ def check_pdf_pages(path, part: int = 0, parts: int = 1) -> PageChecks:
                 number = page.number
                 findings += _check_page(page, page.number == count, body_sizes, state)
         except PdfiumError as exc:          # a page that neither reader can read
-            raise GongfuError("无法作为 PDF 打开", Place(_label(path)),
+            raise GongfuError("无法作为 PDF 打开", Place(_label(source)),
                               hint=f"第{number + 1}页：{type(exc).__name__}") from None
     finally:
         document.close()

@@ -55,9 +55,9 @@ def render_pdf_typst(view: DocumentView, config: Config) -> bytes:
             "mark_scale": str(view.frame.mark_scale if view.frame else 1),
         },
     }
-    seconds, memory_mb = sandbox.seconds(), sandbox.typst_memory_mb()
+    seconds, wall_seconds, memory_mb = _limits()
     try:
-        return typst_child.compile_pdf(request, seconds, sandbox.WALL_FACTOR * seconds, memory_mb)
+        return typst_child.compile_pdf(request, seconds, wall_seconds, memory_mb)
     except typst_child.CompileError as exc:
         raise _template_error(exc, template) from None
     except typst_child.ChildStopped as exc:
@@ -73,9 +73,13 @@ def start_compiler(config: Config) -> None:
         root = str(template_file(config).parent)
     except GongfuError:
         return   # the render reports it, with its place
+    typst_child.start(root, list(font_dirs), json.dumps(families, ensure_ascii=False), *_limits())
+
+
+def _limits() -> tuple[float, float, int]:
+    """A compile's limits in the child: CPU seconds, wall-clock seconds, memory in MB."""
     seconds = sandbox.seconds()
-    typst_child.start(root, list(font_dirs), json.dumps(families, ensure_ascii=False), seconds,
-                      sandbox.WALL_FACTOR * seconds, sandbox.typst_memory_mb())
+    return seconds, sandbox.WALL_FACTOR * seconds, sandbox.typst_memory_mb()
 
 
 def _stopped(reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
