@@ -137,22 +137,6 @@ class Table:
         """高于四分之一页的行的行号：这样的行可在页末断开、跨页（Word 同样处理），以免页面下部大片空白"""
         return layout.split_rows(self, landscape)
 
-    def covered(self) -> list[list[bool]]:
-        """For each row and grid column: is it covered by a cell (start or span)?"""
-        width = len(self.columns)
-        grid = [[False] * width for _ in self.rows]
-        for r, row in enumerate(self.rows):
-            c = 0
-            for cell in row:
-                while c < width and grid[r][c]:
-                    c += 1
-                for dr in range(cell.rowspan):
-                    for dc in range(cell.colspan):
-                        if r + dr < len(grid) and c + dc < width:
-                            grid[r + dr][c + dc] = True
-                c += cell.colspan
-        return grid
-
 
 @dataclass
 class Section:

@@ -694,20 +694,11 @@ class _Body:
         # continuation cell (vMerge) at its place in each row below.
         starts: list[dict] = [{} for _ in all_rows]
         below: list[dict] = [{} for _ in all_rows]
-        occupied = [[False] * n_cols for _ in all_rows]
-        for r, row in enumerate(all_rows):
-            c = 0
-            for cell in row:
-                while c < n_cols and occupied[r][c]:
-                    c += 1
-                r2, c2 = r + cell.rowspan - 1, c + cell.colspan - 1
-                for rr in range(r, r2 + 1):
-                    for cc in range(c, c2 + 1):
-                        occupied[rr][cc] = True
+        for r, placed in enumerate(L.cell_columns(all_rows, n_cols)):
+            for c, cell in placed:
                 starts[r][c] = cell
-                for rr in range(r + 1, r2 + 1):
-                    below[rr][c] = cell.colspan
-                c = c2 + 1
+                for rest in below[r + 1:r + cell.rowspan]:
+                    rest[c] = cell.colspan
         size = f'<w:sz w:val="{int(Emu(Pt(block.font_size)).pt * 2)}"/>'
         # Lines at an exact pitch and the cells' padding as in both PDF engines (render/layout.py).
         spacing = f'<w:spacing w:line="{round(L.table_line_pt(block.font_size) * 20)}" w:lineRule="exact"/>'

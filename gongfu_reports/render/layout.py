@@ -72,23 +72,40 @@ def _row_heights(table, landscape: bool) -> tuple[list[float], float]:
     line = table_line_pt(table.font_size)
 
     def heights(rows):
-        out, taken = [], set()
-        for r, row in enumerate(rows):
-            c, tallest = 0, 0.0
-            for cell in row:
-                while (r, c) in taken:
-                    c += 1
-                taken.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
+        out = []
+        for placed in cell_columns(rows, len(widths)):
+            tallest = 0.0
+            for c, cell in placed:
                 room = sum(widths[c:c + cell.colspan]) - 2 * CELL_PAD_H_PT - TABLE_RULE_PT
                 per_line = max(1, int(room / table.font_size) - 1)
                 lines = sum(max(1, math.ceil(_width(text) / per_line)) for text in cell.lines) or 1
                 if cell.rowspan == 1:
                     tallest = max(tallest, lines * line + 2 * CELL_PAD_V_PT + TABLE_RULE_PT)
-                c += cell.colspan
             out.append(tallest)
         return out
 
     return heights(table.rows), page_pt - sum(heights(table.header))
+
+
+def cell_columns(rows: list, width: int) -> list[list[tuple[int, object]]]:
+    """Each row's cells (compose.blocks.Cell: only those that start in the row) with the grid column
+    each starts at: the first of its row that no cell before it, or above it merged over rows, takes,
+    as Word and HTML place them. One place for the walk that the DOCX, the row heights and the web
+    edition's column widths all make."""
+    taken = [[False] * width for _ in rows]
+    out = []
+    for r, row in enumerate(rows):
+        c, placed = 0, []
+        for cell in row:
+            while c < width and taken[r][c]:
+                c += 1
+            placed.append((c, cell))
+            for covered in taken[r:r + cell.rowspan]:
+                for cc in range(c, min(c + cell.colspan, width)):
+                    covered[cc] = True
+            c += cell.colspan
+        out.append(placed)
+    return out
 
 
 def _width(text: str) -> float:

@@ -243,19 +243,10 @@ def min_width_em(table: Table) -> float:
     table scrolls in its box instead of squeezing columns to a character or two."""
     width = len(table.columns)
     lengths: list[list[float]] = [[] for _ in range(width)]
-    taken = [[False] * width for _ in table.rows]
-    for r, row in enumerate(table.rows):
-        c = 0
-        for cell in row:
-            while c < width and taken[r][c]:
-                c += 1
+    for placed in layout.cell_columns(table.rows, width):
+        for c, cell in placed:
             if c < width and cell.colspan == 1:
                 lengths[c].append(max((_chars(line) for line in cell.lines), default=0))
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    if r + dr < len(taken) and c + dc < width:
-                        taken[r + dr][c + dc] = True
-            c += cell.colspan
     least, most = COLUMN_CHARS
     chars = [min(max(sorted(col)[int(len(col) * 0.8)] if col else least, least), most) for col in lengths]
     return round(sum(chars) + 1.2 * width, 1)   # + padding and rules
