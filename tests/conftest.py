@@ -24,6 +24,26 @@ def copy_workdir(target: Path) -> Path:
     return target
 
 
+def headless_chromium(*arguments: str, capabilities: dict | None = None):
+    """A headless Chromium under Selenium (the tests of gongfu serve and of the web edition); skips the
+    test where it is not installed."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip("Chromium is not installed: `bash scripts/install.sh --with-test-tools` installs chromium and "
+                    "chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", *arguments):
+        options.add_argument(arg)
+    for name, value in (capabilities or {}).items():
+        options.set_capability(name, value)
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
 def gongfu(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "gongfu_reports", *args, "-C", str(workdir)],
                           capture_output=True, text=True, cwd=workdir)

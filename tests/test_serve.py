@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, gongfu
+from conftest import REPO, gongfu, headless_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 WAIT = 120   # seconds; a generous bound for a shared 2-core machine, not a measurement
 
@@ -129,17 +127,7 @@ def eventually(condition, what: str):
 
 @pytest.fixture()
 def browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Chromium is not installed: `bash scripts/install.sh --with-test-tools` installs chromium and "
-                    "chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1000,1400"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = headless_chromium("--window-size=1000,1400")
     yield driver
     driver.quit()
 

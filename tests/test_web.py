@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 from tinyhtml5.parser import HTMLParser   # WeasyPrint's HTML5 parser (html5lib's), with the spec's parse errors
 
-from conftest import DOC_ID, copy_workdir, docx_text, gongfu
+from conftest import DOC_ID, copy_workdir, docx_text, gongfu, headless_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 PAGES = ["gongzuo-yaodian-2024", "zhengfu-zeren-2024", "shishi-fangan", "gaige-tupo-2024", "bulletin-2024-06",
          "bulletin-2024-07", "tongbao-2024-06", "tongbao-2024-07"]
 
@@ -128,18 +125,7 @@ def test_same_text_as_the_docx(web, name):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Chromium is not installed: `bash scripts/install.sh --with-test-tools` installs chromium and "
-                    "chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = headless_chromium(capabilities={"goog:loggingPrefs": {"performance": "ALL"}})
     yield driver
     driver.quit()
 
