@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--no-scaled", action="store_true", help="skip the scaled workload")
     parser.add_argument("--out", default=str(REPO / "bench" / "docx_speed.md"))
     args = parser.parse_args()
-    from run import copy_workdir, snapshot_code
+    from workload import copy_workdir, snapshot_code
     from workload import write_scaled
 
     base_rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.base], check=True,

@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lint_speed import BASE, REPO, snapshot, workdir  # noqa: E402
+from lint_speed import BASE  # noqa: E402
+from workload import REPO, copy_workdir, snapshot_code  # noqa: E402
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -60,7 +61,7 @@ def bundled(tmp: Path, code: Path) -> list[Path]:
     env = {**os.environ, "PYTHONPATH": str(code)}
     out = []
     for engine, formats in (("html", "docx,pdf"), ("typst", "pdf")):
-        folder = workdir(tmp / f"build-{engine}", code)
+        folder = copy_workdir(tmp / f"build-{engine}", code)
         print(f"building the example ({engine} engine, {formats}) …", file=sys.stderr, flush=True)
         run([sys.executable, "-m", "gongfu_reports", "build", "--per-unit", "--engine", engine, "--format", formats,
              "-C", str(folder)], env, folder)
@@ -157,7 +158,7 @@ def main() -> None:
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base_tree), args.base],
                    check=True, capture_output=True)
     try:
-        codes = {"base": snapshot(base_tree, tmp / "base"), "new": snapshot(REPO, tmp / "new")}
+        codes = {"base": snapshot_code(base_tree, tmp / "base"), "new": snapshot_code(REPO, tmp / "new")}
         files = bundled(tmp, codes["new"])
         groups = {"bundled": list(files)}
         if not args.quick:

@@ -33,7 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workload import REPO, copy_workdir, snapshot_code  # noqa: E402
+
 BASE = "e4981bf"
 RUNS = (("html", "docx,pdf"), ("typst", "pdf"))   # (PDF engine, formats) of the builds measured
 
@@ -94,22 +96,6 @@ def child(out: Path, engine: str, formats: str) -> None:
 
 
 # ------------------------------------------------------------------------------ parent: the bench
-
-def snapshot(source: Path, target: Path) -> Path:
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(source / "gongfu_reports", target / "gongfu_reports", ignore=ignore)
-    shutil.copytree(source / "templates", target / "templates", ignore=ignore)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "gongfu_reports")], check=True)
-    return target
-
-
-def workdir(target: Path, code: Path) -> Path:
-    target.mkdir(parents=True)
-    shutil.copy(REPO / "config.yaml", target / "config.yaml")
-    shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("_src"))
-    shutil.copytree(code / "templates", target / "templates")
-    return target
-
 
 def run_child(code: Path, folder: Path, engine: str, formats: str, out: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code)}
@@ -199,8 +185,8 @@ def main() -> None:
                               capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "gongfu_reports", "templates"],
                                capture_output=True, text=True).stdout.strip()
-        codes = {"base": snapshot(base_tree, tmp / "base"), "new": snapshot(REPO, tmp / "new")}
-        folders = {(who, engine): workdir(tmp / f"work-{who}-{engine}", code)
+        codes = {"base": snapshot_code(base_tree, tmp / "base"), "new": snapshot_code(REPO, tmp / "new")}
+        folders = {(who, engine): copy_workdir(tmp / f"work-{who}-{engine}", code)
                    for who, code in codes.items() for engine, _ in RUNS}
         started = time.time()
         load = os.getloadavg()[0]

@@ -22,8 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import copy_workdir  # noqa: E402
-from workload import write_scaled  # noqa: E402
+from workload import copy_workdir, write_scaled  # noqa: E402
 
 
 # The command line and the profiler's own frames: above every build, they tell nothing.

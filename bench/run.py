@@ -48,7 +48,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from workload import write_scaled  # noqa: E402
+from workload import copy_workdir, snapshot_code, write_scaled  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -200,24 +200,6 @@ def group(names: list[str]) -> str:
         else:
             parts.append(stem + "." + "/.".join(sorted(items)) if items != [""] else stem)
     return ", ".join(parts) or "none"
-
-
-def snapshot_code(source: Path, target: Path) -> Path:
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(source / "gongfu_reports", target / "gongfu_reports", ignore=ignore)
-    shutil.copytree(source / "templates", target / "templates", ignore=ignore)
-    # Compiled once, as after a user's first run (the snapshot is measured, not the repository).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "gongfu_reports")], check=True)
-    return target
-
-
-def copy_workdir(target: Path, code: Path) -> Path:
-    """The example working folder: config and data from this repo, templates from the measured code."""
-    target.mkdir(parents=True)
-    shutil.copy(REPO / "config.yaml", target / "config.yaml")
-    shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("_src"))
-    shutil.copytree(code / "templates", target / "templates")
-    return target
 
 
 def pdf_fonts(path: Path) -> list[tuple[str, bool]]:

@@ -31,17 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from workload import write_scaled  # noqa: E402
-
-
-def copy_example(target: Path) -> Path:
-    import shutil
-
-    target.mkdir(parents=True)
-    shutil.copy(REPO / "config.yaml", target / "config.yaml")
-    shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("_src"))
-    shutil.copytree(REPO / "templates", target / "templates")
-    return target
+from workload import copy_workdir, write_scaled  # noqa: E402
 
 
 def views(root: Path) -> list[tuple[str, object]]:
@@ -178,8 +168,8 @@ def main() -> None:
                                        capture_output=True, text=True, check=True).stdout.strip()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="gongfu-bench-sandbox-") as tmp:
-        example = copy_example(Path(tmp) / "example")
-        scaled = copy_example(Path(tmp) / "scaled")
+        example = copy_workdir(Path(tmp) / "example", REPO)
+        scaled = copy_workdir(Path(tmp) / "scaled", REPO)
         write_scaled(scaled)
         jinja = jinja_rows(example, args.rounds) + jinja_rows(scaled, max(3, args.rounds // 3))
         typst_docs, (cold_old, cold_new) = typst_rows(example, args.rounds)

@@ -1,4 +1,5 @@
-"""The scaled-up benchmark workload, written into a copy of the working folder (never into data/).
+"""What the benchmarks measure: a snapshot of the code (snapshot_code), a copy of the bundled working
+folder (copy_workdir) and the scaled-up workload, written into such a copy (never into data/).
 
 From the bundled example's own texts, cycled:
 - data/scaled/key-tasks.yaml: N tasks (default 1000), ids SC-0001…, leaders cycled from
@@ -14,10 +15,15 @@ From the bundled example's own texts, cycled:
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import yaml
+
+REPO = Path(__file__).resolve().parents[1]
 
 STATUSES = ["已完成", "序时推进", "序时推进", "滞后", "已完成", "未启动"]
 
@@ -104,3 +110,23 @@ def _task_list(source: Path, target: Path, n_rows: int) -> None:
                 start = r
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
+
+
+# ------------------------------------------------------------------ the code and the folder measured
+
+def snapshot_code(source: Path, target: Path) -> Path:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(source / "gongfu_reports", target / "gongfu_reports", ignore=ignore)
+    shutil.copytree(source / "templates", target / "templates", ignore=ignore)
+    # Compiled once, as after a user's first run (the snapshot is measured, not the repository).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target / "gongfu_reports")], check=True)
+    return target
+
+
+def copy_workdir(target: Path, code: Path) -> Path:
+    """The example working folder: config and data from this repo, templates from the measured code."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "config.yaml", target / "config.yaml")
+    shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("_src"))
+    shutil.copytree(code / "templates", target / "templates")
+    return target
