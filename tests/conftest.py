@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "tests" / "fixtures" / "seeds"  # reference texts (copies of shared/seeds)
 DOC_ID = "gongzuo-yaodian-2024"
 MM = 72 / 25.4
+EXAMPLE_OUTPUTS = 8   # config.yaml's documents, the bulletins once per period (2024-06, 2024-07)
 
 
 def copy_workdir(target: Path) -> Path:
@@ -22,6 +23,21 @@ def copy_workdir(target: Path) -> Path:
     shutil.copytree(REPO / "data", target / "data", ignore=shutil.ignore_patterns("_src"))
     shutil.copytree(REPO / "templates", target / "templates")
     return target
+
+
+def pdf_engine(path: Path) -> str:
+    """Which engine wrote a PDF, from its metadata: "html" (WeasyPrint names itself as the producer),
+    "typst" (Typst as the creator), else "?"."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(path)
+    try:
+        meta = pdf.get_metadata_dict()
+    finally:
+        pdf.close()
+    if meta.get("Producer", "").startswith("WeasyPrint"):
+        return "html"
+    return "typst" if meta.get("Creator", "").startswith("Typst") else "?"
 
 
 def headless_chromium(*arguments: str, capabilities: dict | None = None):
@@ -57,6 +73,8 @@ def built(tmp_path_factory) -> Path:
     result = gongfu(workdir, "build")
     assert result.returncode == 0, result.stderr
     (workdir / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")   # what the user saw
+    pdfs = sorted((workdir / "build").glob("*.pdf"))
+    assert len(pdfs) == EXAMPLE_OUTPUTS and all(pdf_engine(p) == "typst" for p in pdfs)   # tests loop over them
     return workdir
 
 
@@ -73,6 +91,8 @@ def built_html(tmp_path_factory) -> Path:
     result = gongfu(workdir, "build", "--engine", "html", "--format", "pdf")
     assert result.returncode == 0, result.stderr
     (workdir / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    pdfs = sorted((workdir / "build").glob("*.pdf"))
+    assert len(pdfs) == EXAMPLE_OUTPUTS and all(pdf_engine(p) == "html" for p in pdfs)   # tests loop over them
     return workdir
 
 

@@ -153,8 +153,13 @@ def test_bad_input_is_rejected_with_its_place(bad_base, tmp_path, name):
     if collect:   # every workbook received is kept as it came, with a log of the run; nothing else changes
         kept = {k for k in set(after) - set(before) if (k + "/").startswith(RECEIVED)}
         assert f"{RECEIVED}{PERIOD}/收集记录.yaml" in kept
-        for key in kept - {RECEIVED.rstrip("/"), f"{RECEIVED}{PERIOD}", f"{RECEIVED}{PERIOD}/收集记录.yaml"}:
+        copies = kept - {RECEIVED.rstrip("/"), f"{RECEIVED}{PERIOD}", f"{RECEIVED}{PERIOD}/收集记录.yaml"}
+        for key in copies:
             assert after[key] == before[key.replace(f"{RECEIVED}{PERIOD}", "returned")], key
+        # A file over the size limit is not copied (it stays in returned/ as it came, and the log says so).
+        received = {k for k in before if k.startswith("returned/") and before[k] is not None}
+        assert {k.replace(f"{RECEIVED}{PERIOD}", "returned") for k in copies} == \
+            (set() if case.get("不保存副本") else received), (copies, received)
         after = {k: v for k, v in after.items() if k not in kept}
     assert after.keys() == before.keys(), set(after) ^ set(before)
     changed = [k for k in before if before[k] != after[k]]

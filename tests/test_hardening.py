@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from docx import Document
 
 from conftest import DOC_ID, copy_workdir, docx_text, gongfu, normalise
 
@@ -47,10 +48,11 @@ def test_excel_values_reach_the_document_as_the_sheet_shows_them(tmp_path):
     formatted_list(work / "in" / "指标.xlsx")
     imported = gongfu(work, "import", "in/指标.xlsx", "--as", "zhibiao")
     assert imported.returncode == 0, imported.stderr
-    # A cell of a configured table too: a work target typed as a percentage in tasks.xlsx.
+    # A cell of a configured table too: task 1's work target (工作目标) typed as a percentage in
+    # tasks.xlsx, a value no other cell holds.
     book = openpyxl.load_workbook(work / "data/tasks.xlsx")
-    book.worksheets[0].cell(2, 5).value = 0.85
-    book.worksheets[0].cell(2, 5).number_format = "0%"
+    book.worksheets[0].cell(2, 5).value = 0.873
+    book.worksheets[0].cell(2, 5).number_format = "0.0%"
     book.save(work / "data/tasks.xlsx")
     result = gongfu(work, "build", "zhibiao", DOC_ID, "--format", "docx")
     assert result.returncode == 0, result.stderr
@@ -60,7 +62,10 @@ def test_excel_values_reach_the_document_as_the_sheet_shows_them(tmp_path):
         assert shown in text, shown
     for raw in ("0.95", "0.065", "0.3333", "1234.5", "2024-06-30", "00:00"):
         assert raw not in text, raw
-    assert "85%" in normalise(docx_text(work / "build" / f"{DOC_ID}.docx"))
+    task_one = [[cell.text for cell in row.cells] for table in Document(work / "build" / f"{DOC_ID}.docx").tables
+                for row in table.rows if "深入实施数字经济创新提质" in "".join(cell.text for cell in row.cells)]
+    assert len(task_one) == 1 and "87.3%" in task_one[0], task_one
+    assert "0.873" not in docx_text(work / "build" / f"{DOC_ID}.docx")
 
 
 def test_import_skips_a_hidden_sheet_and_says_so(tmp_path):

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import MM, copy_workdir, gongfu, libreoffice
+from conftest import MM, copy_workdir, gongfu, libreoffice, pdf_engine
 from gongfu_reports import pdftext
 from gongfu_reports.compose.notice import signature_blocks
 from gongfu_reports.model import DocumentMeta
@@ -59,9 +59,11 @@ def outputs(tmp_path_factory) -> dict[str, object]:
                      "  signer-written: {kind: notice, notice: data/notice-written.yaml}\n")
     typst = tmp_path_factory.mktemp("signer-typst")
     shutil.copytree(work, typst, dirs_exist_ok=True)
-    for folder, args in ((work, ()), (typst, ("--engine", "typst", "--format", "pdf"))):
+    for folder, args in ((work, ("--engine", "html")), (typst, ("--engine", "typst", "--format", "pdf"))):
         result = gongfu(folder, "build", "signer-long", "signer-written", "--strict", *args)
         assert result.returncode == 0, result.stdout + result.stderr   # --strict: lint finds nothing
+    assert pdf_engine(work / "build" / "signer-long.pdf") == "html"
+    assert pdf_engine(typst / "build" / "signer-long.pdf") == "typst"
     word = libreoffice([work / "build" / f"signer-{n}.docx" for n in ("long", "written")], "pdf",
                        tmp_path_factory.mktemp("signer-word"), tmp_path_factory)
     return {"html": work / "build", "typst": typst / "build", "word": word[0].parent}

@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from conftest import REPO, copy_workdir, gongfu, normalise
+from conftest import REPO, copy_workdir, gongfu, normalise, pdf_engine
 
 DOC = "shishi-fangan"
 
@@ -24,11 +24,14 @@ def restyled(tmp_path_factory):
     sheet = folder / "templates" / "styles.yaml"
     sheet.write_text("# 本单位：一级标题改为楷体、18 磅、居中、加粗\n"
                      "h1: {样式名: 一级标题, 字体: kai, 字号: 18, 加粗: 是, 对齐: 居中}\n", encoding="utf-8")
-    html = gongfu(folder, "build", DOC)
+    html = gongfu(folder, "build", DOC, "--engine", "html")
     assert html.returncode == 0, html.stderr
     shutil.copy(folder / "build" / f"{DOC}.pdf", folder / "html.pdf")
     typst = gongfu(folder, "build", DOC, "--engine", "typst", "--format", "pdf")
     assert typst.returncode == 0, typst.stderr
+    # Each PDF is the engine's own (config.yaml's pdf_engine would otherwise make both with Typst).
+    assert pdf_engine(folder / "html.pdf") == "html"
+    assert pdf_engine(folder / "build" / f"{DOC}.pdf") == "typst"
     return folder
 
 
