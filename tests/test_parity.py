@@ -1,6 +1,7 @@
 """The Word file equals the PDF (issue 17): every bundled DOCX, laid out the way Word lays it out (by
 LibreOffice, with the free fonts the README installs), has the page count of the tool's PDF (both
-engines) and breaks its body pages at the same lines.
+engines; a page more or less where a line with digits breaks differently) and breaks its body pages
+at the same lines.
 
 LibreOffice 7.4 reads two paragraph properties of the DOCX otherwise than Word does: it ignores
 w:autoSpaceDE / w:autoSpaceDN (its DOCX import drops them, so it always adds a gap between Chinese
@@ -87,8 +88,11 @@ def engine_pdf(engine: str, doc: str, built, built_html) -> Path:
 @pytest.mark.parametrize("engine", ["html", "typst"])
 @pytest.mark.parametrize("doc", DOCUMENTS)
 def test_same_page_count(doc, engine, word_pdfs, built, built_html):
+    """The same number of pages, or one more or less: a line holding digits or Latin letters may break a
+    character earlier in one of them (see test_body_pages_break_at_the_same_lines), and in the long
+    tables of the 通报 and the 工作要点 that has moved a row to the next page."""
     pdf, word = read(engine_pdf(engine, doc, built, built_html)), read(word_pdfs[doc])
-    assert abs(len(word) - len(pdf)) <= 0.05 * len(pdf), (len(pdf), len(word))
+    assert abs(len(word) - len(pdf)) <= 1, (len(pdf), len(word))
 
 
 # Characters whose widths are not a multiple of half a character (Latin letters, half-width marks):
@@ -211,25 +215,36 @@ def test_word_landscape_sections(built):
         assert "layout-flow" not in section.footer._element.xml and " PAGE " in section.footer._element.xml
 
 
+# Pages of tables with a header row that repeats on each page, at the least (the task list of the
+# 工作要点, the progress tables of the 通报 and the 完成情况).
+TABLE_PAGES = {"tongbao-2024-06": 30, "bulletin-2024-06": 30, "gongzuo-yaodian-2024": 25}
+
+
 @pytest.mark.parametrize("made_by", ["html", "typst", "word"])
-@pytest.mark.parametrize("doc", ["tongbao-2024-06", "bulletin-2024-06", "gongzuo-yaodian-2024"])
+@pytest.mark.parametrize("doc", list(TABLE_PAGES))
 def test_no_page_ends_with_a_group_heading_or_a_bare_number(doc, made_by, word_pdfs, built, built_html):
-    """Issue 13: a table page never ends with a group row alone (“…副市长牵头重点工作” at the foot, its tasks
-    overleaf) or with a row cut after its number; a row taller than a quarter page may run on, its
-    first part carrying its text. Seen as a reader sees the tables: the last row of a numbered table on
-    every page but the last has more than one filled cell (unless it is the page's only row)."""
+    """Issue 13: a table page never ends with a group row alone (“…副市长牵头重点工作” or “（一）筑牢…” at the
+    foot, its tasks overleaf) or with a row cut after its number; a row taller than a quarter page may
+    run on, its first part carrying its text. Seen as a reader sees the tables: on every page but the
+    last, a table under a header row that repeats on other pages ends with a row of more than one
+    filled cell (unless it is the page's only row)."""
+    import collections
+
     import pdfplumber
 
     path = word_pdfs[doc] if made_by == "word" else engine_pdf(made_by, doc, built, built_html)
-    bad, rows = [], 0
     with pdfplumber.open(path) as pdf:
-        for page in pdf.pages[:-1]:
-            for table in page.extract_tables():
-                body = [r for r in table if not any(c and "".join(c.split()) == "序号" for c in r)]
-                if len(body) == len(table) or len(body) < 2:
-                    continue   # not a numbered list, or one row running over the whole page
-                rows += len(body)
-                filled = [c for c in body[-1] if c and c.strip()]
-                if len(filled) <= 1:
-                    bad.append((page.page_number, filled))
-    assert rows > 20 and not bad, bad
+        tables = [(page.page_number, page.extract_tables()) for page in pdf.pages]
+    firsts = collections.Counter(tuple(table[0]) for _, found in tables for table in found if table)
+    headers = {row for row, pages in firsts.items() if pages >= 2}
+    bad, checked = [], set()
+    for number, found in tables[:-1]:
+        for table in found:
+            if not table or tuple(table[0]) not in headers or len(table) < 3:
+                continue   # not under a repeated header, or one row running over the whole page
+            checked.add(number)
+            filled = [c for c in table[-1] if c and c.strip()]
+            if len(filled) <= 1:
+                bad.append((number, filled))
+    assert not bad, bad
+    assert len(checked) >= TABLE_PAGES[doc], sorted(checked)
