@@ -93,6 +93,18 @@ def members(cls: type) -> list[tuple[str, object]]:
     return out
 
 
+def methods(cls: type) -> list[tuple[str, object, str]]:
+    """The methods a template may call (Table.tall_rows(landscape) …): (the call with its parameters,
+    the return type, the docstring)."""
+    out = []
+    for name, member in vars(cls).items():
+        if inspect.isfunction(member) and not name.startswith("_"):
+            parameters = [p for p in inspect.signature(member).parameters if p != "self"]
+            out.append((f"{name}({', '.join(parameters)})", typing.get_type_hints(member).get("return", str),
+                        inspect.cleandoc(member.__doc__ or "")))
+    return out
+
+
 def type_label(hint) -> str:
     names = {str: "文字", bool: "是/否", int: "整数", float: "数字", bytes: "二进制数据"}
     if hint in names:
@@ -277,6 +289,10 @@ def render_page() -> str:
             for k in kind_list:
                 values = examples_by_kind[k].get((name, field_name), [])
                 cells.append(f'<td class="ex">{"<br>".join(e(v) for v in values) or "（示例中未出现）"}</td>')
+            out.append(f"<tr>{''.join(cells)}</tr>")
+        for call, hint, doc in methods(cls):
+            cells = [f"<td><code>{e(call)}</code></td>", f"<td>{e(type_label(hint))}</td>", f"<td>{e(doc)}</td>"]
+            cells += ['<td class="ex">（调用时按参数得出）</td>'] * len(kind_list)
             out.append(f"<tr>{''.join(cells)}</tr>")
         out.append("</tbody></table>")
 

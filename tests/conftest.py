@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests (hypothesis), whichever file runs: no example database (nothing written into the
+# repository, .hypothesis/) and no deadline per example (the CI machine is loaded).
+settings.register_profile("gongfu", database=None, deadline=None)
+settings.load_profile("gongfu")
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "tests" / "fixtures" / "seeds"  # reference texts (copies of shared/seeds)

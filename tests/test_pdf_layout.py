@@ -106,8 +106,9 @@ def test_headings_use_hei_and_kai(pdf):
             if re.match(r"^[一二三四五六七八九十]+、", line["text"]) or re.match(r"^（[一二三四五六]）", line["text"]):
                 chars = [c for c in page.chars if abs(c["top"] - line["top"]) < 2 and c["x0"] >= line["x0"] - 1]
                 fonts[line["text"][:3]] = chars[0]["fontname"].lower()
-    assert any("hei" in f for k, f in fonts.items() if "、" in k), fonts
-    assert any("kai" in f for k, f in fonts.items() if k.startswith("（")), fonts
+    first, second = [f for k, f in fonts.items() if "、" in k], [f for k, f in fonts.items() if k.startswith("（")]
+    assert first and all("hei" in f for f in first), fonts       # every 一、 heading in 黑体
+    assert second and all("kai" in f for f in second), fonts     # every （一） heading in 楷体
 
 
 def test_page_one_has_red_mark_number_rule_and_title(pdf):

@@ -30,9 +30,6 @@ from gongfu_reports.files.yamlfile import LocDict, LocList, load_yaml
 from gongfu_reports.importers.prose import SCHEMES, _value, classify
 from gongfu_reports.sources.loaders import parse_date
 
-# No example database: nothing is written into the repository (.hypothesis/).
-settings.register_profile("gongfu", database=None, deadline=None)
-settings.load_profile("gongfu")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HERE = Place("test")
