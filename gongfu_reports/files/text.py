@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..errors import GongfuError, Place
 from .punctuation import note
@@ -12,8 +13,10 @@ MAX_TEXT_CHARS = 10_000                 # one cell or one YAML value
 # break to YAML and silently became a space) and lone surrogates (from a decoded _xD800_): usually
 # pasted in by accident.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# Characters that print as nothing (zero-width, soft hyphen, byte-order mark) or reorder what follows
-# (bidi controls): in a name they make a second “市发改委” that looks like the first.
+# Characters that print as nothing (zero-width, soft hyphen, byte-order mark, fillers, variation
+# selectors) or reorder what follows (bidi controls): in a name they make a second “市发改委” that looks
+# like the first. Every other format character (Unicode category Cf: annotation anchors, joiners of
+# other scripts …) is refused in names too (invisible_error).
 INVISIBLE = re.compile("[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]")
 _INVISIBLE_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不折行空格",
@@ -37,9 +40,10 @@ def invisible_error(text: str) -> str | None:
     """“含有不可见字符（U+200B 零宽空格，在第5个字符处）” for text with an invisible or bidi
     character, None for clean text."""
     found = INVISIBLE.search(text)
-    if not found:
+    index = found.start() if found else next((i for i, ch in enumerate(text) if unicodedata.category(ch) == "Cf"), None)
+    if index is None:
         return None
-    char = found.group()
+    char = text[index]
     kind = _INVISIBLE_NAMES.get(char) or ("文字方向控制字符" if "\u200e" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
                                           or char == "\u061c" else "不可见字符")
-    return f"含有不可见字符（U+{ord(char):04X} {kind}，在第{found.start() + 1}个字符处）"
+    return f"含有不可见字符（U+{ord(char):04X} {kind}，在第{index + 1}个字符处）"
