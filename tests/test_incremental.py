@@ -119,12 +119,14 @@ def test_building_one_format_keeps_the_extracts_in_the_other(tmp_path):
     folder = workdir / "build" / "zhengfu-zeren-2024-per-unit"
     docx = sorted(p.name for p in folder.glob("*.docx"))
     assert len(docx) >= 20
+    assert sorted(p.stem for p in folder.glob("*.pdf")) == [Path(n).stem for n in docx]   # a PDF for each
     before = stamps(folder)
     result = gongfu(workdir, "build", "zhengfu-zeren-2024", "--per-unit", "--format", "pdf", "--force")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in folder.glob("*.docx")) == docx
     after = stamps(folder)
     assert all(after[n] == before[n] for n in docx)                          # untouched
+    assert sorted(p.stem for p in folder.glob("*.pdf")) == [Path(n).stem for n in docx]
     assert all(after[n] != before[n] for n in before if n.endswith(".pdf"))  # rebuilt
 
 

@@ -248,6 +248,8 @@ def test_pdf_reader_sees_what_pdfplumber_sees(pdf_path, tmp_path):
     from gongfu_reports import pdftext
 
     wanted = [1, 2, 3, 17, 18, 19, len(PdfReader(pdf_path).pages)]
+    sizes = [PdfReader(pdf_path).pages[n - 1].mediabox for n in wanted]
+    assert [float(s.width) > float(s.height) for s in sizes] == [False, False, False, False, True, True, False]
     writer = PdfWriter()
     for n, rotation in zip(wanted, [0, 90, 180, 270, 0, 90, 0]):
         writer.add_page(PdfReader(pdf_path).pages[n - 1])

@@ -210,6 +210,7 @@ def test_indicators_with_two_level_header_and_merged_categories(workdir, tmp_pat
     (drawn,) = pdf_table_rows(workdir / "build" / "zhibiao.pdf")
     assert drawn[0] == ["类别", "序号", "指标", "单位", "基期", "目标值", None, "属性", "牵头单位"]
     assert drawn[1] == [None, None, None, None, "2024年", "2026年", "2027年", None, None]
+    assert len(drawn) == 2 + len(rows) == 8
     for got, row, n in zip(drawn[2:], rows, range(1, 7)):
         expected = [row[0] if n in (1, 4, 6) else None, str(n), *row[1:]]
         if n == 6:
@@ -445,7 +446,8 @@ def test_bundled_list_example(built):
     book = openpyxl.load_workbook(built / "data" / "lists" / "gaige-tupo-2024.xlsx")
     source_rows = [r for r in book.active.iter_rows(min_row=2, values_only=True)]
     body = [cells for repeated, cells in table if not repeated and len(cells) > 1]
-    for cells, row in zip(body, source_rows):
-        assert cells[1]["text"] == row[2] and cells[-1]["text"] == row[6]
+    assert len(body) == len(source_rows) == 7
+    for n, (cells, row) in enumerate(zip(body, source_rows), 1):
+        assert [cells[0]["text"], cells[1]["text"], cells[-1]["text"]] == [str(n), row[2], row[6]]
     spans = [[c["span"] for c in cells] for cells in body]
     assert spans[3] == [1, 1, 1, 2, 1] and spans[5] == [1, 1, 3, 1]   # targets written across years
