@@ -64,33 +64,51 @@ def test_docx_and_pdf_carry_the_same_text_in_the_same_order(docx_path, any_pdf_p
         found = pdf.find(text, position)
         assert found >= 0, f"not found after position {position}: {text[:40]}"
         position = found + len(text)
-    # Table text: the same characters (page breaks may split a cell and repeat the header).
+    # Table text: each line of each cell, whole or in pieces near one another (page breaks may split a
+    # cell and repeat the header; the page text reads a row line by line across its cells).
     from docx import Document
 
     doc = Document(docx_path)
+    checked = 0
     for table in doc.tables:
-        cells = {id(c._tc): normalise(c.text) for row in table.rows for c in row.cells}
-        header = "".join({id(c._tc): normalise(c.text) for c in table.rows[0].cells}.values())
+        # Keyed by the cell's element (kept alive here): an id() of a freed proxy is reused by the next.
+        cells = {c._tc: normalise(c.text) for row in table.rows for c in row.cells}
+        header = "".join({c._tc: normalise(c.text) for c in table.rows[0].cells}.values())
         for text in cells.values():
             for line in filter(None, text.split("。")):
-                assert line in pdf or all(part in pdf for part in line.split("，")) or split_by_a_page(line, pdf), \
-                    line[:40]
+                assert line in pdf or in_pieces(line, pdf), line[:40]
+                checked += 1
         assert header in pdf
+    assert checked > 500   # the 工作要点's indicator table and task list
 
 
-def split_by_a_page(line: str, pdf: str) -> bool:
-    """A cell whose lines come out in pieces, in order: it runs on to the next page, or the page text
-    puts the next cell's line between two of its lines (pdfplumber reads a table row line by line
-    across its cells)."""
-    position, i = 0, 0
-    while i < len(line):
-        j = len(line)
-        while j > i + 1 and pdf.find(line[i:j], position) < 0:
-            j -= 1
-        found = pdf.find(line[i:j], position)
-        if found < 0 or (j - i < 2 and len(line) - i > 1):
+PIECE_GAP = 1500   # characters between two pieces of a cell's line at most: the rest of a page, a header
+PIECE_MIN = 3      # characters in a piece, but the first and the last
+
+
+def in_pieces(line: str, pdf: str) -> bool:
+    """A cell's line in the page text in pieces, in order, each within PIECE_GAP characters after the
+    one before: a cell that runs on to the next page, or whose lines the page text interleaves with the
+    next cell's. A piece inside the line is a whole line of the cell (PIECE_MIN characters or more); the
+    first and the last may be shorter (the line starts or ends inside a line of the cell). The first
+    piece is tried wherever it occurs: the same words may stand in the body text too."""
+    for end in range(len(line) - 1, 1, -1):
+        at = pdf.find(line[:end])
+        while at >= 0:
+            if _rest_nearby(line[end:], pdf, at + end):
+                return True
+            at = pdf.find(line[:end], at + 1)
+    return False
+
+
+def _rest_nearby(rest: str, pdf: str, position: int) -> bool:
+    while rest:
+        window = pdf[position:position + PIECE_GAP + len(rest)]
+        end = next((n for n in range(len(rest), 0, -1) if rest[:n] in window and (n >= PIECE_MIN or n == len(rest))), 0)
+        if not end:
             return False
-        position, i = found + (j - i), j
+        position += window.find(rest[:end]) + end
+        rest = rest[end:]
     return True
 
 
