@@ -44,7 +44,7 @@ def test_leaders_tasks_and_lead_unit_note(paths):
 
 
 def header_texts(table):
-    return list({id(c._tc): c.text for c in table.rows[0].cells}.values())
+    return list({c._tc: c.text for c in table.rows[0].cells}.values())
 
 
 def test_allocation_tables_in_docx(paths):

@@ -67,7 +67,7 @@ def test_grouped_by_leader_every_task_listed_numbering_as_published(half_year):
     header = [c.text for c in table.rows[0].cells]
     assert header == ["序号", "任务内容", "牵头单位", "半年度完成情况"]
     assert table.rows[0]._tr.trPr is not None and "tblHeader" in table.rows[0]._tr.xml
-    groups = [r.cells[0].text for r in table.rows if len({id(c._tc) for c in r.cells}) == 1]
+    groups = [r.cells[0].text for r in table.rows if len({c._tc for c in r.cells}) == 1]
     assert groups[0] == "徐仁标市长牵头重点工作" and groups[2] == "韩峻副市长牵头重点工作"
     assert groups[-1] == "各县（区）政府、功能区管委会，市政府直属各单位共同落实工作"
     assert len(groups) == 11
@@ -137,7 +137,7 @@ def test_tongbao_counts_highlights_and_problems_from_the_data(tongbao):
     # The table attachment numbers tasks 1…125 through the whole list, as the text refers to them.
     doc = Document(tongbao[0])
     table = table_with(doc, ["序号", "任务内容", "牵头单位", "状态", "进展情况"])
-    numbers = [r.cells[0].text for r in table.rows[1:] if len({id(c._tc) for c in r.cells}) > 1]
+    numbers = [r.cells[0].text for r in table.rows[1:] if len({c._tc for c in r.cells}) > 1]
     assert numbers == [str(n) for n in range(1, 126)]
 
 

@@ -95,7 +95,7 @@ def test_tables_repeat_header_and_merge_cells(doc):
     assert indicator.cell(1, 0).text == "经济高质量发展"
     assert indicator.cell(6, 0)._tc is indicator.cell(1, 0)._tc
     # 附件1: group header rows span all five columns with computed counts.
-    group_rows = [r for r in tasks.rows if len({id(c._tc) for c in r.cells}) == 1 and "项）" in r.cells[0].text]
+    group_rows = [r for r in tasks.rows if len({c._tc for c in r.cells}) == 1 and "项）" in r.cells[0].text]
     assert [r.cells[0].text for r in group_rows][:2] == ["（一）筑牢高质量发展基石（4项）", "（二）实施缩小地区差距行动（8项）"]
     assert len(group_rows) == 7
     # 重点任务 merged down its rows: rows 1–4 share one cell.
