@@ -42,6 +42,28 @@ def test_children_in_schema_order(built, doc):
     assert not any(found.values()), {name: sorted(set(f))[:5] for name, f in found.items() if f}
 
 
+def test_the_sequences_agree_with_python_docx():
+    """The order the check (and the writer) takes from render/oxml.py against another transcription of
+    ECMA-376: python-docx inserts each child it knows where the schema puts it. Children added in a
+    shuffled order come out in python-docx's order, which must be SEQUENCES' order too."""
+    import random
+
+    from docx.oxml.parser import OxmlElement
+
+    checked = 0
+    for tag in ("w:pPr", "w:rPr", "w:tblPr", "w:tcPr", "w:sectPr"):
+        element = OxmlElement(tag)
+        adders = sorted(name for name in dir(element) if name.startswith("get_or_add_"))
+        random.Random(tag).shuffle(adders)
+        for adder in adders:
+            getattr(element, adder)()
+        order = [prefixed(child.tag) for child in element]
+        assert len(order) >= 4 and set(order) <= set(SEQUENCES[tag]), (tag, set(order) - set(SEQUENCES[tag]))
+        assert sorted(order, key=SEQUENCES[tag].index) == order, tag
+        checked += len(order)
+    assert checked > 40
+
+
 def test_the_check_finds_children_out_of_order():
     bad = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
            b'<w:r><w:rPr><w:sz w:val="32"/><w:w w:val="90"/><w:b/><w:rFonts w:ascii="x"/></w:rPr></w:r></w:p>'

@@ -5,11 +5,11 @@ on the page that carries the date there is the 署名 and a line of the body abo
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import libreoffice
 from gongfu_reports import kinds, pdftext
 from gongfu_reports.render.registry import renderer_for
 
@@ -69,20 +69,17 @@ def test_signature_and_date_stay_with_the_body_in_the_pdf(folder, engine, tmp_pa
     assert any(DATE in page for page in page_lines(path)[1:]), "no notice of the range reaches a second page"
 
 
-def test_signature_and_date_stay_with_the_body_in_word(folder, tmp_path):
+def test_signature_and_date_stay_with_the_body_in_word(folder, tmp_path, tmp_path_factory):
     """The Word file as LibreOffice lays it out (a Word user's view)."""
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice is not installed (scripts/install.sh --with-test-tools)")
     config = kinds.load_config(folder)
     for k in LINES:
         composed = kinds.compose(config, f"n{k}", None)
         kinds.finish(config, composed.view)
         (tmp_path / f"n{k}.docx").write_bytes(renderer_for("docx", config).render(composed.view, config))
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"),
-                    *[str(tmp_path / f"n{k}.docx") for k in LINES]], check=True, capture_output=True, timeout=300)
+    pdfs = libreoffice([tmp_path / f"n{k}.docx" for k in LINES], "pdf", tmp_path_factory.mktemp("word"), tmp_path_factory)
     reached = False
-    for k in LINES:
-        pages = page_lines(tmp_path / "pdf" / f"n{k}.pdf")
+    for k, pdf in zip(LINES, pdfs):
+        pages = page_lines(pdf)
         check(pages, k)
         reached |= any(DATE in page for page in pages[1:])
     assert reached, "no notice of the range reaches a second page"
