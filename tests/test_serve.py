@@ -9,11 +9,13 @@ import queue
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -364,3 +366,61 @@ def test_port_in_use_is_a_clear_error(tmp_path):
     assert result.returncode == 2
     assert f"端口 {port} 已被占用" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_requests_from_other_sites_and_odd_requests_do_no_work(tmp_path):
+    """A page of another site open in the browser cannot make the preview render (browsers say where a
+    request comes from: Sec-Fetch-Site); a document or period that cannot be one is refused before any
+    work; odd page ranges and a client that hangs up print nothing in the terminal."""
+    import socket
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
+
+    project = make_project(tmp_path / "w", "typst")
+    url, process, _lines = start_server(project)
+    base = url.split("/doc?", 1)[0]
+
+    def get(path: str, **headers) -> int:
+        try:
+            with urlopen(Request(base + path, headers=headers), timeout=WAIT) as response:
+                response.read()
+                return response.status
+        except HTTPError as error:
+            return error.code
+
+    try:
+        assert get("/api/status?doc=yulan", **{"Sec-Fetch-Site": "cross-site"}) == 403
+        assert get("/api/status?doc=yulan", **{"Sec-Fetch-Site": "same-site"}) == 403
+        assert get("/api/status?doc=yulan", **{"Sec-Fetch-Site": "same-origin"}) == 200
+        assert get("/api/status?doc=yulan&period=junk1") == 404
+        assert get("/api/status?doc=" + quote("长" * 200)) == 404
+        assert get("/api/status?doc=../config.yaml") == 404
+        for pages in ("%C2%B2-1", "1-" + "9" * 5000, "x-1", "3-4"):
+            assert get(f"/api/view?doc=yulan&pages={pages}") in (204, 414), pages
+        eventually(lambda: get("/api/pdf?doc=yulan") == 200, "the PDF")
+        for _ in range(3):   # a browser tab closed while the PDF loads
+            with socket.create_connection(("127.0.0.1", urlsplit(base).port)) as sock:
+                sock.sendall(b"GET /api/pdf?doc=yulan HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))   # reset
+        assert get("/api/status?doc=yulan") == 200   # still serving
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=WAIT)
+    stderr = process.stderr.read()
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+
+
+def test_only_the_documents_wanted_last_are_kept(tmp_path):
+    """However many documents (or periods) browsers ask for, the preview keeps MAX_ENTRIES renderings:
+    those wanted least recently go, never one a browser is waiting on."""
+    from gongfu_reports.preview.state import MAX_ENTRIES, Previews
+
+    previews = Previews(tmp_path)
+    previews.waiting[("first", None)] = 1          # a browser waits on it (a long poll)
+    previews.want(("first", None))
+    for n in range(40):
+        previews.want((f"doc{n}", "2024-06"))
+    kept = set(previews.entries)
+    assert len(kept) == MAX_ENTRIES and ("first", None) in kept
+    assert {(f"doc{n}", "2024-06") for n in range(40 - MAX_ENTRIES + 1, 40)} <= kept
+    assert set(previews.seen) == kept and not set(previews.viewing) - kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,10 @@ from .state import Previews
 
 HOST = "127.0.0.1"
 LONG_POLL = 20.0   # seconds a status request waits for a new version before it answers anyway
+# What a request may name: a document id (no longer than a file name may be) and a period.
+DOC = re.compile(r"[^/\\]{1,150}")
+PERIOD = re.compile(r"\d{4}-\d{2}")
+PAGES = re.compile(r"([0-9]{1,5})-([0-9]{1,5})")
 IGNORED_DIRS = {"build", ".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "node_modules"}
 
 
@@ -27,9 +32,19 @@ class _Server(ThreadingHTTPServer):
     previews: Previews
     start_doc: str | None
 
+    def handle_error(self, request, client_address) -> None:
+        """A browser that closed the connection first (a tab closed while the PDF loaded) is no error;
+        anything else is said in one line, the preview goes on."""
+        import sys
+
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            print(f"预览服务处理请求时出错（{type(error).__name__}）：{error}", file=sys.stderr)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    timeout = 60   # seconds a connection may stay silent (sending its request, reading the answer)
 
     def log_message(self, format, *args) -> None:   # noqa: A002 - the polling would fill the terminal
         pass
@@ -38,18 +53,24 @@ class _Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
         if host not in (HOST, "localhost"):   # only this machine's own browser (no DNS rebinding)
             return self._send(HTTPStatus.FORBIDDEN, "text/plain", "只接受本机访问".encode())
+        # Only the preview's own pages, or an address typed in: another site open in the browser must
+        # not make the preview render (browsers say where a request comes from).
+        if self.headers.get("Sec-Fetch-Site", "none") not in ("none", "same-origin"):
+            return self._send(HTTPStatus.FORBIDDEN, "text/plain", "只接受预览页面本身的请求".encode())
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         key = (query.get("doc", ""), query.get("period") or None)
         previews = self.server.previews
         if url.path == "/":
             return self._index("all" in query)
+        if not DOC.fullmatch(key[0]) or key[1] is not None and not PERIOD.fullmatch(key[1]):
+            return self._send(HTTPStatus.NOT_FOUND, "text/plain", "没有这个文档或期间".encode())
         if url.path == "/doc":
             return self._send(HTTPStatus.OK, "text/html", page.shell(key).encode())
         if url.path == "/api/view":   # the pages on screen: "3-4"
-            first, _, last = query.get("pages", "").partition("-")
-            if first.isdigit() and last.isdigit():
-                previews.view(key, int(first), int(last))
+            pages = PAGES.fullmatch(query.get("pages", ""))
+            if pages:
+                previews.view(key, int(pages[1]), int(pages[2]))
             return self._send(HTTPStatus.NO_CONTENT, "text/plain", b"")
         if url.path == "/api/status":
             since = query.get("since")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections import OrderedDict
 from contextlib import closing
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from .check import Checker
 from .render import Pdfium, Rendered, render_document
 
 WATCHED_FOR = 15.0          # seconds a document stays wanted after a browser last asked for it
+MAX_ENTRIES = 8             # documents kept rendered at once: the least recently wanted is dropped
 FIRST_PAGES = (1, 2)        # the pages on screen, before a browser says which (1-based, inclusive)
 MAX_ON_SCREEN = 6
 IMAGE_CACHE_BYTES = 96 << 20
@@ -58,20 +58,31 @@ class Previews:
 
     # ----------------------------------------------------------------- called by the HTTP handler
     def want(self, key: tuple) -> Entry:
-        """The entry of a document a browser shows; the worker keeps it up to date."""
+        """The entry of a document a browser shows; the worker keeps it up to date. At most MAX_ENTRIES
+        are kept (each holds its PDF and pages): a new one drops the one wanted least recently."""
         with self.cond:
             self.seen[key] = time.monotonic()
-            entry = self.entries.setdefault(key, Entry())
+            entry = self.entries.get(key)
+            if entry is None:
+                entry = self.entries[key] = Entry()
+                self._drop_old()
             if entry.generation < self.generation:
                 self.cond.notify_all()
             return entry
+
+    def _drop_old(self) -> None:
+        idle = [k for k in self.entries if not self.waiting.get(k) and k != self.busy]
+        for key in sorted(idle, key=lambda k: self.seen.get(k, 0))[:max(0, len(self.entries) - MAX_ENTRIES)]:
+            del self.entries[key]
+            for table in (self.seen, self.waiting, self.viewing):
+                table.pop(key, None)
 
     def status(self, key: tuple, since: str | None = None, timeout: float = 0.0) -> dict:
         """{version, busy, token}; when `since` is the token the browser has, wait (up to timeout)
         until it changes: the browser hears of a new version the moment it is there."""
         deadline = time.monotonic() + timeout
-        self.want(key)
         with self.cond:
+            self.want(key)   # and counted as waiting at once: a waited-for entry is never dropped
             self.waiting[key] = self.waiting.get(key, 0) + 1
             try:
                 while True:
@@ -89,7 +100,8 @@ class Previews:
     def view(self, key: tuple, first: int, last: int) -> None:
         """The pages (1-based) a browser shows: after a change they are read first."""
         with self.cond:
-            self.viewing[key] = (first, max(first, last))
+            if key in self.entries:
+                self.viewing[key] = (first, max(first, last))
 
     def _is_busy(self, key: tuple, entry: Entry) -> bool:
         return self.busy == key or entry.generation < self.generation \
@@ -179,7 +191,7 @@ class Previews:
             except GongfuError as exc:
                 error = str(exc)
             except Exception as exc:   # noqa: BLE001 - the preview must survive anything a file can cause
-                error = f"生成时出错（{type(exc).__name__}）：{exc}\n\n{traceback.format_exc(limit=6)}"
+                error = f"生成时出错（{type(exc).__name__}）：{exc}"
             if rendered is None:
                 self._publish(key, generation, None, error)
             else:
