@@ -258,6 +258,75 @@ def test_word_template_linking_a_picture_outside_the_file_is_refused(workdir):
                args=("--format", "docx"))
 
 
+def rewrite_word_template(path, change_body=None, add: dict | None = None, part: str = "word/document.xml") -> None:
+    """The Word template with one XML part changed (its text through change_body), and parts added."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            if info.filename == part and change_body:
+                data = change_body(data.decode("utf-8")).encode("utf-8")
+            z.writestr(info, data)
+        for name, data in (add or {}).items():
+            z.writestr(name, data)
+
+
+BODY = "<w:p><w:pPr><w:pStyle w:val=\"无缩进\"/></w:pPr><w:r><w:t>{{p body }}</w:t></w:r></w:p>"
+FIELD = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> INCL</w:instrText>'
+         '</w:r><w:r><w:instrText xml:space="preserve">UDEPICTURE "http://tracker.example/p.png" \\d </w:instrText></w:r>'
+         '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+VML = ('<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" style="width:1pt;height:1pt">'
+       '<v:imagedata src="http://tracker.example/p.png"/></v:shape></w:pict></w:r></w:p>')
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("field", "含有域“INCLUDEPICTURE”"),
+    ("dde", "含有域“DDEAUTO”"),
+    ("vml", "引用了外部文件（http://tracker.example/p.png）"),
+    ("macro", "含有宏、嵌入对象或可执行内容（word/vbaProject.bin）"),
+    ("doctype", "word/footnotes.xml 含有文档类型定义"),
+    ("no-body", "应有且只有一处 {{p body }}（现有 0 处）"),
+    ("two-bodies", "应有且只有一处 {{p body }}（现有 2 处）"),
+    ("bomb", "解压后过大"),
+    ("broken-xml", "填入内容后不是有效的 Word 文档"),
+    ("braces", "中“{”过多（60002 个，最多 2000 个）"),   # and the two of {{p body }}
+])
+def test_word_template_with_active_or_broken_content_is_refused(workdir, case, expected):
+    """What Word would run or fetch when the generated document is opened (fields that include a
+    picture or text, DDE, a linked VML picture, macros, a DTD), a template that would leave the text
+    out, a zip bomb and tags that break the XML: refused with the template named, exit 2."""
+    path = workdir / "templates" / "docx" / "plain.docx"
+    dde = FIELD.replace("> INCL<", "> DDEAUTO<").replace(
+        '>UDEPICTURE "http://tracker.example/p.png" \\d <', '> c:\\windows\\system32\\cmd.exe "/k calc" <')
+    changes = {"field": (lambda x: x.replace(BODY, BODY + FIELD), None),
+               "dde": (lambda x: x.replace(BODY, BODY + dde), None),
+               "vml": (lambda x: x.replace(BODY, BODY + VML), None),
+               "macro": (None, {"word/vbaProject.bin": b"\0" * 100}),
+               "doctype": (None, {"word/footnotes.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
+                                                        b'"file:///etc/passwd">]><x>&e;</x>'}),
+               "no-body": (lambda x: x.replace("{{p body }}", "（正文）"), None),
+               "two-bodies": (lambda x: x.replace(BODY, BODY + BODY), None),
+               "bomb": (None, {"word/media/big.bin": b"\0" * (70 << 20)}),
+               "braces": (lambda x: x.replace(BODY, BODY + "<w:p><w:r><w:t>" + "{" * 60000 + "</w:t></w:r></w:p>"), None),
+               "broken-xml": (lambda x: x.replace("</w:ftr>", '<w:p><w:r><w:t>{{ "&lt;"|safe }}</w:t></w:r></w:p></w:ftr>'),
+                              None)}
+    change_body, add = changes[case]
+    rewrite_word_template(path, change_body, add, "word/footer1.xml" if case == "broken-xml" else "word/document.xml")
+    fails_with(workdir, "templates/docx/plain.docx", expected, args=("--format", "docx"))
+
+
+def test_word_template_linked_out_of_templates_is_refused(workdir, tmp_path):
+    """templates/docx/plain.docx a link to another office's file: never read into the document."""
+    secret = tmp_path / "secret.docx"
+    shutil.copy(workdir / "templates" / "docx" / "plain.docx", secret)
+    rewrite_word_template(secret, lambda x: x.replace(BODY, BODY + "<w:p><w:r><w:t>机密：不得外传</w:t></w:r></w:p>"))
+    (workdir / "templates" / "docx" / "plain.docx").unlink()
+    (workdir / "templates" / "docx" / "plain.docx").symlink_to(secret)
+    fails_with(workdir, "templates/docx/plain.docx", "Word 模板指向 templates/ 以外的文件", args=("--format", "docx"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Bounds: a runaway template stops with a message, in seconds (the timeout only guards the test).
 

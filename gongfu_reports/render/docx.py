@@ -31,7 +31,8 @@ from ..errors import GongfuError, Place, display_path
 from . import layout as L
 from .styles import Style, load_styles
 from . import oxml
-from .sandbox import LimitExceeded, TemplateEnvironment, template_error
+from ..files.archive import check_zip
+from .sandbox import REFUSED_HINT, LimitExceeded, TemplateEnvironment, inside, template_error, template_roots
 
 TEMPLATE_NAME = "notice.docx"      # with the 版头 (red mark, issue number, rule)
 PLAIN_TEMPLATE_NAME = "plain.docx"  # without: lists and extracts
@@ -211,7 +212,7 @@ def _default_fonts():
 def render_docx(view: DocumentView, config: Config) -> bytes:
     path = template_path(config, TEMPLATE_NAME if view.frame else PLAIN_TEMPLATE_NAME)
     fonts = {role: font.docx for role, font in config.fonts}
-    skeleton = _skeleton(path, fonts, view.frame, load_styles(config.root))
+    skeleton = _skeleton(path, fonts, view.frame, load_styles(config.root), config.root)
     body = _Body(skeleton, fonts)
     for i, section in enumerate(view.sections):
         for k, block in enumerate(section.blocks):
@@ -252,9 +253,13 @@ _SKELETONS_LOCK = threading.Lock()
 SKELETONS_KEPT = 16   # per process: a build has a few templates × 版头 (plain documents share one)
 
 
-def _skeleton(path: Path, fonts: dict, frame, sheet: dict[str, Style]) -> _Skeleton:
+def _skeleton(path: Path, fonts: dict, frame, sheet: dict[str, Style], root: Path) -> _Skeleton:
     """The rendered template for these inputs, from this process's cache when it was rendered
     before: keyed by the template's content, so an edited template is read again at once."""
+    place = Place(display_path(path))
+    if not inside(path, template_roots(root)):   # a link out of templates/ (to another office's file)
+        raise GongfuError("Word 模板指向 templates/ 以外的文件", place, hint=REFUSED_HINT)
+    check_zip(path, place, "Word 模板", GongfuError("无法作为 Word 模板打开：不是 .docx 文件", place))
     data = path.read_bytes()
     key = (str(path), hashlib.sha256(data).digest(), tuple(sorted(fonts.items())),
            dataclasses.astuple(frame) if frame else None, tuple(sheet.values()))
@@ -277,6 +282,7 @@ class _Skeleton:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docxtpl import DocxTemplate
 
+        _no_active_content(data, path)
         tpl = DocxTemplate(io.BytesIO(data))
         try:
             tpl.init_docx()
@@ -325,11 +331,16 @@ class _Skeleton:
             raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
         except (LimitExceeded, jinja2.TemplateNotFound, jinja2.exceptions.SecurityError) as exc:
             raise template_error(exc, display_path(path)) from None
+        except (etree.LxmlError, IndexError, ValueError, RecursionError, MemoryError) as exc:
+            raise _not_a_document(path, exc) from None
         if frame:
             _fit_mark(document, frame, sheet["mark"].name, styles)
         document.core_properties   # python-docx adds the part if the template has none
         out = io.BytesIO()
-        tpl.save(out)
+        try:
+            tpl.save(out)
+        except (etree.LxmlError, ValueError, RecursionError, MemoryError) as exc:
+            raise _not_a_document(path, exc) from None
         # The last section's page setup lives in the body's own sectPr: document.xml for each.
         final = document.sections[-1]._sectPr
         template_sectpr, xml = deepcopy(final), {}
@@ -358,6 +369,9 @@ class _Skeleton:
             self.names = [info.filename for info in z.infolist()]
             parts = {name: z.read(name) for name in self.names}
         self.pieces = {land: xml[land].decode("utf-8").split(BODY_MARK) for land in xml}
+        if len(self.pieces[False]) != 2:   # the document's text would be missing from the Word file, or twice in it
+            raise GongfuError(f"Word 模板中应有且只有一处 {{{{p body }}}}（现有 {len(self.pieces[False]) - 1} 处）：正文放在那里",
+                              Place(display_path(path)), hint="在正文位置单独一段写 {{p body }}；可对照随附模板（gongfu templates export）")
         for mark in document.element.iter(etree.ProcessingInstruction):
             if mark.target == BODY_MARK[2:-2] and etree.QName(mark.getparent()).localname not in BLOCK_PARENTS:
                 raise GongfuError("Word 模板中的 {{p body }} 不在单独的一段中，正文无处可放",
@@ -483,6 +497,65 @@ def _reachable(part) -> set:
                 seen.add(rel.target_part.partname)
                 todo.append(rel.target_part)
     return seen
+
+
+# Word content that acts when the document is opened: fields that fetch a picture or text (from a
+# server, or the reader's disk) or start a program, macros, embedded objects and HTML chunks, ActiveX.
+_ACTIVE_PARTS = re.compile(r"vbaProject|vbaData|/embeddings/|/activeX/|\.(exe|dll|js|vbs|ps1|htm|html|mht|mhtml)$", re.I)
+_ACTIVE_RELATIONSHIPS = ("/vbaProject", "/oleObject", "/package", "/aFChunk", "/control", "/activeXControl",
+                         "/attachedTemplate", "/frame", "/subDocument")
+_ADDRESS = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|\\\\|/)", re.I)
+_ACTIVE_FIELDS = {"INCLUDEPICTURE", "INCLUDETEXT", "INCLUDE", "LINK", "DDE", "DDEAUTO", "IMPORT"}
+_INSTRUCTION = re.compile(rb'<w:instrText\b[^>]*>([^<]*)<|\bw:instr="([^"]*)"')
+_URL_ATTRIBUTE = re.compile(rb'\b(?:src|o:href|href)="([^"]*)"')
+
+
+def _no_active_content(data: bytes, path: Path) -> None:
+    """A shared template may carry what Word runs or fetches when the generated document is opened:
+    a field that includes a picture or text from a server or the reader's disk, or starts a program
+    (DDE); a macro project, an embedded object or HTML chunk, an ActiveX control; a DTD (entities
+    that read files). Refused, with the part where it is: the director signs the generated file and
+    other offices open it."""
+    place = Place(display_path(path))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if _ACTIVE_PARTS.search(name):
+                raise GongfuError(f"Word 模板含有宏、嵌入对象或可执行内容（{name}）", place, hint=ACTIVE_HINT)
+            if not name.endswith((".xml", ".rels")):
+                continue
+            xml = archive.read(info)
+            if xml.count(b"{") > MAX_BRACES:   # docxtpl's tag repair takes time with the square of their number
+                raise GongfuError(f"Word 模板的 {name} 中“{{”过多（{xml.count(b'{')} 个，最多 {MAX_BRACES} 个）",
+                                  place, hint="Word 模板只需 {{ frame.… }} 和 {{p body }} 等少数标记")
+            if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+                raise GongfuError(f"Word 模板的 {name} 含有文档类型定义（DOCTYPE），Word 文件中不应有", place,
+                                  hint=ACTIVE_HINT)
+            # Field codes, joined across the runs Word may split them into.
+            codes = "".join((m[1] or b" " + m[2] + b" ").decode("utf-8", "replace") for m in _INSTRUCTION.finditer(xml))
+            found = _ACTIVE_FIELDS & {word.upper() for word in re.split(r"[\s\"\\]+", codes)}
+            if found:
+                raise GongfuError(f"Word 模板的 {name} 含有域“{min(found)}”：打开生成的文件时 Word 会读取外部内容或启动程序",
+                                  place, hint=ACTIVE_HINT)
+            if name.endswith(".xml"):
+                for match in _URL_ATTRIBUTE.finditer(xml):
+                    if _ADDRESS.match(match[1].decode("utf-8", "replace")):
+                        raise GongfuError(f"Word 模板的 {name} 引用了外部文件（{match[1][:80].decode('utf-8', 'replace')}）",
+                                          place, hint="请在 Word 中把链接的图片改为嵌入（或删除它），再保存模板")
+            if name.endswith(".rels"):
+                for rel in re.finditer(rb'Type="([^"]*)"', xml):
+                    if rel[1].decode("ascii", "replace").endswith(_ACTIVE_RELATIONSHIPS):
+                        raise GongfuError(f"Word 模板的 {name} 引用了宏、嵌入对象或外部模板（{rel[1].decode('ascii', 'replace').rsplit('/', 1)[-1]}）",
+                                          place, hint=ACTIVE_HINT)
+
+
+MAX_BRACES = 2000
+ACTIVE_HINT = "请用随附模板（gongfu templates export）重新制作，或在 Word 中删除该内容后另存为 .docx"
+
+
+def _not_a_document(path: Path, exc: BaseException) -> GongfuError:
+    return GongfuError(f"Word 模板填入内容后不是有效的 Word 文档（{type(exc).__name__}：{str(exc)[:120]}）",
+                       Place(display_path(path)), hint="检查模板中的 {{ }} 标记：它们只应写在文字中")
 
 
 def _no_external_links(package, path: Path) -> None:
