@@ -55,6 +55,11 @@ def export(kind: str, target_dir: Path, force: bool = False) -> list[Copied]:
     out = []
     for name in names:
         source, target = BUNDLED_DIR / name, target_dir / name
+        # Copies are written into templates/ only: never through a link that leads elsewhere.
+        linked = next((p for p in (target, *target.parents)
+                       if p != target_dir and p.is_relative_to(target_dir) and p.is_symlink()), None)
+        if linked is not None:
+            raise GongfuError(f"“{display_path(linked)}”是指向其他位置的链接，模板不写入它", hint="请删除该链接后再导出")
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)

@@ -346,12 +346,19 @@ def test_word_template_linked_out_of_templates_is_refused(workdir, tmp_path):
     ('{% set big = ["x" * 10000000] * 100 %}{{ big }}', "模板要生成的内容超过上限"),
     ('{{ "%0999999999d" % 1 }}', "模板中的格式宽度过大"),
     ('{{ "{:>999999999}".format(1) }}', "模板中的格式宽度过大"),
-    ("{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}", "模板中的宏或 include 调用自身过深"),
+    ("{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}", "模板嵌套过深（宏或 include 调用自身"),
     ('{{ "第" + 1 }}', "模板中的计算出错"),
 ])
 def test_html_template_runs_within_bounds(workdir, code, expected):
     line = after_body(workdir, code)
     fails_with(workdir, f"{HTML}，第{line}行", expected)
+
+
+def test_html_template_nested_too_deep_for_the_parser(workdir):
+    """Brackets nested deeper than Jinja's parser recurses: the same message, naming the template."""
+    path = workdir / HTML
+    path.write_text("{{ " + "(" * 200 + "1" + ")" * 200 + " }}" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    fails_with(workdir, "document.html.j2", "模板嵌套过深（宏或 include 调用自身，或括号套得太多）")
 
 
 def test_html_template_stops_at_the_time_limit(workdir, monkeypatch):

@@ -89,3 +89,20 @@ def test_export_outside_a_working_folder_is_refused(tmp_path):
     result = gongfu(tmp_path, "templates", "export", "notice")
     assert result.returncode == 2 and "没有 config.yaml" in result.stderr
     assert not (tmp_path / "templates").exists()
+
+
+@pytest.mark.parametrize("linked", ["html/gongwen.css.j2", "html", "typst/document.typ"])
+def test_export_never_writes_through_a_link_out_of_templates(project, tmp_path, linked):
+    """A file (or folder) of templates/ that is a link to elsewhere, a file that exists or not: the
+    export stops with its name and writes nothing there."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "important.txt").write_text("别处的文件", encoding="utf-8")
+    link = project / "templates" / linked
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside if linked == "html" else outside / ("important.txt" if linked.endswith("j2") else "new.typ"))
+    result = gongfu(project, "templates", "export", "notice", "--force")
+    assert result.returncode == 2 and "是指向其他位置的链接" in result.stderr, result.stdout + result.stderr
+    assert f"templates/{linked}" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in outside.iterdir()) == ["important.txt"]
+    assert (outside / "important.txt").read_text(encoding="utf-8") == "别处的文件"

@@ -544,7 +544,7 @@ def template_errors(name: str, label: str = "模板"):
         raise GongfuError(f"{label}使用了未定义的变量：{exc.message}", template_place(exc, name)) from None
     except jinja2.exceptions.SecurityError as exc:
         raise GongfuError(f"{label}中有不安全的操作：{exc}", template_place(exc, name)) from None
-    except (LimitExceeded, jinja2.TemplateNotFound) as exc:   # loading the template itself
+    except (LimitExceeded, jinja2.TemplateNotFound, RecursionError, MemoryError) as exc:   # loading it too
         raise template_error(exc, name) from None
 
 
@@ -559,7 +559,7 @@ def template_error(exc: BaseException, name: str) -> GongfuError:
     if isinstance(exc, OverflowError) and "MAX_RANGE" in str(exc):
         return GongfuError(f"模板中 range() 的范围过大（最多 {MAX_RANGE:,} 项），已停止", place)
     if isinstance(exc, RecursionError):
-        return GongfuError("模板中的宏或 include 调用自身过深，已停止", place)
+        return GongfuError("模板嵌套过深（宏或 include 调用自身，或括号套得太多），已停止", place)
     if isinstance(exc, MemoryError):
         return GongfuError("模板运行时内存不足，已停止", place)
     if isinstance(exc, ZeroDivisionError):
