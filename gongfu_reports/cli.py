@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,9 +20,27 @@ app = typer.Typer(
     help="gongfu-reports：把 YAML / Excel 数据生成符合 GB/T 9704-2012 的公文（Word 与 PDF）。\n\n"
          "Turns YAML/Excel data into Chinese official documents (DOCX and PDF) laid out to GB/T 9704-2012.",
     add_completion=False, no_args_is_help=True, rich_markup_mode=None)
-# markup=False: names, file names and text from the data are printed as they are, never read as markup.
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-out = Console(highlight=False, soft_wrap=True, markup=False)
+# Control characters in what is printed (a file name or a value a unit sent: ESC starts a terminal
+# command that retitles the window or clears the screen) are shown as \x1b, never sent to the terminal.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    return CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+class _Console(Console):
+    """markup=False: names, file names and text from the data are printed as they are, never read as
+    markup; and their control characters made visible (visible())."""
+
+    def print(self, *objects, **kwargs) -> None:
+        super().print(*(visible(o) if isinstance(o, str) else
+                        Text(visible(o.plain)) if isinstance(o, Text) and CONTROL.search(o.plain) else o
+                        for o in objects), **kwargs)
+
+
+err = _Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = _Console(highlight=False, soft_wrap=True, markup=False)
 
 DIR_OPTION = typer.Option(Path("."), "--dir", "-C", help="工作目录（含 config.yaml）/ working folder")
 
@@ -388,7 +407,7 @@ def _enter(directory: Path) -> Path:
 
 
 def _print_error(exc: GongfuError) -> None:
-    err.print(Text("错误：", style="red") + Text(str(exc)), soft_wrap=True)
+    err.print(Text("错误：", style="red") + Text(visible(str(exc))), soft_wrap=True)
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ def display_path(path: str | Path) -> str:
         # A symbolic link is named as itself (build → elsewhere is still “build”), not as its target.
         resolved = p.parent.resolve() / p.name if p.is_symlink() else p.resolve()
         return str(resolved.relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):   # elsewhere, or a name the system refuses (too long, a NUL in it)
         return str(p)
 
 

@@ -583,3 +583,65 @@ def test_an_empty_folder_is_a_usage_error(work):
     (work / "empty").mkdir()
     result = gongfu(work, "collect", str(work / "empty"), "--period", PERIOD)
     assert result.returncode == 2 and "目录中没有 .xlsx 填报表" in result.stderr
+
+
+def test_an_odd_workbook_is_returned_and_the_others_merged(work):
+    """One returned workbook that the readers cannot take (its 进展填报 replaced by a chart sheet, a
+    terminal escape in its name), one with a number too large for its cell format, one under an
+    attachment's long name: the odd one is returned with its reason (the escape shown, not sent to the
+    terminal), the others merged and kept (the long name shortened); no traceback."""
+    from openpyxl.chart import BarChart, Reference
+
+    returned = work / "returned"
+    fill(form(work, "市财政局"), returned / ("关于报送" + "重点工作推进情况" * 9 + "的函.xlsx"))
+
+    def big_number(book, ws, cols, rows):
+        ws.cell(rows[0], cols["进展情况"]).value = 1e30
+        ws.cell(rows[0], cols["进展情况"]).number_format = "0.00"
+    fill(form(work, "市商务局"), returned / "市商务局回执.xlsx", big_number)
+    odd = returned / "市发改委回执\x1b]0;x\x07.xlsx"
+    fill(form(work, "市发改委"), odd)
+    book = openpyxl.load_workbook(odd)
+    index = book.sheetnames.index(SHEET)
+    book.remove(book[SHEET])
+    chart = BarChart()
+    chart.add_data(Reference(book.worksheets[0], min_col=1, max_col=2, min_row=1))
+    book.create_chartsheet(SHEET, index).add_chart(chart)
+    book.save(odd)
+
+    result = gongfu(work, "collect", str(returned), "--period", PERIOD)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "returned/市发改委回执\\x1b]0;x.xlsx：“进展填报”不是普通工作表（是图表工作表）" in result.stderr, result.stderr
+    assert "\x1b" not in result.stdout + result.stderr and "\\x1b]0;x" in result.stdout + result.stderr
+    reporters = expected_reporters(work)
+    got = entries(work)
+    assert all(task in got for task in reporters["市财政局"] + reporters["市商务局"])
+    assert not any(task in got for task in reporters["市发改委"])
+    kept = sorted(p.name for p in (work / RECEIVED).glob("*.xlsx"))
+    assert len(kept) == 3 and all(len(name.encode("utf-8")) <= 200 for name in kept), kept
+
+
+def test_collect_writes_nothing_outside_the_working_folder(work, tmp_path):
+    """config.yaml's received: pointing out of the working folder, or a received/ folder that is a link
+    out of it: refused before anything is copied or merged."""
+    fill(form(work, "市财政局"), work / "returned" / "a.xlsx")
+    config = work / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("    progress: data/zhengfu-2024/progress     #",
+                                   "    received: ../outside\n    progress: data/zhengfu-2024/progress     #", 1),
+                      encoding="utf-8")
+    result = gongfu(work, "collect", "returned", "--period", PERIOD)
+    assert result.returncode == 2 and "不在工作目录的 build/ 或 data/ 中" in result.stderr, result.stderr
+    assert not (work.parent / "outside").exists()
+    config.write_text(text, encoding="utf-8")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    received = (work / RECEIVED).parent
+    shutil.rmtree(received, ignore_errors=True)
+    received.parent.mkdir(parents=True, exist_ok=True)
+    received.symlink_to(outside, target_is_directory=True)
+    result = gongfu(work, "collect", "returned", "--period", PERIOD)
+    assert result.returncode == 2 and "不在工作目录的 build/ 或 data/ 中" in result.stderr, result.stderr
+    assert not list(outside.iterdir())
+    assert not (work / PROGRESS).exists() or "市财政局" not in (work / PROGRESS).read_text(encoding="utf-8")

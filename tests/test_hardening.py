@@ -182,3 +182,19 @@ def test_a_title_over_255_characters_builds(tmp_path):
     doc = Document(work / "build" / f"{DOC_ID}.docx")
     assert len(doc.core_properties.title) == 255
     assert normalise(title) in normalise(docx_text(work / "build" / f"{DOC_ID}.docx"))
+
+
+def test_an_imported_header_that_looks_like_a_formula_stays_text(tmp_path):
+    """A header cell written as text "=HYPERLINK(…)" in the source: data/NAME.xlsx holds it as text
+    too, never as a live formula the clerk's Excel would run."""
+    work = copy_workdir(tmp_path / "w")
+    formatted_list(work / "in" / "指标.xlsx")
+    book = openpyxl.load_workbook(work / "in" / "指标.xlsx")
+    header = book.active.cell(1, 2)
+    header.value, header.data_type = '=HYPERLINK("http://evil.example/","指标")', "s"
+    book.save(work / "in" / "指标.xlsx")
+    result = gongfu(work, "import", "in/指标.xlsx", "--as", "zhibiao")
+    assert result.returncode == 0, result.stderr
+    written = openpyxl.load_workbook(work / "data" / "zhibiao.xlsx").active
+    assert [c.data_type for c in written[1]] == ["s"] * len(written[1])
+    assert str(written.cell(1, 2).value).startswith("=HYPERLINK")

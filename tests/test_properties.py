@@ -377,7 +377,7 @@ def test_names_an_office_writes_are_taken(name):
     assert check_name(name, "单位名称") == name
 
 
-@pytest.mark.parametrize("name", ["", " ", "市发改委\u200b", "\u202e市发改委", "市发改委\ufff9", "市发改委\x07",
+@pytest.mark.parametrize("name", ["", " ", "市发改委\u200b", "\u202e市发改委", "市发改委\ufff9", "市发改委\u034f", "市发改委\x07",
                                   "a/b", "..", ".市发改委", "市发改委.", "市发改委 ", "CON", "市" * 100])
 def test_names_that_would_hide_or_move_a_file_are_refused(name):
     with pytest.raises(GongfuError, match="单位名称"):
@@ -401,3 +401,11 @@ def test_names_from_data_are_refused_or_stay_in_their_folder(name):
     folder = TMP / "per-unit"
     assert (folder / f"{name}.docx").resolve().parent == folder.resolve()
     assert file_key(name) == file_key(file_key(name))
+
+
+def test_a_number_too_large_for_its_format_is_shown_as_general():
+    """1e30 in a cell formatted "0.00" (Decimal cannot quantize it): shown as Excel's General does."""
+    from gongfu_reports.files.numfmt import format_value
+
+    assert format_value(1e30, "0.00") == "1E+30"
+    assert format_value(1234.5, "0.00") == "1234.50"

@@ -125,6 +125,13 @@ def _excel_decimal(value) -> Decimal:
 
 
 def _number(value, section: str) -> str:
+    try:
+        return _formatted(value, section)
+    except (InvalidOperation, OverflowError):   # a number too large for its format (1e30 as "0.00"): as General
+        return general(value)
+
+
+def _formatted(value, section: str) -> str:
     tokens = _tokens(section)
     code = _code(section)
     if re.search(r"\?/|/\?|#/|/#|\d/\d", code):

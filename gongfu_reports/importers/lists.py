@@ -317,6 +317,8 @@ def write_data(imported: ImportedList, target: Path, sheet: str) -> None:
     ws.append(imported.headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"   # a header is text too, never a formula
     for row in imported.rows:
         ws.append([_excel_value(v) for v in row])
     for r, row in enumerate(imported.rows, 2):

@@ -37,7 +37,7 @@ from .common import (COLUMNS, CONTACT_FIELDS, FILL_COLUMNS, INDICATOR_COLUMNS, I
                      received_folder)
 from .forms import LOCKED_TEXT
 from .period import PERIOD, month_label
-from .store import ProgressFile, entry_key, load_progress, load_values, save_progress, value_key
+from .store import ProgressFile, entry_key, load_progress, load_values, save_progress, value_key, versions_folder
 
 CONTENT = ("状态", "完成情况", "存在问题", "下步计划")   # what a unit reports; compared on re-collect
 VALUE_CONTENT = ("实际值", "说明")
@@ -167,7 +167,11 @@ def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: 
 
 
 def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replace: bool) -> CollectResult:
+    place = config.place("documents", doc_id)
+    # Everything collect writes stays in the working folder's data/ or build/ (links followed).
     check_writable(config.root, config.path(doc.progress), config.place("documents", doc_id, "progress"), doc.progress)
+    check_writable(config.root, versions_folder(config.path(doc.progress) / f"{period}.yaml"), place)
+    check_writable(config.root, received_folder(config, doc, period), place)
     work = load_assignments(config, doc_id, doc)
     paths = workbook_files(folder)
     result = CollectResult(config.path(doc.progress) / f"{period}.yaml")
@@ -185,6 +189,12 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
             form.errors += exc.errors
         except GongfuError as exc:
             form.errors.append(exc)
+        except MemoryError:
+            form.errors.append(GongfuError("文件内容过多，无法读取（内存不足）", Place(form.label),
+                                           hint="请该单位在下发的原表中重新填写后报送"))
+        except Exception as exc:   # noqa: BLE001 - one odd workbook is returned, the others are merged
+            form.errors.append(GongfuError(f"无法读取（{type(exc).__name__}：{str(exc)[:80]}）", Place(form.label),
+                                           hint="请该单位在下发的原表中重新填写后报送"))
     one_version_per_unit(result)
 
     progress = load_progress(result.path, period)
@@ -192,6 +202,8 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
     values = None
     if monitored:
         result.values_path = config.path(monitored.indicator_values) / f"{period}.yaml"
+        check_writable(config.root, result.values_path, place)
+        check_writable(config.root, versions_folder(result.values_path), place)
         values = load_values(result.values_path, period)
     before = previous_reports(config, doc, period)
     contacts_before = dict(progress.top.get("填报信息") or {})
@@ -249,10 +261,11 @@ def keep_received(result: CollectResult) -> None:
             if digest in kept:
                 form.kept_as = kept[digest]
                 continue
-            target, n = folder / form.path.name, 1
+            stem = _fitting(form.path.stem)   # room for “（2）” and the temporary file's name
+            target, n = folder / f"{stem}{form.path.suffix}", 1
             while target.exists():
                 n += 1
-                target = folder / f"{form.path.stem}（{n}）{form.path.suffix}"
+                target = folder / f"{stem}（{n}）{form.path.suffix}"
             write_atomic(target, data, NOTHING_MERGED)
             kept[digest] = form.kept_as = target
     except GongfuError:
@@ -260,6 +273,13 @@ def keep_received(result: CollectResult) -> None:
             if path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
         raise
+
+
+def _fitting(stem: str, limit: int = 180) -> str:
+    """A file name's stem cut to `limit` bytes (file names hold 255; a copy's name gets more)."""
+    while len(stem.encode("utf-8")) > limit:
+        stem = stem[:-1]
+    return stem
 
 
 def _digest(path: Path) -> str:
@@ -283,7 +303,10 @@ def write_log(result: CollectResult, replace: bool) -> None:
     record = [{"时间": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "覆盖": replace,
                "新增": len(result.added), "覆盖条目": result.changes, "文件": files}]
     text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=1_000_000)
-    with open(result.received / LOG, "a", encoding="utf-8") as handle:
+    path = result.received / LOG
+    if path.is_symlink():   # appended to in place: never through a link to a file elsewhere
+        raise GongfuError("收集记录是指向其他位置的链接，未写入", Place(display_path(path)), hint="请删除该链接后再收集")
+    with writing(path, "收集记录未写入"), open(path, "a", encoding="utf-8") as handle:
         handle.write(text)
 
 
@@ -360,14 +383,22 @@ def read_form(form: Form, period: str, config: Config, doc_id: str, work: Assign
     if tasks:
         if SHEET not in book.sheetnames:
             raise GongfuError(f"找不到工作表“{SHEET}”", Place(label), hint=f"现有工作表：{'、'.join(book.sheetnames)}")
-        errors.run(_read_tasks, form, book[SHEET], work, sent, errors)
+        errors.run(_read_tasks, form, _worksheet(book, SHEET, label), work, sent, errors)
     if work.indicators_by_unit.get(unit):
         if INDICATOR_SHEET not in book.sheetnames:
             errors.errors.append(GongfuError(f"找不到工作表“{INDICATOR_SHEET}”", Place(label),
                                              hint=f"现有工作表：{'、'.join(book.sheetnames)}"))
         else:
-            errors.run(_read_values, form, book[INDICATOR_SHEET], work, errors)
+            errors.run(_read_values, form, _worksheet(book, INDICATOR_SHEET, label), work, errors)
     errors.raise_if_any()
+
+
+def _worksheet(book, name: str, label: str):
+    ws = book[name]
+    if not hasattr(ws, "iter_rows"):   # a chart sheet of that name
+        raise GongfuError(f"“{name}”不是普通工作表（是图表工作表）", Place(label),
+                          hint="请该单位在下发的原表中填写，不要替换工作表")
+    return ws
 
 
 def _read_tasks(form: Form, ws, work: Assignments, sent: dict[str, str], errors: Collector) -> None:
