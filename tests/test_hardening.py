@@ -198,3 +198,35 @@ def test_an_imported_header_that_looks_like_a_formula_stays_text(tmp_path):
     written = openpyxl.load_workbook(work / "data" / "zhibiao.xlsx").active
     assert [c.data_type for c in written[1]] == ["s"] * len(written[1])
     assert str(written.cell(1, 2).value).startswith("=HYPERLINK")
+
+
+@pytest.mark.parametrize("far", ["value", "merged"])
+def test_a_small_workbook_reaching_far_is_refused_before_it_is_loaded(tmp_path, far):
+    """A 15 KB task list with one stray value at XFD1048576, or a blank merged range down to there:
+    its readers would make a cell for each of 17 billion places. Refused with the place, at once."""
+    import time
+
+    import re
+    import zipfile
+
+    work = copy_workdir(tmp_path / "w")
+    path = work / "data/tasks.xlsx"
+    if far == "value":
+        book = openpyxl.load_workbook(path)
+        book.worksheets[0]["XFD1048576"] = "x"
+        book.save(path)
+    else:   # written into the sheet's XML: openpyxl itself would make the 17 billion cells
+        with zipfile.ZipFile(path) as z:
+            parts = [(info, z.read(info.filename)) for info in z.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in parts:
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(rb"(<mergeCells[^>]*>)", rb'\1<mergeCell ref="AA1:XFD1048576"/>', data, count=1)
+                    assert b"XFD1048576" in data
+                z.writestr(info, data)
+    began = time.monotonic()
+    result = gongfu(work, "build", DOC_ID, "--format", "docx")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "data/tasks.xlsx" in result.stderr and "工作表的范围过大" in result.stderr, result.stderr
+    assert "第 1048576 行、第 16384 列" in result.stderr
+    assert time.monotonic() - began < 120   # generous: it is refused before openpyxl loads it

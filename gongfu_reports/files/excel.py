@@ -73,10 +73,13 @@ def open_workbook(path: Path, label: str | None = None, data_only: bool = False)
         with zipfile.ZipFile(path) as archive:
             for member in members:
                 if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                    cells = _count_cells(archive, member)
+                    cells, area, last_row, last_column = _sheet_size(archive, member)
                     if cells > MAX_CELLS:
                         raise GongfuError(f"工作表过大（{cells} 个单元格，上限 {MAX_CELLS} 个）", place,
                                           hint="请删除表格下方或右侧多余的内容")
+                    if area > MAX_EXTENT:
+                        raise GongfuError(f"工作表的范围过大（有内容或合并的单元格远至第 {last_row} 行、第 {last_column} 列）",
+                                          place, hint="请删除表格下方或右侧多余的内容（含空白的合并单元格）后另存")
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
         raise not_xlsx from None
     try:
@@ -88,18 +91,40 @@ def open_workbook(path: Path, label: str | None = None, data_only: bool = False)
 
 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+# Rows × columns a sheet's readers walk (openpyxl makes a cell for each, and one for each cell of a
+# merged range): a stray value at XFD1048576 in a 15 KB file took 1.8 GB.
+MAX_EXTENT = 2_000_000
 
 
-def _count_cells(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
-    """Cells in a worksheet's XML, counted while it streams out of the zip: a sheet with millions
-    of cells is refused before openpyxl would spend minutes and gigabytes loading it."""
-    count, tail = 0, b""
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _sheet_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int, int, int]:
+    """Cells in a worksheet's XML, counted while it streams out of the zip (a sheet with millions of
+    cells is refused before openpyxl would spend minutes and gigabytes loading it); the area its
+    readers walk (rows × columns up to its last cell, or its merged ranges' cells if more); the last
+    row and column of a cell or a merged range."""
+    count, tail, rows, columns, merged = 0, b"", 0, 0, set()
     with archive.open(member) as stream:
         while chunk := stream.read(1 << 20):
             data = tail + chunk
             count += len(_CELL_TAG.findall(data))
-            tail = data[-16:]
+            for letters, row in _REF.findall(data):
+                rows, columns = max(rows, int(row)), max(columns, _column(letters))
+            merged.update(_MERGE.findall(data))
+            tail = data[-256:]
             count -= len(_CELL_TAG.findall(tail))   # counted again with the next chunk
             if count > MAX_CELLS:
                 break
-    return count + len(_CELL_TAG.findall(tail))
+    count += len(_CELL_TAG.findall(tail))
+    area = 0
+    for c0, r0, c1, r1 in merged:
+        rows, columns = max(rows, int(r1)), max(columns, _column(c1))
+        area += (abs(int(r1) - int(r0)) + 1) * (abs(_column(c1) - _column(c0)) + 1)
+    return count, max(rows * columns, area), rows, columns
