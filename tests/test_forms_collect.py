@@ -609,9 +609,13 @@ def test_an_odd_workbook_is_returned_and_the_others_merged(work):
     book.create_chartsheet(SHEET, index).add_chart(chart)
     book.save(odd)
 
+    shutil.copy(odd, returned / "市文广旅体局回执.xlsm")   # a macro workbook, and a folder: said, not skipped quietly
+    (returned / "补充材料").mkdir()
     result = gongfu(work, "collect", str(returned), "--period", PERIOD)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+    assert "returned/市文广旅体局回执.xlsm 不是 .xlsx 填报表，未处理" in result.stdout
+    assert "returned/补充材料 不是 .xlsx 填报表，未处理（文件夹）" in result.stdout
     assert "returned/市发改委回执\\x1b]0;x.xlsx：“进展填报”不是普通工作表（是图表工作表）" in result.stderr, result.stderr
     assert "\x1b" not in result.stdout + result.stderr and "\\x1b]0;x" in result.stdout + result.stderr
     reporters = expected_reporters(work)

@@ -78,3 +78,10 @@ def mapping(value, place: Place, what: str) -> LocDict:
     if not isinstance(value, LocDict):
         raise GongfuError(f"{what}应为“键: 值”的映射", place)
     return value
+
+
+def unknown_keys(data: LocDict, keys: tuple[str, ...]) -> list[GongfuError]:
+    """An error for each key of `data` not among `keys`, at its line: a misspelt key (抄送单位 for
+    抄送) would otherwise leave its text out of the document without a word."""
+    return [GongfuError(f"不认识的项“{key}”", data.place_of(key), hint=f"可写：{'、'.join(keys)}")
+            for key in data if key not in keys]

@@ -177,6 +177,8 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
     result = CollectResult(config.path(doc.progress) / f"{period}.yaml")
     result.received = received_folder(config, doc, period)
     result.forms = [Form(p) for p in paths]
+    result.notes += [f"{display_path(p)} 不是 .xlsx 填报表，未处理（{'文件夹' if p.is_dir() else '请另存为 .xlsx 后放入'}）"
+                     for p in sorted(folder.iterdir()) if p not in paths and not p.name.startswith(("~$", "."))]
     keep_received(result)
     for form in result.forms:
         if form.path.suffix.lower() in OLD_EXCEL:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..errors import Collector, GongfuError, Place, display_path
+from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path
 from ..files import fields
 from ..model.units import unit_key
 from ..model import (DocumentMeta, Indicator, IssueNumber, Measure, PlanItem, PlanPart,
@@ -172,8 +172,15 @@ def parse_issue_number(value, place: Place) -> IssueNumber:
     return IssueNumber(match.group(1), int(match.group(2)), int(match.group(3)))
 
 
+NOTICE_KEYS = ("发文机关标志", "发文字号", "标题", "主送机关", "正文", "署名", "成文日期", "代章", "附注", "抄送",
+               "印发机关", "印发日期")
+
+
 def load_notice(path: Path, registry: UnitRegistry) -> DocumentMeta:
     data = fields.mapping(load_yaml(path), Place(display_path(path), line=1), "通知文件")
+    unknown = fields.unknown_keys(data, NOTICE_KEYS)
+    if unknown:
+        raise GongfuErrors(unknown)
     number = data.get("发文字号")
     signer = fields.text(data, "署名")
     meta = DocumentMeta(

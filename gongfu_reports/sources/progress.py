@@ -175,10 +175,7 @@ def load_issue(path: Path) -> BulletinIssue:
 
 def issue_from(data: LocDict) -> BulletinIssue:
     errors = Collector()
-    for key in data:
-        if key not in ISSUE_KEYS:
-            errors.errors.append(GongfuError(f"不认识的项“{key}”", data.place_of(key),
-                                             hint=f"可写：{'、'.join(ISSUE_KEYS)}"))
+    errors.errors += fields.unknown_keys(data, ISSUE_KEYS)
     sections = []
     for i, raw in enumerate(fields.items(data, "正文")):
         section = errors.run(_section, raw, data["正文"].place_of(i))
