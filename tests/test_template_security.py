@@ -408,3 +408,24 @@ def test_lock_is_released_after_a_stopped_build(workdir):
     for _ in range(2):   # the second build finds no lock left behind
         fails_with(workdir, "Typst 模板排版用尽了内存上限", args=("--format", "pdf", "--engine", "typst"))
     assert gongfu(workdir, "build", DOC, "--format", "docx").returncode == 0
+
+
+@pytest.mark.parametrize("markup, found", [
+    ('<script src="https://cdn.tracker.example/t.js"></script>', "<script>"),
+    ('<link rel="stylesheet" href="https://cdn.tracker.example/s.css">', "<link>"),
+    ('<img src="http://tracker.example/p.png" alt="">', 'src="http://tracker.example/p.png"'),
+    ('<p style="background: url(https://tracker.example/p.png)">x</p>', "url(https://tracker.example/p.png)"),
+    ('<p onclick="fetch(1)">x</p>', "onclick="),
+    ('<meta http-equiv="refresh" content="0; url=https://elsewhere.example/">', "<meta http-equiv=refresh>"),
+])
+def test_web_edition_template_cannot_load_or_run_anything(workdir, markup, found):
+    """The web edition is published on the 政府信息公开 site as it is: a shared template that adds a
+    script, a stylesheet or a picture from elsewhere, an event handler or a redirect is refused; a
+    link a reader may follow stays."""
+    path = workdir / "templates" / "web" / "document.html.j2"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("</main>", '<a href="https://www.zhoushan.gov.cn/">舟山市人民政府</a></main>'),
+                    encoding="utf-8")
+    assert "</main>" in original and gongfu(workdir, "build", DOC, "--format", "html").returncode == 0
+    path.write_text(original.replace("</main>", markup + "</main>"), encoding="utf-8")
+    fails_with(workdir, "document.html.j2", f"网页模板生成的页面含有“{found}”", args=("--format", "html"))

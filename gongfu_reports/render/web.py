@@ -20,6 +20,7 @@ import jinja2
 from .. import bundled
 from ..compose.blocks import Cell, DocumentView, Image, Paragraph, Table
 from ..config import Config
+from ..errors import GongfuError, Place
 from . import layout
 from .sandbox import ConfinedLoader, TemplateEnvironment, template_errors, template_roots
 from .styles import Style, load_styles
@@ -114,7 +115,48 @@ def render_web(view: DocumentView, config: Config) -> bytes:
             view=view, sections=outline(view), fonts=families, red=layout.RED,
             S={role: role_css(style, families[style.font], getattr(config.fonts, style.font).weight)
                for role, style in styles.items()})
+    _self_contained(html)
     return html.encode("utf-8")
+
+
+# What a page for 政府信息公开 must not carry, whatever its template says: scripts, frames, plugins, a
+# base address or a redirect, and anything loaded from elsewhere (links readers follow by choice stay).
+_ACTIVE_TAGS = {"script", "iframe", "frame", "object", "embed", "applet", "base", "link", "form", "portal"}
+_LOADED = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"]?)(?!data:|#)([^'")\s]+)""", re.I)
+
+
+def _self_contained(html: str) -> None:
+    """The web edition's page made by the template loads nothing and runs nothing: else an error
+    naming the template, what it found and where (one page; the template is shared)."""
+    from lxml import html as lxml_html
+
+    page = lxml_html.document_fromstring(html)
+    for element in page.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        found = []
+        if tag in _ACTIVE_TAGS:
+            found.append(f"<{tag}>")
+        elif tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
+            found.append("<meta http-equiv=refresh>")
+        for name, value in element.attrib.items():
+            name = name.lower()
+            if name.startswith("on"):
+                found.append(f"{name}=")
+            elif name in ("src", "srcset", "poster", "data", "action", "formaction", "background", "xlink:href") \
+                    or name == "href" and tag != "a":
+                if not value.strip().startswith(("data:", "#")):
+                    found.append(f"{name}=\"{value[:60]}\"")
+            elif name == "href" and value.strip().lower().startswith("javascript:"):
+                found.append("href=javascript:")
+        css = (element.text or "") if tag == "style" else element.get("style") or ""
+        loaded = _LOADED.search(css)
+        if loaded:
+            found.append(f"url({loaded[1][:60]})")
+        if found:
+            raise GongfuError(f"网页模板生成的页面含有“{found[0]}”：政府信息公开的页面不能运行脚本或从别处加载内容",
+                              Place(TEMPLATE), hint="网页版应是一个自带全部内容的页面；链接（<a href>）可以保留")
 
 
 # ------------------------------------------------------------------------------------------ styles
