@@ -451,3 +451,19 @@ def test_bundled_list_example(built):
         assert [cells[0]["text"], cells[1]["text"], cells[-1]["text"]] == [str(n), row[2], row[6]]
     spans = [[c["span"] for c in cells] for cells in body]
     assert spans[3] == [1, 1, 1, 2, 1] and spans[5] == [1, 1, 3, 1]   # targets written across years
+
+
+@pytest.mark.parametrize("span", ["abc", "20000000", "²"])
+def test_a_word_table_with_an_impossible_span_is_refused(workdir, tmp_path, span):
+    """A cell merged over “abc” or twenty million grid columns (a crafted file: 2 GB of empty cells):
+    an error naming the table and row, nothing imported."""
+    source = tmp_path / "突破清单.docx"
+    breakthrough_docx(source)
+    document = Document(source)
+    grid_span = next(document.element.body.iter(qn("w:gridSpan")))
+    grid_span.set(qn("w:val"), span)
+    document.save(source)
+    result = gongfu(workdir, "import", str(source), "--table", "1", "--as", "tupo-span")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "表格1第" in result.stderr and "合并列数" in result.stderr, result.stderr
+    assert not (workdir / "data" / "tupo-span.xlsx").exists()

@@ -3,6 +3,7 @@ sheet or from a table in a Word document. The importer finds headers and section
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +135,17 @@ def open_docx(path: Path):
         raise not_docx from None
 
 
+MAX_SPAN = 64   # grid columns one Word cell may span (a table of a list has a dozen at most)
+
+
+def _span(value: str, label: str, number: int, r: int) -> int:
+    """A gridSpan or gridBefore as Word writes it: a whole number of grid columns, within bounds."""
+    if not re.fullmatch(r"[0-9]{1,3}", value) or int(value) > MAX_SPAN:
+        raise GongfuError(f"表格的合并列数“{value[:20]}”无效（应为 0 到 {MAX_SPAN} 的整数）",
+                          Place(label, detail=f"表格{number}第{r + 1}行"), hint="请用 Word 打开后另存，或检查文件来源")
+    return int(value)
+
+
 def read_docx_grid(path: Path, number: int) -> Grid:
     """Table `number` (1-based) of a Word document, with gridSpan and vMerge as merged ranges."""
     from docx.oxml.ns import qn
@@ -161,14 +173,14 @@ def read_docx_grid(path: Path, number: int) -> Grid:
         tr_pr = tr.find(qn("w:trPr"))
         before = tr_pr.find(qn("w:gridBefore")) if tr_pr is not None else None
         if before is not None:
-            row += [""] * int(before.get(qn("w:val"), "0"))
+            row += [""] * _span(before.get(qn("w:val"), "0"), label, number, r)
         for tc in tr.iterchildren(qn("w:tc")):
             tc_pr = tc.find(qn("w:tcPr"))
             span = 1
             vmerge = None
             if tc_pr is not None:
                 grid_span = tc_pr.find(qn("w:gridSpan"))
-                span = int(grid_span.get(qn("w:val"), "1")) if grid_span is not None else 1
+                span = _span(grid_span.get(qn("w:val"), "1"), label, number, r) if grid_span is not None else 1
                 vm = tc_pr.find(qn("w:vMerge"))
                 if vm is not None:
                     vmerge = vm.get(qn("w:val"), "continue")
