@@ -130,6 +130,26 @@ def test_import_recognises_typed_numbering(tmp_path):
     assert "1.建立机制。内容。" in text and "（1）细项说明" in text
 
 
+def test_import_takes_odd_titles_and_numbers_as_written(tmp_path):
+    """A title that starts with a bracket (YAML would read it as a list) and a heading numbered
+    “一百、” (beyond the numbers the tool writes): imported, and the document builds with both."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    source = Document()
+    source.add_paragraph("[征求意见稿]某某工作意见").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in ("总述。", "一、总体要求", "坚持问题导向。", "一百、其他事项", "另行通知。"):
+        source.add_paragraph(text)
+    path = tmp_path / "yijian.docx"
+    source.save(path)
+    workdir = copy_workdir(tmp_path / "w")
+    result = gongfu(workdir, "import", str(path), "--as", "yijian")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    result = gongfu(workdir, "build", "yijian", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    text = docx_text(workdir / "build" / "yijian.docx")
+    assert "[征求意见稿]某某工作意见" in text and "其他事项" in text
+
+
 def test_import_refuses_a_non_docx(tmp_path):
     workdir = copy_workdir(tmp_path / "w")
     bad = tmp_path / "x.docx"

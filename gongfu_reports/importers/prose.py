@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -69,7 +70,9 @@ def to_markdown(paragraphs: list[tuple[str, bool]], source: str) -> str:
         else:
             lines.append(f"{marks} {rest.rstrip('。')}")
     continuous = any(_runs_on(numbers[s]) for s in used if s in ("1.", "（1）"))
-    front = [f"标题: {title}"] + ([f"副标题: {_quote(subtitle)}"] if subtitle else [])
+    # Quoted as JSON strings (YAML reads them as they are): a title starting with [ or * stays a title.
+    front = [f"标题: {json.dumps(title, ensure_ascii=False)}"]
+    front += [f"副标题: {json.dumps(subtitle, ensure_ascii=False)}"] if subtitle else []
     front.append("层级编号: [" + ", ".join(f'"{s}"' for s in used) + "]")
     if continuous:
         front.append("连续编号: true")
@@ -85,16 +88,12 @@ def _value(number: str) -> int:
         return int(number)
     from ..model.numbering import chinese_numeral
 
-    return next(n for n in range(1, 100) if chinese_numeral(n) == number)
+    return next((n for n in range(1, 100) if chinese_numeral(n) == number), 0)   # 0: not a number it writes
 
 
 def _runs_on(values: list[int]) -> bool:
     """Numbers that never restart (1, 2, … 45 across chapters) mean continuous numbering."""
     return len(values) > 1 and all(b == a + 1 for a, b in zip(values, values[1:]))
-
-
-def _quote(text: str) -> str:
-    return f'"{text}"' if re.match(r"^[\[{(（'\"&*!|>%@`]", text) else text
 
 
 def import_prose(source: Path, root: Path, name: str, force: bool = False) -> tuple[Path, str]:
