@@ -180,6 +180,8 @@ def load_config(root: Path, settings: tuple[type[DocumentSettings], ...]) -> Con
                 loc = loc[:-1]
                 place = places.get(loc)
             message = _PYDANTIC_MESSAGES.get(err["type"], f"取值不正确（{err['msg']}）")
+            if err["type"] == "value_error":   # a settings class's own check: its message is the user's
+                message = str(err["ctx"]["error"])
             if err["type"] == "literal_error":
                 message += f"（{err['ctx'].get('expected', '')}）"
             if err["type"] == "union_tag_invalid":

@@ -30,8 +30,11 @@ def period_label(period: str) -> str:
     return {6: "半年度", 12: "全年"}.get(month, f"1—{month}月")
 
 
+PERIOD_FIELDS = ("year", "month", "label", "months", "end")
+
+
 def period_words(period: str) -> dict[str, str]:
-    """What templates may say about the period: {year} {month} {label} {months} {end}."""
+    """What templates may say about the period: {year} {month} {label} {months} {end} (PERIOD_FIELDS)."""
     month = int(period[5:7])
     return {"year": period[:4], "month": str(month), "label": period_label(period),
             "months": "1月" if month == 1 else f"1—{month}月", "end": f"{month}月底"}

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from pathlib import Path
 from typing import Literal, Union
 
+from pydantic import field_validator
+
 from ..compose import notice as frame_parts
 from ..compose.blocks import DocumentView, Paragraph, Run, Section
-from ..compose.bulletin import bulletin_title, period_label, period_words, progress_table, task_states
+from ..compose.bulletin import PERIOD_FIELDS, bulletin_title, period_label, period_words, progress_table, task_states
 from ..compose.document import add_attachments, blank
 from ..compose.monitor import indicator_states
 from ..compose.tongbao import TongbaoData, default_issue, fill_template, tongbao_body
@@ -55,6 +58,20 @@ class BulletinSettings(DocumentSettings):
     indicators: IndicatorSource | None = None   # indicator targets for monitoring
     indicator_values: str | None = None         # folder of <period>.yaml actual values
     received: str | None = None    # where collect keeps every returned workbook (default: <progress>/../received)
+
+    @field_validator("title")
+    @classmethod
+    def _plain_fields(cls, title: str) -> str:
+        """Only {year} {month} {label} {months} {end}, as they are: no attribute, index, conversion or
+        width (“{year.real}” was a traceback, “{month:>1999999999}” 2 GB of spaces)."""
+        try:
+            fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(title)
+                      if name is not None]
+        except ValueError:
+            fields = [("", "?", None)]
+        if any(name not in PERIOD_FIELDS or spec or conversion for name, spec, conversion in fields):
+            raise ValueError(f"标题模板只能使用 {'、'.join('{' + f + '}' for f in PERIOD_FIELDS)}，不能加格式")
+        return title
 
     @property
     def is_tongbao(self) -> bool:

@@ -215,6 +215,8 @@ text_case("config-unknown-key", "config.yaml", replace_once("enclosures:", "encl
 text_case("config-bad-kind", "config.yaml", replace_once("kind: prose\n", "kind: prosa\n"))
 text_case("config-not-a-boolean", "config.yaml", replace_once("landscape: true", "landscape: 是"))
 text_case("config-missing-file", "config.yaml", replace_once("file: data/tasks.xlsx", "file: data/tasks-2024.xlsx"))
+text_case("config-title-format", "config.yaml", replace_once(
+    "    kind: bulletin\n", '    kind: bulletin\n    title: "{year.real}年{month:>1999999999}完成情况"\n'))
 text_case("plan-control-char", "data/shishi-fangan/plan.md",
           replace_once("# 全面落实发展目标", "# 全面落实\x0b发展目标"))
 text_case("yaml-raw-control-char", "data/notice.yaml", replace_once("主送机关: ", "主送机关: \x07"))
