@@ -167,15 +167,9 @@ def collect(root: Path, folder: Path, doc_id: str | None, period: str, replace: 
 
 
 def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replace: bool) -> CollectResult:
-    place = config.place("documents", doc_id)
-    # Everything collect writes stays in the working folder's data/ or build/ (links followed).
-    check_writable(config.root, config.path(doc.progress), config.place("documents", doc_id, "progress"), doc.progress)
-    check_writable(config.root, versions_folder(config.path(doc.progress) / f"{period}.yaml"), place)
-    check_writable(config.root, received_folder(config, doc, period), place)
+    result = _destinations(config, doc_id, doc, period)
     work = load_assignments(config, doc_id, doc)
     paths = workbook_files(folder)
-    result = CollectResult(config.path(doc.progress) / f"{period}.yaml")
-    result.received = received_folder(config, doc, period)
     result.forms = [Form(p) for p in paths]
     result.notes += [f"{display_path(p)} 不是 .xlsx 填报表，未处理（{'文件夹' if p.is_dir() else '请另存为 .xlsx 后放入'}）"
                      for p in sorted(folder.iterdir()) if p not in paths and not p.name.startswith(("~$", "."))]
@@ -200,13 +194,7 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
     one_version_per_unit(result)
 
     progress = load_progress(result.path, period)
-    monitored = indicator_document(config, doc)
-    values = None
-    if monitored:
-        result.values_path = config.path(monitored.indicator_values) / f"{period}.yaml"
-        check_writable(config.root, result.values_path, place)
-        check_writable(config.root, versions_folder(result.values_path), place)
-        values = load_values(result.values_path, period)
+    values = load_values(result.values_path, period) if result.values_path else None
     before = previous_reports(config, doc, period)
     contacts_before = dict(progress.top.get("填报信息") or {})
     for form in result.forms:
@@ -227,6 +215,28 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
     result.missing_units = [unit for unit, tasks in work.by_unit.items()
                             if any((t.id, unit if work.is_shared(t.id) else "") not in reported for t in tasks)]
     write_log(result, replace)
+    return result
+
+
+def _destinations(config: Config, doc_id: str, doc, period: str) -> CollectResult:
+    """The result of a run with where it writes: the period's progress file, the received copies and
+    the log, the indicator values of a monitoring bulletin. Each stays in the working folder's data/
+    or build/ (links followed), and the log is never appended to through a link: refused before
+    anything is written."""
+    result = CollectResult(config.path(doc.progress) / f"{period}.yaml")
+    result.received = received_folder(config, doc, period)
+    place = config.place("documents", doc_id)
+    check_writable(config.root, config.path(doc.progress), config.place("documents", doc_id, "progress"), doc.progress)
+    check_writable(config.root, versions_folder(result.path), place)
+    check_writable(config.root, result.received, place)
+    monitored = indicator_document(config, doc)
+    if monitored:
+        result.values_path = config.path(monitored.indicator_values) / f"{period}.yaml"
+        check_writable(config.root, result.values_path, place)
+        check_writable(config.root, versions_folder(result.values_path), place)
+    if (result.received / LOG).is_symlink():
+        raise GongfuError("收集记录是指向其他位置的链接，未写入", Place(display_path(result.received / LOG)),
+                          hint="请删除该链接后再收集")
     return result
 
 
@@ -305,9 +315,7 @@ def write_log(result: CollectResult, replace: bool) -> None:
     record = [{"时间": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "覆盖": replace,
                "新增": len(result.added), "覆盖条目": result.changes, "文件": files}]
     text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=1_000_000)
-    path = result.received / LOG
-    if path.is_symlink():   # appended to in place: never through a link to a file elsewhere
-        raise GongfuError("收集记录是指向其他位置的链接，未写入", Place(display_path(path)), hint="请删除该链接后再收集")
+    path = result.received / LOG   # not a link: checked before the run (_collect)
     with writing(path, "收集记录未写入"), open(path, "a", encoding="utf-8") as handle:
         handle.write(text)
 
