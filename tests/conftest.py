@@ -31,6 +31,20 @@ def copy_workdir(target: Path) -> Path:
     return target
 
 
+def rewrite_zip(path: Path, changes: dict, add: dict[str, bytes] | None = None) -> None:
+    """Write the zip at `path` (a DOCX, XLSX or ODT) again in place: the members named in `changes`
+    through their function (bytes → bytes), each kept as it was stored, then the members of `add`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            z.writestr(info, changes[info.filename](data) if info.filename in changes else data)
+        for name, data in (add or {}).items():
+            z.writestr(name, data)
+
+
 def pdf_engine(path: Path) -> str:
     """Which engine wrote a PDF, from its metadata: "html" (WeasyPrint names itself as the producer),
     "typst" (Typst as the creator), else "?"."""

@@ -74,26 +74,21 @@ def test_the_check_finds_children_out_of_order():
 
 def test_the_template_styles_of_an_older_template_are_put_in_order(tmp_path):
     """A Word template made before (w:rFonts after w:sz in its styles) gives a DOCX in order."""
-    import shutil
-
-    from conftest import copy_workdir, gongfu
+    from conftest import copy_workdir, gongfu, rewrite_zip
 
     work = copy_workdir(tmp_path / "w")
     template = work / "templates" / "docx" / "plain.docx"
-    with zipfile.ZipFile(template) as z:
-        entries = [(info, z.read(info.filename)) for info in z.infolist()]
-    with zipfile.ZipFile(tmp_path / "plain.docx", "w") as z:
-        for info, data in entries:
-            if info.filename == "word/styles.xml":   # the order the old make-template wrote
-                root = etree.fromstring(data)
-                for rpr in root.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}rPr"):
-                    fonts = rpr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}rFonts")
-                    if fonts is not None:
-                        rpr.append(fonts)
-                data = etree.tostring(root, encoding="UTF-8", standalone=True)
-                assert out_of_order(data)
-            z.writestr(info, data)
-    shutil.copy(tmp_path / "plain.docx", template)
+
+    def old_order(data: bytes) -> bytes:   # the order the old make-template wrote
+        root = etree.fromstring(data)
+        for rpr in root.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}rPr"):
+            fonts = rpr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}rFonts")
+            if fonts is not None:
+                rpr.append(fonts)
+        data = etree.tostring(root, encoding="UTF-8", standalone=True)
+        assert out_of_order(data)
+        return data
+    rewrite_zip(template, {"word/styles.xml": old_order})
     result = gongfu(work, "build", "shishi-fangan", "--format", "docx")
     assert result.returncode == 0, result.stderr
     found = {name: out_of_order(xml) for name, xml in parts(work / "build" / "shishi-fangan.docx").items()}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MM, libreoffice
+from conftest import MM, libreoffice, rewrite_zip
 from gongfu_reports import pdftext
 from gongfu_reports.render import layout as L
 
@@ -46,14 +46,10 @@ def word_pdfs(built, tmp_path_factory) -> dict[str, Path]:
         props = declared(source)
         autospace = "none" if props.get("autoSpaceDE") == "0" else "ideograph-alpha"
         wrap = "simple" if props.get("overflowPunct") == "0" else "hanging"
-        with zipfile.ZipFile(path) as z:
-            entries = [(info, z.read(info.filename)) for info in z.infolist()]
-        with zipfile.ZipFile(path, "w") as z:
-            for info, data in entries:
-                if info.filename in ("styles.xml", "content.xml"):
-                    data = re.sub(rb'style:text-autospace="[^"]*"', b'style:text-autospace="%s"' % autospace.encode(), data)
-                    data = re.sub(rb'style:punctuation-wrap="[^"]*"', b'style:punctuation-wrap="%s"' % wrap.encode(), data)
-                z.writestr(info, data)
+        def as_declared(data: bytes, autospace=autospace, wrap=wrap) -> bytes:
+            data = re.sub(rb'style:text-autospace="[^"]*"', b'style:text-autospace="%s"' % autospace.encode(), data)
+            return re.sub(rb'style:punctuation-wrap="[^"]*"', b'style:punctuation-wrap="%s"' % wrap.encode(), data)
+        rewrite_zip(path, {"styles.xml": as_declared, "content.xml": as_declared})
     pdfs = libreoffice(odt, "pdf", tmp_path_factory.mktemp("word"), tmp_path_factory)
     return dict(zip(DOCUMENTS, pdfs))
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from conftest import copy_workdir
+from conftest import copy_workdir, rewrite_zip
 
 DOC = "gaige-tupo-2024"
 HTML = "templates/html/document.html.j2"
@@ -260,17 +260,8 @@ def test_word_template_linking_a_picture_outside_the_file_is_refused(workdir):
 
 def rewrite_word_template(path, change_body=None, add: dict | None = None, part: str = "word/document.xml") -> None:
     """The Word template with one XML part changed (its text through change_body), and parts added."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        entries = [(info, z.read(info.filename)) for info in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, data in entries:
-            if info.filename == part and change_body:
-                data = change_body(data.decode("utf-8")).encode("utf-8")
-            z.writestr(info, data)
-        for name, data in (add or {}).items():
-            z.writestr(name, data)
+    changes = {part: lambda data: change_body(data.decode("utf-8")).encode("utf-8")} if change_body else {}
+    rewrite_zip(path, changes, add)
 
 
 BODY = "<w:p><w:pPr><w:pStyle w:val=\"无缩进\"/></w:pPr><w:r><w:t>{{p body }}</w:t></w:r></w:p>"
