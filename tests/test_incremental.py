@@ -29,14 +29,15 @@ def stamps(build: Path) -> dict[str, tuple[int, int]]:
 
 def _jobs(work: Path, engine: str, ids=None) -> list:
     from gongfu_reports import kinds
-    from gongfu_reports.build.scheduler import Job, _weight
+    from gongfu_reports.build.scheduler import Job
+    from gongfu_reports.compose.blocks import view_chars
     from gongfu_reports.render.registry import renderer_for
 
     config = kinds.load_config(work)
     config.pdf_engine = engine
     views = [kinds.compose_output(config, output).view for doc_id, doc in config.documents.items()
              for output in kinds.get(doc.kind).outputs(config, doc_id) if ids is None or doc_id in ids]
-    return [Job(view.id, "", view.id, renderer_for(fmt, config), view, True, _weight(view))
+    return [Job(view.id, "", view.id, renderer_for(fmt, config), view, True, view_chars(view))
             for view in views for fmt in ("docx", "pdf")]
 
 

@@ -53,11 +53,11 @@ def snapshot(folder):
     return {p.name: p.read_bytes() for p in (folder / "build").iterdir() if p.is_file() and p.name != ".lock"}
 
 
-def fails_with(folder, *expected: str, args=("--format", "pdf", "--engine", "html")) -> str:
+def fails_with(folder, *expected: str, args=("--format", "pdf", "--engine", "html"), docs=(DOC,)) -> str:
     """The build fails with exit code 2 and every expected text, and leaves build/ as it was (by default
-    with the HTML engine, whose template the HTML cases edit)."""
+    with the HTML engine, whose template the HTML cases edit; docs=(): all documents)."""
     before = snapshot(folder)
-    result = gongfu(folder, "build", DOC, "--force", *args)
+    result = gongfu(folder, "build", *docs, "--force", *args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     for text in expected:
@@ -360,6 +360,35 @@ def test_html_template_stops_at_the_time_limit(workdir, monkeypatch):
     # 1 s of CPU time, or 4 s of wall clock on a busy machine: whichever comes first.
     stderr = fails_with(workdir, f"{HTML}，第{line}行", "模板运行超过 ")
     assert "模板运行超过 1 秒（CPU 时间），已停止" in stderr or "模板运行超过 4 秒，已停止" in stderr
+
+
+# SVG <use> elements nested six deep: a million rectangles for WeasyPrint to lay out (without limits
+# four minutes of CPU and 4.4 GB), from a few hundred bytes of template.
+NESTED_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs><g id="a0"><rect width="1" height="1"/></g>'
+              + "".join(f'<g id="a{i}">' + f'<use href="#a{i - 1}"/>' * 10 + "</g>" for i in range(1, 7))
+              + '</defs><use href="#a6"/></svg>')
+
+
+@pytest.mark.parametrize("docs, jobs", [((DOC,), "1"), ((), "2")])
+def test_html_layout_stops_at_the_time_limit(workdir, monkeypatch, docs, jobs):
+    """WeasyPrint's layout of what the template wrote has a CPU time limit too, whether it runs in the
+    worker kept for a serial build or in the parallel build's workers (all documents, --jobs 2)."""
+    monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "2")
+    after_body(workdir, NESTED_SVG)
+    stderr = fails_with(workdir, f"{HTML}：HTML 模板排版超过 ", "GONGFU_TEMPLATE_SECONDS",
+                        args=("--format", "pdf", "--engine", "html", "--jobs", jobs), docs=docs)
+    # The limit grows with the document (2 s and as much again per 100 000 characters), the wall clock is 4 times it.
+    assert re.search(r"HTML 模板排版超过 [\d.]+ 秒（CPU 时间），已停止|HTML 模板排版超过 [\d.]+ 秒，已停止", stderr), stderr
+
+
+def test_html_layout_stops_at_the_memory_limit(workdir, monkeypatch):
+    monkeypatch.setenv("GONGFU_TEMPLATE_MEMORY_MB", "100")
+    monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "200")
+    after_body(workdir, '<svg width="10" height="10">{% for i in range(100000) %}'
+                        '<rect width="1" height="1"/><rect width="1" height="1"/><rect width="1" height="1"/>'
+                        "{% endfor %}</svg>")
+    stderr = fails_with(workdir, f"{HTML}：HTML 模板排版用尽了内存上限（", "GONGFU_TEMPLATE_MEMORY_MB")
+    assert re.search(r"内存上限（10\d MB）", stderr), stderr   # 100 MB, and a little more for the document's size
 
 
 def test_typst_endless_loop_is_stopped(workdir, monkeypatch):

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from ..compose.blocks import DocumentView, Paragraph, Table
+from ..compose.blocks import DocumentView, view_chars
 from ..config import Config
 from ..errors import GongfuWarning, Place, display_path
 from ..lint import check_pdf_part, lint_bytes, whole_pdf
 from ..publish import Publisher
 from ..render import typst_child
 from ..render.registry import RENDERERS, Renderer
+from ..render.sandbox import ended_worker
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Job:
     renderer: Renderer
     view: DocumentView
     lint: bool         # check the output against GB/T 9704
-    chars: int         # the view's size (_weight), taken once
+    chars: int         # the view's size (view_chars), taken once
     rendered: Future | None = None   # (bytes, findings: as _render gives them), when rendered on a thread
 
     @property
@@ -88,7 +90,7 @@ class Scheduler:
             lint: bool = True) -> None:
         """One job per renderer for a view (lint: check the outputs; per-unit extracts are not checked:
         many, plain, and made like the document they come from)."""
-        chars = _weight(view)
+        chars = view_chars(view)
         spread = self.jobs > 1 and not _pooled(renderers)
         for renderer in renderers:
             self.work.append(Job(key, digest, name, renderer, view, lint, chars))
@@ -159,7 +161,8 @@ class Scheduler:
         # A worker keeps ~450 MB after a 1000-row WeasyPrint table even when idle: with such an output in
         # the build, each worker ends after one output (a new one takes the next: ~1 s of start-up each).
         large = any(job.memory_mb > MEMORY_BUDGET_MB for job in self.work)
-        self.pool, self.workers = _processes(workers, max_tasks_per_child=1 if large else None), workers
+        start = next(job.renderer.worker_start for job in self.work if job.renderer.runs_in == "worker")
+        self.pool, self.workers = _processes(workers, start, max_tasks_per_child=1 if large else None), workers
         self.waiting = list(range(len(self.work)))
         from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -175,7 +178,11 @@ class Scheduler:
         """Collect what has finished; submit what fits in the memory budget (always one at least),
         largest first (a long document must not start last and keep the others waiting), a few ahead."""
         for j in [j for j, future in self.running.items() if future.done()]:
-            self.done[j] = self.running.pop(j).result()
+            try:
+                self.done[j] = self.running.pop(j).result()
+            except BrokenProcessPool:   # a worker went past its CPU time or memory (or was killed)
+                job = self.work[j]
+                raise job.renderer.worker_stopped(ended_worker(self.pool), job.view, self.config) from None
         self.waiting.sort(key=lambda i: -self.work[i].chars)
         while self.waiting and len(self.running) < 2 * self.workers:
             used = sum(self.work[j].memory_mb for j in self.running)
@@ -185,7 +192,7 @@ class Scheduler:
                 break
             self.waiting.remove(j)
             job = self.work[j]
-            self.running[j] = self.pool.submit(_render_in_worker, self.config, job.renderer.name, job.view, job.lint)
+            self.running[j] = self.pool.submit(_render_and_lint, self.config, job.renderer.name, job.view, job.lint)
 
     def close(self) -> None:
         """Stop the threads and processes of the build (of one that failed: what they were doing is dropped)."""
@@ -201,7 +208,7 @@ class Scheduler:
         self.report(job.name, job.renderer.suffix)
 
 
-# A PDF of more characters than this (a view's _weight) is checked in parts, one per core at most: the
+# A PDF of more characters than this (view_chars) is checked in parts, one per core at most: the
 # scaled workload's 1000-row tables took 1.6-2.1 s each to check, the last one alone at the build's end.
 SPLIT_CHARS = 100_000
 
@@ -263,26 +270,10 @@ MEMORY_BUDGET_MB = 400
 
 
 def _render_and_lint(config: Config, renderer: str, view: DocumentView, lint: bool) -> tuple[bytes, list]:
-    """An output's bytes and its lint findings: checked where it was rendered, in parallel."""
+    """An output's bytes and its lint findings: checked where it was rendered (in a worker: in parallel)."""
     r = RENDERERS[renderer]
     data = r.render(view, config)
     return data, lint_bytes(data, r.suffix) if lint and r.gbt9704 else []
-
-
-def _render_in_worker(config: Config, renderer: str, view: DocumentView, lint: bool) -> tuple[bytes, list]:
-    """_render_and_lint in a pool worker; after a large output, the memory it freed goes back to the
-    system, so the worker does not keep the peak of its largest document for the rest of the build."""
-    data = _render_and_lint(config, renderer, view, lint)
-    if RENDERERS[renderer].memory_mb(_weight(view)) > 50:
-        import ctypes
-        import gc
-
-        gc.collect()
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)   # glibc: release free heap pages
-        except (OSError, AttributeError):
-            pass
-    return data
 
 
 def default_jobs() -> int:
@@ -291,15 +282,3 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:   # not on Linux
         return os.cpu_count() or 1
-
-
-def _weight(view: DocumentView) -> int:
-    """Roughly how long a view takes to render: its characters."""
-    n = 0
-    for section in view.sections:
-        for block in section.blocks:
-            if isinstance(block, Table):
-                n += sum(len(line) for row in block.header + block.rows for cell in row for line in cell.lines)
-            else:
-                n += len(block.text) if isinstance(block, Paragraph) else 1000
-    return n

@@ -230,3 +230,15 @@ class Image:
         import base64
 
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+
+def view_chars(view: DocumentView) -> int:
+    """Roughly how much a view takes to lay out: its characters (a picture counts 1000)."""
+    n = 0
+    for section in view.sections:
+        for block in section.blocks:
+            if isinstance(block, Table):
+                n += sum(len(line) for row in block.header + block.rows for cell in row for line in cell.lines)
+            else:
+                n += len(block.text) if isinstance(block, Paragraph) else 1000
+    return n

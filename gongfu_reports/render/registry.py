@@ -33,6 +33,18 @@ def _pdf_typst(view: DocumentView, config: Config) -> bytes:
     return render_pdf_typst(view, config)
 
 
+def _weasyprint_worker() -> None:
+    from .pdf import bounded_worker
+
+    bounded_worker()
+
+
+def _weasyprint_stopped(reason: str, view: DocumentView, config: Config) -> GongfuError:
+    from .pdf import stopped_error
+
+    return stopped_error(reason, view, config.root)
+
+
 def _start_typst(config: Config) -> None:
     from .typst import start_compiler
 
@@ -93,6 +105,10 @@ class Renderer:
     gbt9704: bool = True             # a paged output that `gongfu lint` checks against GB/T 9704
     # What a parallel build starts before its first output is composed (the Typst child, fonts loaded).
     start: Callable[[Config], None] | None = None
+    # "worker" renderers: what a worker process does before its first output (WeasyPrint: its limits), and
+    # the error for an output whose worker the system stopped (at its CPU time or memory: typst_child.exit_reason).
+    worker_start: Callable[[], None] | None = None
+    worker_stopped: Callable[[str, DocumentView, Config], GongfuError] | None = None
 
     def inputs(self, config: Config) -> list[Path]:
         """What an output of this renderer is made from besides the view: its templates and the style
@@ -107,7 +123,8 @@ RENDERERS = {r.name: r for r in (
     # a worker grows by ~100 MB (WeasyPrint and its fonts) and 2.3-3.8 MB per 1000 characters (the
     # 1000-row task list: 775 MB for 275 000 characters).
     Renderer("pdf:html", "pdf", _pdf_html, _check_html, _html_templates,
-             seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: 100 + n / 400, runs_in="worker"),
+             seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: 100 + n / 400, runs_in="worker",
+             worker_start=_weasyprint_worker, worker_stopped=_weasyprint_stopped),
     # Typst's compile (in its child process) takes 300-400 MB for the 663 000 characters of the scaled
     # 1000-row 通报 (render/sandbox.py): about 1 MB per 2000 characters.
     Renderer("pdf:typst", "pdf", _pdf_typst, _pdf_typst, _typst_templates,

@@ -45,7 +45,7 @@ CALL_COST = 20              # work of a call, filter or operator (about 20 times
 MAX_INT_BITS = 1024         # numbers up to about 10^308
 MAX_FORMAT_WIDTH = 1000     # "%1000d", "{:>1000}"
 MAX_TEMPLATE_BYTES = 5_000_000   # one template file
-TYPST_MEMORY_MB = 800       # data memory one Typst compile may add (RLIMIT_DATA)
+MEMORY_MB = 800             # data memory one Typst compile or WeasyPrint layout may add (RLIMIT_DATA)
 
 BUNDLED_TEMPLATES = bundled.TEMPLATES
 
@@ -55,9 +55,9 @@ def seconds() -> float:
     return _setting("GONGFU_TEMPLATE_SECONDS", SECONDS, 1.0)
 
 
-def typst_memory_mb() -> int:
-    """The memory limit of a Typst compile: GONGFU_TEMPLATE_MEMORY_MB, else TYPST_MEMORY_MB."""
-    return int(_setting("GONGFU_TEMPLATE_MEMORY_MB", TYPST_MEMORY_MB, 100))
+def memory_mb() -> int:
+    """The memory limit of a Typst compile or a WeasyPrint layout: GONGFU_TEMPLATE_MEMORY_MB, else MEMORY_MB."""
+    return int(_setting("GONGFU_TEMPLATE_MEMORY_MB", MEMORY_MB, 100))
 
 
 def _setting(name: str, default: float, least: float) -> float:
@@ -185,7 +185,36 @@ class _Budget:
             raise LimitExceeded(f"模板运行超过 {WALL_FACTOR * self.seconds:g} 秒，已停止", TIME_HINT)
 
 
-TIME_HINT = "检查模板中的循环与宏；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_SECONDS 放宽"
+TIME_HINT = "检查模板中的循环、宏和层层引用的 SVG 图形；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_SECONDS 放宽"
+MEMORY_HINT = "检查模板中的循环、大数组和层层引用的 SVG 图形；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_MEMORY_MB 放宽"
+
+
+def stopped(engine: str, reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
+    """Message and hint for a layout (engine: "Typst", "HTML") stopped at a limit: reason "cpu", "wall",
+    "memory" or "exit <code>" (typst_child.exit_reason)."""
+    if reason == "cpu":
+        return f"{engine} 模板排版超过 {round(seconds, 1):g} 秒（CPU 时间），已停止", TIME_HINT
+    if reason == "wall":
+        return f"{engine} 模板排版超过 {round(WALL_FACTOR * seconds, 1):g} 秒，已停止", TIME_HINT
+    if reason == "memory":
+        return f"{engine} 模板排版用尽了内存上限（{memory_mb} MB），已停止", MEMORY_HINT
+    return f"{engine} 排版进程意外结束（{reason}）", None
+
+
+def ended_worker(executor) -> str:
+    """Why a worker of a broken process pool ended (typst_child.exit_reason of its exit code; the pool
+    itself then ends the other workers with SIGTERM)."""
+    import signal
+
+    from .typst_child import exit_reason
+
+    processes = list((executor._processes or {}).values())   # noqa: SLF001 (the pool keeps no other record)
+    deadline = time.monotonic() + 5
+    # The pool's own thread collects the exit codes: until it has, a process reads as still running.
+    while any(p.exitcode is None for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    codes = [p.exitcode for p in processes]
+    return exit_reason(next((code for code in codes if code not in (None, 0, -signal.SIGTERM)), None))
 
 
 _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("gongfu_template_budget", default=None)

@@ -61,7 +61,7 @@ def render_pdf_typst(view: DocumentView, config: Config) -> bytes:
     except typst_child.CompileError as exc:
         raise _template_error(exc, template) from None
     except typst_child.ChildStopped as exc:
-        message, hint = _stopped(exc.reason, seconds, memory_mb)
+        message, hint = sandbox.stopped("Typst", exc.reason, seconds, memory_mb)
         raise GongfuError(message, Place(display_path(template)), hint=hint) from None
 
 
@@ -79,19 +79,7 @@ def start_compiler(config: Config) -> None:
 def _limits() -> tuple[float, float, int]:
     """A compile's limits in the child: CPU seconds, wall-clock seconds, memory in MB."""
     seconds = sandbox.seconds()
-    return seconds, sandbox.WALL_FACTOR * seconds, sandbox.typst_memory_mb()
-
-
-def _stopped(reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
-    """Message and hint for a compile the child stopped (ChildStopped.reason)."""
-    if reason == "cpu":
-        return f"Typst 模板排版超过 {seconds:g} 秒（CPU 时间），已停止", sandbox.TIME_HINT
-    if reason == "wall":
-        return f"Typst 模板排版超过 {sandbox.WALL_FACTOR * seconds:g} 秒，已停止", sandbox.TIME_HINT
-    if reason == "memory":
-        return (f"Typst 模板排版用尽了内存上限（{memory_mb} MB），已停止",
-                "检查模板中的循环和大数组；文档确实很大时，可设环境变量 GONGFU_TEMPLATE_MEMORY_MB 放宽")
-    return f"Typst 排版进程意外结束（{reason}）", None
+    return seconds, sandbox.WALL_FACTOR * seconds, sandbox.memory_mb()
 
 
 def _shown(path: Path) -> str:

@@ -119,12 +119,7 @@ class _Child:
                 stream.close()
             except OSError:
                 pass
-        if code == -signal.SIGXCPU:
-            return "cpu"
-        if kill:
-            return "wall"
-        # Rust aborts when an allocation fails; the kernel's OOM killer sends SIGKILL.
-        return "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) else f"exit {code}"
+        return "wall" if kill and code != -signal.SIGXCPU else exit_reason(code)
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -134,6 +129,15 @@ class _Child:
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
+
+
+def exit_reason(code: int | None) -> str:
+    """Why a process that renders within OS limits ended (its exit code): "cpu" (past its CPU time:
+    SIGXCPU), "memory" (an allocation failed and the library aborted, or the kernel's OOM killer:
+    SIGKILL) or "exit <code>"."""
+    if code == -signal.SIGXCPU:
+        return "cpu"
+    return "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) else f"exit {code}"
 
 
 _child: _Child | None = None
@@ -226,7 +230,7 @@ def _serve() -> None:
         limits, usage = request["limits"], resource.getrusage(resource.RUSAGE_SELF)
         resource.setrlimit(resource.RLIMIT_CPU, (int(usage.ru_utime + usage.ru_stime + limits["cpu_seconds"]) + 1,
                                                  resource.getrlimit(resource.RLIMIT_CPU)[1]))
-        resource.setrlimit(resource.RLIMIT_DATA, (_data_bytes() + limits["memory_mb"] * 1024 * 1024,
+        resource.setrlimit(resource.RLIMIT_DATA, (data_bytes() + limits["memory_mb"] * 1024 * 1024,
                                                   resource.getrlimit(resource.RLIMIT_DATA)[1]))
         try:
             key = (request["root"], tuple(request["font_dirs"]))
@@ -239,7 +243,7 @@ def _serve() -> None:
                                          timestamp=request["timestamp"], pdf_tags=True)
             # Typst keeps what it laid out for the next compiles: after a large document the child ends
             # and gives its memory back (the next compile starts a new one, fonts loaded again).
-            recycle = _rss_bytes() > limits["recycle_mb"] * 1024 * 1024
+            recycle = rss_bytes() > limits["recycle_mb"] * 1024 * 1024
             reply = (b"p" if recycle else b"P") + struct.pack(">I", len(pdf)) + pdf
         except typst.TypstError as exc:
             reply = _error({"message": getattr(exc, "message", "") or str(exc),
@@ -257,12 +261,12 @@ def _serve() -> None:
             return
 
 
-def _data_bytes() -> int:
+def data_bytes() -> int:
     """The data memory this process uses now (what RLIMIT_DATA limits: VmData; 0 without /proc)."""
     return _status("VmData:")
 
 
-def _rss_bytes() -> int:
+def rss_bytes() -> int:
     """The memory this process holds now (VmRSS; 0 without /proc)."""
     return _status("VmRSS:")
 
