@@ -372,13 +372,13 @@ def test_yaml_reader_loads_back_what_safe_dump_wrote(data, unicode):
 # --- file names from data ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["市发改委", "定海区人民政府", "舟山市港航和口岸管理局", "市委组织部（市委老干部局）",
-                                  "A-1 工作组", "第3组"])
+                                  "A-1 工作组", "第3组", "Cafe\u0301 工作组"])
 def test_names_an_office_writes_are_taken(name):
     assert check_name(name, "单位名称") == name
 
 
 @pytest.mark.parametrize("name", ["", " ", "市发改委\u200b", "\u202e市发改委", "市发改委\ufff9", "市发改委\u034f", "市发改委\x07",
-                                  "a/b", "..", ".市发改委", "市发改委.", "市发改委 ", "CON", "市" * 100])
+                                  "市发改委\u0301", "\u0301市发改委", "第3\u20dd组", "a/b", "..", ".市发改委", "市发改委.", "市发改委 ", "CON", "市" * 100])
 def test_names_that_would_hide_or_move_a_file_are_refused(name):
     with pytest.raises(GongfuError, match="单位名称"):
         check_name(name, "单位名称")

@@ -38,12 +38,27 @@ def check_text(text: str, place: Place) -> str:
 
 def invisible_error(text: str) -> str | None:
     """“含有不可见字符（U+200B 零宽空格，在第5个字符处）” for text with an invisible or bidi
-    character, None for clean text."""
+    character or a stray combining mark, None for clean text."""
     found = INVISIBLE.search(text)
     index = found.start() if found else next((i for i, ch in enumerate(text) if unicodedata.category(ch) == "Cf"), None)
     if index is None:
-        return None
+        mark = _stray_mark(text)
+        return None if mark is None else \
+            f"含有叠加在前一个字上的组合符号（U+{ord(text[mark]):04X}，在第{mark + 1}个字符处）"
     char = text[index]
     kind = _INVISIBLE_NAMES.get(char) or ("文字方向控制字符" if "\u200e" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
                                           or char == "\u061c" else "不可见字符")
     return f"含有不可见字符（U+{ord(char):04X} {kind}，在第{index + 1}个字符处）"
+
+
+def _stray_mark(text: str) -> int | None:
+    """Where a combining mark (an accent and the like: Unicode Mn, Me) stands that no script of the name
+    uses: first, after a Chinese character, a digit, a space or punctuation. It prints small or not at all
+    over the character before (“市发改委\u0301”) and makes a second name that looks like the first;
+    accents of other scripts (“é” typed as e and U+0301) pass."""
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch) in ("Mn", "Me"):
+            before = text[i - 1] if i else ""
+            if not before.isalpha() or unicodedata.name(before, "").startswith("CJK"):
+                return i
+    return None

@@ -77,7 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
             status = previews.status(key, since, LONG_POLL if since is not None else 0.0)
             return self._send(HTTPStatus.OK, "application/json", json.dumps(status).encode())
         if url.path == "/api/content":
-            return self._send(HTTPStatus.OK, "text/html", page.content(key, previews.want(key)).encode())
+            return self._send(HTTPStatus.OK, "text/html", page.content(key, previews.shown(key)).encode())
         if url.path == "/api/page":   # by the digest of what the page draws: an unchanged page keeps its image
             png = previews.page_image(key, query.get("p", ""))
             if png is None:

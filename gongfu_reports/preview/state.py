@@ -5,6 +5,7 @@ version and fetches the pages whose images changed."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -69,6 +70,12 @@ class Previews:
             if entry.generation < self.generation:
                 self.cond.notify_all()
             return entry
+
+    def shown(self, key: tuple) -> Entry:
+        """want(), as a copy taken under the lock: a page made from it shows one version (the worker
+        thread publishes the next meanwhile)."""
+        with self.cond:
+            return dataclasses.replace(self.want(key))
 
     def _drop_old(self) -> None:
         idle = [k for k in self.entries if not self.waiting.get(k) and k != self.busy]
