@@ -381,6 +381,13 @@ def test_html_layout_stops_at_the_time_limit(workdir, monkeypatch, docs, jobs):
     assert re.search(r"HTML 模板排版超过 [\d.]+ 秒（CPU 时间），已停止|HTML 模板排版超过 [\d.]+ 秒，已停止", stderr), stderr
 
 
+def test_html_svg_picture_that_cannot_be_drawn_is_an_error(workdir):
+    """WeasyPrint leaves an SVG picture it cannot draw blank and goes on: a PDF with a hole no one
+    sees before it is signed. The build fails instead, naming the template."""
+    after_body(workdir, '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><g id="a"><use href="#a"/></g></svg>')
+    fails_with(workdir, f"{HTML}：PDF 中有 1 个 SVG 图形无法绘制")
+
+
 def test_html_layout_stops_at_the_memory_limit(workdir, monkeypatch):
     monkeypatch.setenv("GONGFU_TEMPLATE_MEMORY_MB", "100")
     monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "200")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import logging
 import os
 import re
 import resource
@@ -24,7 +25,7 @@ from ..compose.blocks import DocumentView, view_chars
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
 from . import sandbox
-from .sandbox import BUNDLED_TEMPLATES, REFUSED_HINT, Readable, template_roots
+from .sandbox import BUNDLED_TEMPLATES, REFUSED_HINT, Readable
 from .typst_child import data_bytes, rss_bytes
 
 _font_configs: dict[tuple[str, ...], object] = {}
@@ -199,17 +200,15 @@ def _template_place(base_url: Path) -> Place:
     return Place(TEMPLATE_NAME)
 
 
-def render_pdf(html: str, view: DocumentView, base_url: Path, readable: Readable | None = None) -> bytes:
-    """`readable`: what the HTML may make WeasyPrint read; by default what render_html allowed
-    (templates folders and configured fonts), for other HTML the templates folders only."""
-    import logging
-
+def render_pdf(html: str, view: DocumentView, base_url: Path, readable: Readable) -> bytes:
+    """WeasyPrint's PDF of the HTML; `readable`: what the HTML may make it read (render_html's Html.readable)."""
     from weasyprint import HTML
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logger = logging.getLogger("weasyprint")
+    logger.setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    readable = readable or getattr(html, "readable", None) or Readable(template_roots(base_url))
-    fetcher = _confined_fetcher(readable)
+    fetcher, failed = _confined_fetcher(readable), _FailedPictures()
+    logger.addHandler(failed)
     try:
         document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
             pdf_tags=True, font_config=font_configuration(html))
@@ -221,10 +220,28 @@ def render_pdf(html: str, view: DocumentView, base_url: Path, readable: Readable
         document.write_pdf(out, pdf_identifier=view.id.encode("utf-8"), pdf_tags=True)
     except _Refused:
         pass
+    finally:
+        logger.removeHandler(failed)
     if fetcher.refused:   # also those WeasyPrint caught (an image inside an SVG image)
         url = fetcher.refused[0]
         raise GongfuError(f"HTML 模板要读取不允许的地址：{url}", _url_place(url, base_url), hint=REFUSED_HINT)
+    if failed.count:
+        raise GongfuError(f"PDF 中有 {failed.count} 个 SVG 图形无法绘制（WeasyPrint 会把它留成空白）", _template_place(base_url),
+                          hint="检查模板中的 SVG 图形：是否引用了自身（<use>）、标记是否完整")
     return out.getvalue()
+
+
+class _FailedPictures(logging.Handler):
+    """Counts the SVG pictures WeasyPrint could not draw: it logs them and leaves a blank space, which
+    no one would notice in a 45-page PDF before it is signed."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith("Failed to render SVG image"):
+            self.count += 1
 
 
 def _confined_fetcher(readable: Readable):
