@@ -288,13 +288,13 @@ def test_preview_follows_edits_and_shows_errors(project, engine, server, browser
     eventually(lambda: all_gone(helpers), f"the child processes gone: {helpers}")
 
 
-def test_check_process_ends_when_the_server_is_killed(tmp_path):
+def test_check_process_ends_when_the_server_is_killed(tmp_path, engine):
     """A server killed outright (no clean-up runs) once it has shown a checked preview leaves no process
     behind: neither the check's child nor the others it has by then (e.g. multiprocessing's resource
-    tracker, the Typst compiler's child)."""
+    tracker, the Typst compiler's child, the worker that lays out WeasyPrint's PDF)."""
     from urllib.request import urlopen
 
-    project = make_project(tmp_path / "w", "typst")
+    project = make_project(tmp_path / "w", engine)
     url, process, _lines = start_server(project)
 
     def checked() -> bool:

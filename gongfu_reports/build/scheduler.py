@@ -27,7 +27,7 @@ from ..lint import check_pdf_part, lint_bytes, whole_pdf
 from ..publish import Publisher
 from ..render import typst_child
 from ..render.registry import RENDERERS, Renderer
-from ..render.sandbox import ended_worker
+from ..workers import end_with_parent, ended_worker
 
 
 @dataclass
@@ -241,14 +241,15 @@ def _processes(n: int, initializer=None, max_tasks_per_child: int | None = None)
 
 
 def _check_worker_start() -> None:
-    """A check worker's start: fewer cycle collections, and the checks and PDFium imported before its
-    first output arrives (about 0.2 s of CPU). (WeasyPrint's workers keep Python's defaults: its layout
+    """A check worker's start: fewer cycle collections, the checks and PDFium imported before its
+    first output arrives (about 0.2 s of CPU), and its end with the build's. (WeasyPrint's workers keep Python's defaults: its layout
     objects refer to each other, and fewer collections there left the 1000-row table's worker 30 MB
     larger.)"""
     from .. import lint, pdftext  # noqa: F401
     from ..gc_settings import fewer_collections
 
     fewer_collections()
+    end_with_parent()
 
 
 # A spawned worker starts Python and imports gongfu, WeasyPrint and python-docx before its first

@@ -24,6 +24,7 @@ from urllib.request import url2pathname
 from ..compose.blocks import DocumentView, view_chars
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
+from ..workers import end_with_parent, ended_worker
 from . import sandbox
 from .sandbox import BUNDLED_TEMPLATES, REFUSED_HINT, Readable
 from .typst_child import data_bytes, rss_bytes
@@ -68,6 +69,7 @@ def bounded_worker() -> None:
     _bounded_here = True
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    end_with_parent()
 
 
 # WeasyPrint lays out much slower than Typst and keeps every page until the file is written: a
@@ -149,7 +151,7 @@ def _render_in_worker(html: str, readable: Readable, view: DocumentView, base_ur
             _stop_worker()
             raise stopped_error("wall", view, base_url) from None
         except BrokenProcessPool:
-            reason = sandbox.ended_worker(_worker[0])
+            reason = ended_worker(_worker[0])
             _stop_worker()
             raise stopped_error(reason, view, base_url) from None
         except KeyboardInterrupt:   # the layout is not waited for

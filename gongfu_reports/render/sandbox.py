@@ -201,22 +201,6 @@ def stopped(engine: str, reason: str, seconds: float, memory_mb: int) -> tuple[s
     return f"{engine} 排版进程意外结束（{reason}）", None
 
 
-def ended_worker(executor) -> str:
-    """Why a worker of a broken process pool ended (typst_child.exit_reason of its exit code; the pool
-    itself then ends the other workers with SIGTERM)."""
-    import signal
-
-    from .typst_child import exit_reason
-
-    processes = list((executor._processes or {}).values())   # noqa: SLF001 (the pool keeps no other record)
-    deadline = time.monotonic() + 5
-    # The pool's own thread collects the exit codes: until it has, a process reads as still running.
-    while any(p.exitcode is None for p in processes) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    codes = [p.exitcode for p in processes]
-    return exit_reason(next((code for code in codes if code not in (None, 0, -signal.SIGTERM)), None))
-
-
 _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("gongfu_template_budget", default=None)
 
 
