@@ -1,5 +1,6 @@
-"""Worker processes (multiprocessing "spawn" pools: WeasyPrint's, the checks'): they end with the
-process that started them, and a worker that the system stopped is told apart from one that failed."""
+"""Worker processes (multiprocessing "spawn" pools: WeasyPrint's, the checks'; the Typst child): they end
+with the process that started them, and one that the system stopped at a limit is told apart from one
+that failed."""
 
 from __future__ import annotations
 
@@ -23,11 +24,18 @@ def end_with_parent() -> None:
     threading.Thread(target=watch, name="gongfu-parent-watch", daemon=True).start()
 
 
-def ended_worker(executor) -> str:
-    """Why a worker of a broken process pool ended (typst_child.exit_reason of its exit code; the pool
-    itself then ends the other workers with SIGTERM)."""
-    from .render.typst_child import exit_reason
+def exit_reason(code: int | None) -> str:
+    """Why a process that renders within OS limits ended (its exit code): "cpu" (past its CPU time:
+    SIGXCPU), "memory" (an allocation failed and the library aborted, or the kernel's OOM killer:
+    SIGKILL) or "exit <code>"."""
+    if code == -signal.SIGXCPU:
+        return "cpu"
+    return "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) else f"exit {code}"
 
+
+def ended_worker(executor) -> str:
+    """Why a worker of a broken process pool ended (exit_reason of its exit code; the pool itself then
+    ends the other workers with SIGTERM)."""
     processes = list((executor._processes or {}).values())   # noqa: SLF001 (the pool keeps no other record)
     deadline = time.monotonic() + 5
     # The pool's own thread collects the exit codes: until it has, a process reads as still running.

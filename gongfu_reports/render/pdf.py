@@ -112,7 +112,7 @@ def _render_within_limits(html: str, readable: Readable, view: DocumentView, bas
 
 
 def stopped_error(reason: str, view: DocumentView, base_url: Path) -> GongfuError:
-    """The error for a layout of this view stopped at a limit (reason: typst_child.exit_reason, or "wall")."""
+    """The error for a layout of this view stopped at a limit (reason: workers.exit_reason, or "wall")."""
     seconds, memory_mb = _limits(view)
     message, hint = sandbox.stopped("HTML", reason, seconds, memory_mb)
     return GongfuError(message, _template_place(base_url), hint=hint)

@@ -191,7 +191,7 @@ MEMORY_HINT = "检查模板中的循环、大数组和层层引用的 SVG 图形
 
 def stopped(engine: str, reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
     """Message and hint for a layout (engine: "Typst", "HTML") stopped at a limit: reason "cpu", "wall",
-    "memory" or "exit <code>" (typst_child.exit_reason)."""
+    "memory" or "exit <code>" (workers.exit_reason)."""
     if reason == "cpu":
         return f"{engine} 模板排版超过 {round(seconds, 1):g} 秒（CPU 时间），已停止", TIME_HINT
     if reason == "wall":

@@ -119,6 +119,8 @@ class _Child:
                 stream.close()
             except OSError:
                 pass
+        from ..workers import exit_reason   # the parent's side: in the package
+
         return "wall" if kill and code != -signal.SIGXCPU else exit_reason(code)
 
     def close(self) -> None:
@@ -129,15 +131,6 @@ class _Child:
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
-
-
-def exit_reason(code: int | None) -> str:
-    """Why a process that renders within OS limits ended (its exit code): "cpu" (past its CPU time:
-    SIGXCPU), "memory" (an allocation failed and the library aborted, or the kernel's OOM killer:
-    SIGKILL) or "exit <code>"."""
-    if code == -signal.SIGXCPU:
-        return "cpu"
-    return "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) else f"exit {code}"
 
 
 _child: _Child | None = None
