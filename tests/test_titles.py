@@ -5,7 +5,7 @@ from __future__ import annotations
 import pdfplumber
 import pytest
 from docx import Document
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from gongfu_reports.compose.titles import break_title
 from gongfu_reports.render.layout import PT_PER_MM, TEXT_W, TITLE_PT, text_width
@@ -29,6 +29,8 @@ def test_titles_break_at_phrase_boundaries(title, lines):
 
 @given(st.text(alphabet="共同富裕示范区先行市高质量发展建设关于印发工作要点的通知2024年1—8月、《》（）和与", min_size=1,
                max_size=70))
+@example("0、、《《《0）于于于于于于于于0、、、、、")   # a number's edge once allowed a line to start with “）”
+@example("关于印发2024年（试行）工作要点和1—8月（第2批）重点任务清单完成情况（第3季度）的通知")
 def test_breaking_only_adds_line_breaks_and_every_line_fits(title):
     broken = break_title(title, LINE)
     assert broken.replace("\n", "") == title

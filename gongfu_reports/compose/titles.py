@@ -51,8 +51,8 @@ def break_costs(text: str) -> list[float]:
         for i in range(start + 1, end):
             cost[i] = FORBIDDEN
         for i in (start, end):
-            if 0 < i < n and cost[i] > 1.0:
-                cost[i] = 1.0   # a term's edge is a word boundary
+            if 0 < i < n and 1.0 < cost[i] < FORBIDDEN:
+                cost[i] = 1.0   # a term's edge is a word boundary (not where punctuation forbids a break: “0）”)
     for match in re.finditer("关于", text):
         if 0 < match.end() < n:
             cost[match.end()] = min(cost[match.end()], 0.0)
