@@ -14,8 +14,8 @@ from hypothesis import settings
 # Property tests (hypothesis), whichever file runs: no example database (nothing written into the
 # repository, .hypothesis/), no deadline per example (the CI machine is loaded) and the same examples
 # in every run (derandomize: a run passes or fails by the code, not by chance). To look for new failing
-# inputs: GONGFU_HYPOTHESIS=explore .venv/bin/python -m pytest tests/test_properties.py tests/test_titles.py tests/test_punctuation.py
-# (random examples, ten times as many); add what it finds as an @example.
+# inputs: GONGFU_HYPOTHESIS=explore .venv/bin/python -m pytest tests/test_properties.py tests/test_titles.py
+# tests/test_punctuation.py (random examples, ten times as many); add what it finds as an @example.
 settings.register_profile("gongfu", database=None, deadline=None, derandomize=True)
 settings.register_profile("explore", database=None, deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("GONGFU_HYPOTHESIS", "gongfu"))
