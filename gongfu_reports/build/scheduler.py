@@ -242,9 +242,9 @@ def _processes(n: int, initializer=None, max_tasks_per_child: int | None = None)
 
 def _check_worker_start() -> None:
     """A check worker's start: fewer cycle collections, the checks and PDFium imported before its
-    first output arrives (about 0.2 s of CPU), and its end with the build's. (WeasyPrint's workers keep Python's defaults: its layout
-    objects refer to each other, and fewer collections there left the 1000-row table's worker 30 MB
-    larger.)"""
+    first output arrives (about 0.2 s of CPU), and its end with the build's. (WeasyPrint's workers
+    keep Python's defaults: its layout objects refer to each other, and fewer collections there left
+    the 1000-row table's worker 30 MB larger.)"""
     from .. import lint, pdftext  # noqa: F401
     from ..gc_settings import fewer_collections
 

@@ -228,8 +228,8 @@ def render_pdf(html: str, view: DocumentView, base_url: Path, readable: Readable
         url = fetcher.refused[0]
         raise GongfuError(f"HTML 模板要读取不允许的地址：{url}", _url_place(url, base_url), hint=REFUSED_HINT)
     if failed.count:
-        raise GongfuError(f"PDF 中有 {failed.count} 个 SVG 图形无法绘制（WeasyPrint 会把它留成空白）", _template_place(base_url),
-                          hint="检查模板中的 SVG 图形：是否引用了自身（<use>）、标记是否完整")
+        raise GongfuError(f"PDF 中有 {failed.count} 个 SVG 图形无法绘制（WeasyPrint 会把它留成空白）",
+                          _template_place(base_url), hint="检查模板中的 SVG 图形：是否引用了自身（<use>）、标记是否完整")
     return out.getvalue()
 
 
