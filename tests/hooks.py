@@ -17,13 +17,17 @@ on timing (the CI machine is loaded):
         a collect is killed while it saves FILE (progress/store.py save_progress): right after the
         copy of the current FILE is kept in versions/, or just before the os.replace that puts the
         new FILE in place;
+    python hooks.py kill-with-workers PIDFILE gongfu-arguments…
+        a build is killed (SIGKILL) once a worker process is at work (a check worker with the Typst
+        engine, a WeasyPrint worker with the HTML engine), after writing the workers' process ids to PIDFILE;
     python hooks.py terminal gongfu-arguments…
         Ctrl+C (SIGINT) as in a terminal, whatever ran the tests: a shell that runs them in the
         background starts its commands with SIGINT ignored, and a Python started so never raises
         KeyboardInterrupt.
 
 The hooks wrap gongfu's own functions (publish.build_lock, Publisher.commit, Publisher._write_manifest,
-store.keep_version) or the os.replace that publish.py and store.py call; everything else runs as it is.
+store.keep_version, Scheduler.prepare, render/pdf.py's _start_worker) or the os.replace that publish.py and
+store.py call; everything else runs as it is.
 """
 
 from __future__ import annotations
@@ -101,6 +105,29 @@ def kill_before_manifest() -> None:
     publish.Publisher._write_manifest = write
 
 
+def kill_with_workers(pid_file: Path) -> None:
+    from gongfu_reports.build import scheduler
+    from gongfu_reports.render import pdf
+
+    def record_and_die(executor) -> None:
+        executor.submit(int).result()   # a worker has started (its start function has run) and works
+        pid_file.write_text(" ".join(str(pid) for pid in executor._processes), encoding="ascii")
+        die()
+
+    real_prepare, real_start = scheduler.Scheduler.prepare, pdf._start_worker
+
+    def prepare(self, renderers):
+        real_prepare(self, renderers)
+        if self.checkers is not None:
+            record_and_die(self.checkers)
+
+    def start_worker():
+        record_and_die(real_start())
+
+    scheduler.Scheduler.prepare = prepare
+    pdf._start_worker = start_worker
+
+
 def kill_saving(point: str, file: Path) -> None:
     target = file.resolve()
     if point == "after-version":
@@ -135,6 +162,9 @@ if __name__ == "__main__":
         kill_after_first_move()
     elif hook == "kill-before-manifest":
         kill_before_manifest()
+    elif hook == "kill-with-workers":
+        kill_with_workers(Path(args[0]))
+        args = args[1:]
     elif hook == "kill-saving":
         kill_saving(args[0], Path(args[1]))
         args = args[2:]

@@ -182,6 +182,31 @@ def test_build_killed_between_outputs_and_manifest_never_calls_a_stale_output_un
 
 # --- collect: atomic write with a backup ------------------------------------------------------------
 
+def running(pid: int) -> bool:
+    """A process with this id runs (not a zombie: one that has ended and waits for its parent)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.parametrize("engine, args", [("typst", ("--jobs", "2")), ("html", ("--jobs", "1"))])
+def test_workers_end_when_the_build_is_killed(tmp_path, engine, args):
+    """A build killed outright (kill -9, the OOM killer: no clean-up runs) while its worker processes
+    work leaves none of them behind: a worker waits on a queue whose ends it holds itself, and would
+    wait for ever with its memory. (The Typst engine's check workers; WeasyPrint's worker.)"""
+    work = copy_workdir(tmp_path / "w")
+    pid_file, log = tmp_path / "workers", tmp_path / "log"
+    with log.open("w", encoding="utf-8") as out:   # not a pipe: a worker left behind would hold it open
+        result = subprocess.run([sys.executable, str(HOOKS), "kill-with-workers", str(pid_file), "build", "--force",
+                                 "--engine", engine, *args, "-C", str(work)], cwd=work, stdout=out, stderr=out,
+                                timeout=600)
+    assert result.returncode == -signal.SIGKILL, log.read_text(encoding="utf-8")
+    workers = [int(pid) for pid in pid_file.read_text(encoding="ascii").split()]
+    assert workers
+    wait_until(lambda: not any(running(pid) for pid in workers))
+
+
 def fill(source: Path, target: Path, note: str = "") -> None:
     book = openpyxl.load_workbook(source)
     ws = book["进展填报"]
