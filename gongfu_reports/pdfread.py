@@ -26,7 +26,7 @@ from itertools import accumulate
 from math import floor
 from struct import unpack
 
-_SKIP = rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*"
+_SKIP = rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+"   # possessive: backtracking into it was exponential
 _MAX_STREAM = 256 * 1024 * 1024         # bytes a stream may inflate to (a larger one is left to PDFium)
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 

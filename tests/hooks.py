@@ -26,7 +26,7 @@ on timing (the CI machine is loaded):
         KeyboardInterrupt.
 
 The hooks wrap gongfu's own functions (publish.build_lock, Publisher.commit, Publisher._write_manifest,
-store.keep_version, Scheduler.prepare, render/pdf.py's _start_worker) or the os.replace that publish.py and
+store.keep_version, Scheduler.prepare, workers._start_worker) or the os.replace that publish.py and
 store.py call; everything else runs as it is.
 """
 
@@ -106,15 +106,15 @@ def kill_before_manifest() -> None:
 
 
 def kill_with_workers(pid_file: Path) -> None:
+    from gongfu_reports import workers
     from gongfu_reports.build import scheduler
-    from gongfu_reports.render import pdf
 
     def record_and_die(executor) -> None:
         executor.submit(int).result()   # a worker has started (its start function has run) and works
         pid_file.write_text(" ".join(str(pid) for pid in executor._processes), encoding="ascii")
         die()
 
-    real_prepare, real_start = scheduler.Scheduler.prepare, pdf._start_worker
+    real_prepare, real_start = scheduler.Scheduler.prepare, workers._start_worker
 
     def prepare(self, renderers):
         real_prepare(self, renderers)
@@ -125,7 +125,7 @@ def kill_with_workers(pid_file: Path) -> None:
         record_and_die(real_start())
 
     scheduler.Scheduler.prepare = prepare
-    pdf._start_worker = start_worker
+    workers._start_worker = start_worker
 
 
 def kill_saving(point: str, file: Path) -> None:

@@ -3,31 +3,25 @@ template's HTML may make WeasyPrint read only the templates folders and the conf
 
 WeasyPrint lays out what the template wrote, and a template can make that endless: SVG <use>
 elements nested six deep (a million rectangles) ran four minutes and took 4.4 GB. So it runs only
-in a process whose limits are set for each layout (CPU time and data memory, as for a Typst
-compile): a build's worker (started with `bounded_worker`), else one such worker kept for the
-process (a serial build, the preview server), which is also stopped after the wall-clock limit."""
+in a process whose CPU time and data memory are limited for each layout (workers.bounded): a build's
+pool worker, else the worker kept for the process (a serial build, the preview server)."""
 
 from __future__ import annotations
 
 import atexit
 import io
 import logging
-import os
 import re
-import resource
-import signal
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from .. import workers
 from ..compose.blocks import DocumentView, view_chars
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
-from ..workers import end_with_parent, ended_worker
 from . import sandbox
 from .sandbox import BUNDLED_TEMPLATES, REFUSED_HINT, Readable
-from .typst_child import data_bytes, rss_bytes
 
 _font_configs: dict[tuple[str, ...], object] = {}
 atexit.register(_font_configs.clear)   # each removes its temporary font folder when dropped
@@ -50,26 +44,11 @@ def render_pdf_html(view: DocumentView, config: Config) -> bytes:
     from .html import render_html
 
     html = render_html(view, config)
-    if _bounded_here:
-        return _render_within_limits(str(html), html.readable, view, config.root)
-    return _render_in_worker(str(html), html.readable, view, config.root)
-
-
-# ---------------------------------------------------------------------------------------------
-# Limits.
-
-_bounded_here = False   # this process sets its own limits for each layout (bounded_worker)
-
-
-def bounded_worker() -> None:
-    """Start of a process that lays out PDFs with WeasyPrint: its limits are set for each layout;
-    past its CPU time the process ends (SIGXCPU: an exception raised there would not do, WeasyPrint
-    catches everything while it draws an SVG picture and goes on with the picture cut short); no core dumps."""
-    global _bounded_here
-    _bounded_here = True
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
-    end_with_parent()
+    seconds, memory_mb = _limits(view)
+    try:
+        return workers.bounded(seconds, memory_mb, render_pdf, str(html), view, config.root, html.readable)
+    except workers.Stopped as exc:
+        raise stopped_error(exc.reason, view, config.root) from None
 
 
 # WeasyPrint lays out much slower than Typst and keeps every page until the file is written: a
@@ -86,110 +65,11 @@ def _limits(view: DocumentView) -> tuple[float, int]:
     return sandbox.seconds() * (1 + n / SECONDS_CHARS), int(sandbox.memory_mb() * (1 + n / MEMORY_CHARS))
 
 
-def _render_within_limits(html: str, readable: Readable, view: DocumentView, base_url: Path) -> bytes:
-    """render_pdf in this process (a bounded worker), with this layout's CPU time and data memory on
-    top of what the process used so far; afterwards the limits as they were, and the memory a large
-    document took given back to the system."""
-    seconds, memory_mb = _limits(view)
-    usage, rss = resource.getrusage(resource.RUSAGE_SELF), rss_bytes()
-    limits = {resource.RLIMIT_CPU: int(usage.ru_utime + usage.ru_stime + seconds) + 1,
-              resource.RLIMIT_DATA: data_bytes() + memory_mb * 1024 * 1024}
-    before = {which: resource.getrlimit(which) for which in limits}
-    try:
-        try:
-            for which, soft in limits.items():
-                hard = before[which][1]
-                resource.setrlimit(which, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-            return render_pdf(html, view, base_url, readable)
-        finally:   # before anything else: the error below needs memory too
-            for which, limit in before.items():
-                resource.setrlimit(which, limit)
-    except MemoryError:
-        raise stopped_error("memory", view, base_url) from None
-    finally:
-        if rss_bytes() > rss + 50 * 1024 * 1024:
-            _give_back_memory()
-
-
 def stopped_error(reason: str, view: DocumentView, base_url: Path) -> GongfuError:
-    """The error for a layout of this view stopped at a limit (reason: workers.exit_reason, or "wall")."""
+    """The error for a layout of this view stopped at a limit (workers.Stopped.reason)."""
     seconds, memory_mb = _limits(view)
     message, hint = sandbox.stopped("HTML", reason, seconds, memory_mb)
     return GongfuError(message, _template_place(base_url), hint=hint)
-
-
-def _give_back_memory() -> None:
-    """After a large layout (WeasyPrint keeps every page until the file is written): the freed memory
-    back to the system, so that the process does not keep its largest document's peak."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)   # glibc: release free heap pages
-    except (OSError, AttributeError):
-        pass
-
-
-_worker: tuple[object, int] | None = None   # (the kept worker's executor, the process that started it)
-_worker_lock = threading.Lock()              # one layout at a time: the wall clock is its own
-
-
-def _render_in_worker(html: str, readable: Readable, view: DocumentView, base_url: Path) -> bytes:
-    """_render_within_limits in the worker kept for this process; stopped after the wall-clock limit."""
-    from concurrent.futures import TimeoutError as WallClock
-    from concurrent.futures.process import BrokenProcessPool
-
-    global _worker
-    with _worker_lock:
-        if _worker is None or _worker[1] != os.getpid():   # none yet, or inherited through fork
-            _worker = (_start_worker(), os.getpid())
-        try:
-            future = _worker[0].submit(_render_within_limits, html, readable, view, base_url)
-            return future.result(timeout=sandbox.WALL_FACTOR * _limits(view)[0])
-        except WallClock:
-            _stop_worker()
-            raise stopped_error("wall", view, base_url) from None
-        except BrokenProcessPool:
-            reason = ended_worker(_worker[0])
-            _stop_worker()
-            raise stopped_error(reason, view, base_url) from None
-        except KeyboardInterrupt:   # the layout is not waited for
-            _stop_worker()
-            raise
-
-
-def _start_worker():
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_kept_worker)
-
-
-def _kept_worker() -> None:
-    """Start of the kept worker: bounded, and with the cycle collector of the process it serves
-    (the `gongfu` command's: 10-15 % less time for the example's serial build than Python's defaults)."""
-    from ..gc_settings import fewer_collections
-
-    bounded_worker()
-    fewer_collections()
-
-
-def _stop_worker() -> None:
-    """Kill the kept worker (what it does is dropped); the next layout starts a new one."""
-    global _worker
-    if _worker is None:
-        return
-    executor, _worker = _worker[0], None
-    for process in list((executor._processes or {}).values()):   # noqa: SLF001 (no public kill before 3.14)
-        process.kill()
-    executor.shutdown(wait=True, cancel_futures=True)
-
-
-@atexit.register
-def _close_worker() -> None:
-    if _worker is not None and _worker[1] == os.getpid():
-        _worker[0].shutdown(wait=True, cancel_futures=True)
 
 
 def _template_place(base_url: Path) -> Place:

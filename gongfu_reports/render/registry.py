@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import workers
 from ..compose.blocks import DocumentView
 from ..config import Config
 from ..errors import GongfuError
@@ -33,10 +34,6 @@ def _pdf_typst(view: DocumentView, config: Config) -> bytes:
     return render_pdf_typst(view, config)
 
 
-def _weasyprint_worker() -> None:
-    from .pdf import bounded_worker
-
-    bounded_worker()
 
 
 def _weasyprint_stopped(reason: str, view: DocumentView, config: Config) -> GongfuError:
@@ -124,7 +121,7 @@ RENDERERS = {r.name: r for r in (
     # 1000-row task list: 775 MB for 275 000 characters).
     Renderer("pdf:html", "pdf", _pdf_html, _check_html, _html_templates,
              seconds=lambda n: 0.1 + 7e-5 * n, memory_mb=lambda n: 100 + n / 400, runs_in="worker",
-             worker_start=_weasyprint_worker, worker_stopped=_weasyprint_stopped),
+             worker_start=workers.bounded_start, worker_stopped=_weasyprint_stopped),
     # Typst's compile (in its child process) takes 300-400 MB for the 663 000 characters of the scaled
     # 1000-row 通报 (render/sandbox.py): about 1 MB per 2000 characters.
     Renderer("pdf:typst", "pdf", _pdf_typst, _pdf_typst, _typst_templates,

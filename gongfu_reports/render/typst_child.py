@@ -223,7 +223,7 @@ def _serve() -> None:
         limits, usage = request["limits"], resource.getrusage(resource.RUSAGE_SELF)
         resource.setrlimit(resource.RLIMIT_CPU, (int(usage.ru_utime + usage.ru_stime + limits["cpu_seconds"]) + 1,
                                                  resource.getrlimit(resource.RLIMIT_CPU)[1]))
-        resource.setrlimit(resource.RLIMIT_DATA, (data_bytes() + limits["memory_mb"] * 1024 * 1024,
+        resource.setrlimit(resource.RLIMIT_DATA, (_data_bytes() + limits["memory_mb"] * 1024 * 1024,
                                                   resource.getrlimit(resource.RLIMIT_DATA)[1]))
         try:
             key = (request["root"], tuple(request["font_dirs"]))
@@ -236,7 +236,7 @@ def _serve() -> None:
                                          timestamp=request["timestamp"], pdf_tags=True)
             # Typst keeps what it laid out for the next compiles: after a large document the child ends
             # and gives its memory back (the next compile starts a new one, fonts loaded again).
-            recycle = rss_bytes() > limits["recycle_mb"] * 1024 * 1024
+            recycle = _rss_bytes() > limits["recycle_mb"] * 1024 * 1024
             reply = (b"p" if recycle else b"P") + struct.pack(">I", len(pdf)) + pdf
         except typst.TypstError as exc:
             reply = _error({"message": getattr(exc, "message", "") or str(exc),
@@ -254,12 +254,12 @@ def _serve() -> None:
             return
 
 
-def data_bytes() -> int:
+def _data_bytes() -> int:   # (workers.py reads the same for the package: this child imports none of it)
     """The data memory this process uses now (what RLIMIT_DATA limits: VmData; 0 without /proc)."""
     return _status("VmData:")
 
 
-def rss_bytes() -> int:
+def _rss_bytes() -> int:
     """The memory this process holds now (VmRSS; 0 without /proc)."""
     return _status("VmRSS:")
 
