@@ -211,6 +211,74 @@ def test_unreadable_pdf_is_an_error(tmp_path):
         lint_bytes(b"%PDF-1.7 truncated", "pdf")
 
 
+def _pdf(objects: dict[int, bytes], after_startxref: bytes | None = None) -> bytes:
+    """A PDF of these numbered objects (1: the catalog) with a correct cross-reference table; what
+    follows `startxref` may be given (the table's offset by default)."""
+    out, offsets = bytearray(b"%PDF-1.7\n"), {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
+    xref, size = len(out), max(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    out += b"".join(b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n"
+                    for n in range(1, size))
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n" % size
+    return bytes(out + (after_startxref if after_startxref is not None else b"%d" % xref) + b"\n%%EOF\n")
+
+
+def _stream(data: bytes, dictionary: bytes = b"") -> bytes:
+    return b"<<%s/Length %d>>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+
+
+def _one_page(content: bytes, resources: bytes = b"") -> dict[int, bytes]:
+    return {1: b"<</Type/Catalog/Pages 2 0 R>>", 2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            3: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595.28 841.89]/Resources<<%s>>/Contents 4 0 R>>" % resources,
+            4: _stream(content)}
+
+
+def _forms_in_forms() -> dict[int, bytes]:
+    """A page that draws a form that draws the next form twice, 30 deep: 2^30 drawings from 3 kB."""
+    objects = _one_page(b"/N Do", b"/XObject<</N 20 0 R>>")
+    for i in range(30):
+        objects[20 + i] = _stream(b"/N Do /N Do" if i < 29 else b"0 0 m 10 10 l S",
+                                  b"/Type/XObject/Subtype/Form/BBox[0 0 100 100]/Resources<</XObject<</N %d 0 R>>>>" % (21 + i))
+    return objects
+
+
+@pytest.mark.parametrize("name, data, code, expected", [
+    # Spaces where the reader skips whitespace: its pattern backtracked exponentially (never ended).
+    ("spaces.pdf", _pdf(_one_page(b"0 0 m 100 100 l S"), b" " * 40), 1, "发现"),
+    ("forms.pdf", _pdf(_forms_in_forms()), 2, "检查用尽了内存上限（500 MB），已停止"),
+])
+def test_a_pdf_from_elsewhere_is_checked_within_bounds(tmp_path, name, data, code, expected):
+    """`gongfu lint` may be given a file from elsewhere: a few kB that took the checks for ever or
+    gigabytes (the subprocess's timeout only guards the test)."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = subprocess.run([sys.executable, "-m", "gongfu_reports", "lint", str(path)], capture_output=True,
+                            text=True, cwd=REPO, timeout=300)
+    assert result.returncode == code and "Traceback" not in result.stderr, result.stdout + result.stderr
+    assert expected in result.stdout + result.stderr and name in result.stdout + result.stderr
+
+
+def test_a_pipe_or_a_broken_word_file_is_an_error(built, tmp_path):
+    """A pipe named .pdf (reading it waited for ever), a Word file whose page width overflows a number
+    (a traceback, exit code 1 as if it were findings)."""
+    import os
+
+    from conftest import rewrite_zip
+
+    pipe = tmp_path / "pipe.pdf"
+    os.mkfifo(pipe)
+    docx = tmp_path / "wide.docx"
+    shutil.copy(built / "build" / "gaige-tupo-2024.docx", docx)
+    rewrite_zip(docx, {"word/document.xml": lambda xml: xml.replace(b'w:w="16838"', b'w:w="1e999pt"')})
+    for path, expected in ((pipe, "不是普通文件"), (docx, "无法作为 Word 文档打开")):
+        result = lint(path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stdout + result.stderr
+        assert f"{path.name}：{expected}" in result.stderr, result.stderr
+
+
 def _plumber_view(page):
     """pdfplumber's view of a page, in the terms of gongfu_reports.pdftext (rounded to 0.01 pt)."""
     r = lambda *values: tuple(round(v, 2) for v in values)  # noqa: E731
