@@ -65,7 +65,7 @@ def lint(path: Path) -> list[Finding]:
         return workers.bounded(CHECK_SECONDS, CHECK_MEMORY_MB, _lint_file, path)
     except workers.Stopped as exc:
         message = {"cpu": f"检查超过 {CHECK_SECONDS} 秒（CPU 时间），已停止",
-                   "wall": f"检查超过 {4 * CHECK_SECONDS} 秒，已停止",
+                   "wall": f"检查超过 {workers.WALL_FACTOR * CHECK_SECONDS} 秒，已停止",
                    "memory": f"检查用尽了内存上限（{CHECK_MEMORY_MB} MB），已停止"}.get(exc.reason,
                                                                                f"检查进程意外结束（{exc.reason}）")
         raise GongfuError(message, place, hint="文件异常复杂或已损坏（也可能是有意构造的文件）；本工具生成的文件远在上限之内") \

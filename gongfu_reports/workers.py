@@ -39,6 +39,7 @@ def end_with_parent() -> None:
 # Bounded calls.
 
 _bounded_here = False   # this process is a bounded worker: it sets its own limits for each call
+WALL_FACTOR = 4         # the wall clock of a call in the kept worker: this many times its CPU time
 
 
 def bounded_start() -> None:
@@ -55,7 +56,7 @@ def bounded_start() -> None:
 def bounded(seconds: float, memory_mb: int, fn, *args):
     """fn(*args) with at most `seconds` of CPU time and `memory_mb` more data memory: here when this
     process is a bounded worker (a build's pool), else in the worker kept for this process, which the
-    wall clock (4 × seconds) also stops. Raises Stopped past a limit."""
+    wall clock (WALL_FACTOR × seconds) also stops. Raises Stopped past a limit."""
     if _bounded_here:
         return _within_limits(seconds, memory_mb, fn, *args)
     return _in_kept_worker(seconds, memory_mb, fn, *args)
@@ -123,7 +124,7 @@ def _in_kept_worker(seconds: float, memory_mb: int, fn, *args):
         if _worker is None or _worker[1] != os.getpid():   # none yet, or inherited through fork
             _worker = (_start_worker(), os.getpid())
         try:
-            return _worker[0].submit(_within_limits, seconds, memory_mb, fn, *args).result(timeout=4 * seconds)
+            return _worker[0].submit(_within_limits, seconds, memory_mb, fn, *args).result(timeout=WALL_FACTOR * seconds)
         except WallClock:
             _stop_worker()
             raise Stopped("wall") from None

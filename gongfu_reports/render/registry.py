@@ -34,8 +34,6 @@ def _pdf_typst(view: DocumentView, config: Config) -> bytes:
     return render_pdf_typst(view, config)
 
 
-
-
 def _weasyprint_stopped(reason: str, view: DocumentView, config: Config) -> GongfuError:
     from .pdf import stopped_error
 

@@ -28,7 +28,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
-from .. import bundled
+from .. import bundled, workers
 from ..errors import GongfuError, Place, display_path
 
 # ---------------------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ from ..errors import GongfuError, Place, display_path
 # characters, under 0.3 s of Jinja, and a Typst compile of 2-5 s and 300-400 MB.
 
 SECONDS = 20.0              # CPU time of one template rendering or one Typst compile: a busy
-WALL_FACTOR = 4             # machine does not stop real documents; wall clock: 4 times that
+WALL_FACTOR = workers.WALL_FACTOR   # machine does not stop real documents; wall clock: 4 times that
 MAX_CHARS = 20_000_000      # characters (or items) of one string or list a template makes, output included
 MAX_WORK = 20_000_000       # loop passes + calls + characters made, per rendering
 CALL_COST = 20              # work of a call, filter or operator (about 20 times a loop pass)
