@@ -116,7 +116,8 @@ def check_pdf_part(source, part: int = 0, parts: int = 1) -> PageChecks:
     try:
         document = pdftext.open_document(source)
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
-        raise GongfuError("无法作为 PDF 打开", Place(_label(source)), hint=type(exc).__name__) from None
+        hint = "PDF 设有打开密码，请检查未加密的文件" if "password" in str(exc).lower() else type(exc).__name__
+        raise GongfuError("无法作为 PDF 打开", Place(_label(source)), hint=hint) from None
     try:
         body_sizes: Counter = Counter()
         state = _HeaderState()

@@ -279,6 +279,19 @@ def test_a_pipe_or_a_broken_word_file_is_an_error(built, tmp_path):
         assert f"{path.name}：{expected}" in result.stderr, result.stderr
 
 
+def test_a_pdf_with_an_open_password_says_so(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt(user_password="x", owner_password="y")
+    path = tmp_path / "locked.pdf"
+    writer.write(path)
+    result = lint(path)
+    assert result.returncode == 2 and "locked.pdf：无法作为 PDF 打开" in result.stderr, result.stderr
+    assert "PDF 设有打开密码" in result.stderr
+
+
 def _plumber_view(page):
     """pdfplumber's view of a page, in the terms of gongfu_reports.pdftext (rounded to 0.01 pt)."""
     r = lambda *values: tuple(round(v, 2) for v in values)  # noqa: E731
