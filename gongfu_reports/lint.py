@@ -15,9 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import workers
 from .errors import GongfuError, Place, display_path
-from .render import layout as L
+from .render import layout as L, workers
 
 MM = 72 / 25.4
 TOL_MM = 1.5
@@ -58,9 +57,8 @@ def lint(path: Path) -> list[Finding]:
         raise GongfuError("不是普通文件（是文件夹、设备或管道），无法检查", place)
     if suffix == ".docx":
         check_zip(path, place, "Word 文档", GongfuError("无法作为 Word 文档打开：不是 .docx 文件", place))
-    elif path.stat().st_size > MAX_PDF_BYTES:
-        raise GongfuError(f"文件过大（{path.stat().st_size / 1024 / 1024:.0f} MB，上限 {MAX_PDF_BYTES // 1024 // 1024} MB）",
-                          place)
+    elif (size := path.stat().st_size) > MAX_PDF_BYTES:
+        raise GongfuError(f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_PDF_BYTES // 1024 // 1024} MB）", place)
     try:
         return workers.bounded(CHECK_SECONDS, CHECK_MEMORY_MB, _lint_file, path)
     except workers.Stopped as exc:

@@ -35,6 +35,25 @@ def copy_workdir(target: Path) -> Path:
     return target
 
 
+# Processes (Linux /proc): whether the helpers of a killed command have ended.
+
+def stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (the state first); None: no such process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def alive(pid: int, started: str) -> bool:
+    fields = stat(pid)
+    return fields is not None and fields[0] != "Z" and fields[19] == started
+
+
+def all_gone(helpers: dict[int, str]) -> bool:
+    return not any(alive(pid, started) for pid, started in helpers.items())
+
+
 def rewrite_zip(path: Path, changes: dict, add: dict[str, bytes] | None = None) -> None:
     """Write the zip at `path` (a DOCX, XLSX or ODT) again in place: the members named in `changes`
     through their function (bytes → bytes), each kept as it was stored, then the members of `add`."""

@@ -106,8 +106,8 @@ def kill_before_manifest() -> None:
 
 
 def kill_with_workers(pid_file: Path) -> None:
-    from gongfu_reports import workers
     from gongfu_reports.build import scheduler
+    from gongfu_reports.render import workers
 
     def record_and_die(executor) -> None:
         executor.submit(int).result()   # a worker has started (its start function has run) and works

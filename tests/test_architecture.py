@@ -12,7 +12,7 @@ PACKAGE = "gongfu_reports"
 
 # Module name prefixes (after "gongfu_reports.") by layer; the longest matching prefix decides.
 LAYERS = [
-    ["", "errors", "gc_settings", "workers"],                             # __version__, errors; what every process sets
+    ["", "errors", "gc_settings"],                                        # __version__, errors, the collector's settings
     ["files", "publish", "bundled", "render.layout", "render.styles", "pdftext", "pdfread"],   # no domain
     ["config", "model"],
     ["sources", "compose"],                                               # data → model, model → view

@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import DOC_ID, copy_workdir, docx_text, gongfu, normalise
+from conftest import DOC_ID, all_gone, copy_workdir, docx_text, gongfu, normalise, stat
 
 PERIOD = "2024-09"
 PROGRESS = Path("data/zhengfu-2024/progress") / f"{PERIOD}.yaml"
@@ -182,14 +182,6 @@ def test_build_killed_between_outputs_and_manifest_never_calls_a_stale_output_un
 
 # --- collect: atomic write with a backup ------------------------------------------------------------
 
-def running(pid: int) -> bool:
-    """A process with this id runs (not a zombie: one that has ended and waits for its parent)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
 @pytest.mark.parametrize("engine, args", [("typst", ("--jobs", "2")), ("html", ("--jobs", "1"))])
 def test_workers_end_when_the_build_is_killed(tmp_path, engine, args):
     """A build killed outright (kill -9, the OOM killer: no clean-up runs) while its worker processes
@@ -204,7 +196,8 @@ def test_workers_end_when_the_build_is_killed(tmp_path, engine, args):
     assert result.returncode == -signal.SIGKILL, log.read_text(encoding="utf-8")
     workers = [int(pid) for pid in pid_file.read_text(encoding="ascii").split()]
     assert workers
-    wait_until(lambda: not any(running(pid) for pid in workers))
+    helpers = {pid: fields[19] for pid in workers if (fields := stat(pid)) is not None}   # by start time
+    wait_until(lambda: all_gone(helpers))
 
 
 def fill(source: Path, target: Path, note: str = "") -> None:

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from conftest import REPO, gongfu, headless_chromium
+from conftest import REPO, all_gone, gongfu, headless_chromium, stat
 
 
 WAIT = 120   # seconds; a generous bound for a shared 2-core machine, not a measurement
@@ -111,14 +111,6 @@ def children(pid: int) -> set[int]:
     return out
 
 
-def stat(pid: int) -> list[str] | None:
-    """The fields of /proc/<pid>/stat after the command name (the state first); None: no such process."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
 def command(pid: int) -> list[str]:
     """A process's arguments; [] once it has ended (or is a zombie)."""
     try:
@@ -139,15 +131,6 @@ def helpers_with_check(pid: int) -> dict[int, str] | None:
     another process), once its check process is among them; None before."""
     found = {child: fields[19] for child in children(pid) if (fields := stat(child)) is not None}
     return found if any(is_check_process(child) for child in found) else None
-
-
-def alive(pid: int, started: str) -> bool:
-    fields = stat(pid)
-    return fields is not None and fields[0] != "Z" and fields[19] == started
-
-
-def all_gone(helpers: dict[int, str]) -> bool:
-    return not any(alive(pid, started) for pid, started in helpers.items())
 
 
 def eventually(condition, what: str):

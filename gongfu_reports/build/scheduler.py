@@ -27,7 +27,7 @@ from ..lint import check_pdf_part, lint_bytes, whole_pdf
 from ..publish import Publisher
 from ..render import typst_child
 from ..render.registry import RENDERERS, Renderer
-from ..workers import end_with_parent, ended_worker
+from ..render.workers import end_with_parent, ended_worker
 
 
 @dataclass

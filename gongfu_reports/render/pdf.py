@@ -16,11 +16,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from .. import workers
 from ..compose.blocks import DocumentView, view_chars
 from ..config import Config
 from ..errors import GongfuError, Place, display_path
-from . import sandbox
+from . import sandbox, workers
 from .sandbox import BUNDLED_TEMPLATES, REFUSED_HINT, Readable
 
 _font_configs: dict[tuple[str, ...], object] = {}

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import workers
 from ..compose.blocks import DocumentView
 from ..config import Config
 from ..errors import GongfuError
+from . import workers
 from .styles import sheet_files
 
 
@@ -101,7 +101,7 @@ class Renderer:
     # What a parallel build starts before its first output is composed (the Typst child, fonts loaded).
     start: Callable[[Config], None] | None = None
     # "worker" renderers: what a worker process does before its first output (WeasyPrint: its limits), and
-    # the error for an output whose worker the system stopped (at its CPU time or memory: workers.exit_reason).
+    # the error for an output whose worker the system stopped (at its CPU time or memory: typst_child.exit_reason).
     worker_start: Callable[[], None] | None = None
     worker_stopped: Callable[[str, DocumentView, Config], GongfuError] | None = None
 

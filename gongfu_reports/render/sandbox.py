@@ -28,8 +28,9 @@ from jinja2.compiler import CodeGenerator
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
-from .. import bundled, workers
+from .. import bundled
 from ..errors import GongfuError, Place, display_path
+from . import workers
 
 # ---------------------------------------------------------------------------------------------
 # Limits: generous for real documents, small enough to stop a runaway template in seconds and in
@@ -191,7 +192,7 @@ MEMORY_HINT = "检查模板中的循环、大数组和层层引用的 SVG 图形
 
 def stopped(engine: str, reason: str, seconds: float, memory_mb: int) -> tuple[str, str | None]:
     """Message and hint for a layout (engine: "Typst", "HTML") stopped at a limit: reason "cpu", "wall",
-    "memory" or "exit <code>" (workers.exit_reason)."""
+    "memory" or "exit <code>" (typst_child.exit_reason)."""
     if reason == "cpu":
         return f"{engine} 模板排版超过 {round(seconds, 1):g} 秒（CPU 时间），已停止", TIME_HINT
     if reason == "wall":

@@ -119,8 +119,6 @@ class _Child:
                 stream.close()
             except OSError:
                 pass
-        from ..workers import exit_reason   # the parent's side: in the package
-
         return "wall" if kill and code != -signal.SIGXCPU else exit_reason(code)
 
     def close(self) -> None:
@@ -131,6 +129,15 @@ class _Child:
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
+
+
+def exit_reason(code: int | None) -> str:
+    """Why a process that works within OS limits (this child, a worker of render/workers.py) ended, by
+    its exit code: "cpu" (past its CPU time: SIGXCPU), "memory" (an allocation failed and the library
+    aborted, or the kernel's OOM killer: SIGKILL) or "exit <code>"."""
+    if code == -signal.SIGXCPU:
+        return "cpu"
+    return "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) else f"exit {code}"
 
 
 _child: _Child | None = None
@@ -254,17 +261,18 @@ def _serve() -> None:
             return
 
 
-def _data_bytes() -> int:   # (workers.py reads the same for the package: this child imports none of it)
+def _data_bytes() -> int:
     """The data memory this process uses now (what RLIMIT_DATA limits: VmData; 0 without /proc)."""
-    return _status("VmData:")
+    return status_bytes("VmData:")
 
 
 def _rss_bytes() -> int:
     """The memory this process holds now (VmRSS; 0 without /proc)."""
-    return _status("VmRSS:")
+    return status_bytes("VmRSS:")
 
 
-def _status(field: str) -> int:
+def status_bytes(field: str) -> int:
+    """A size from /proc/self/status in bytes (VmData, VmRSS; 0 without /proc); workers.py reads it too."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:

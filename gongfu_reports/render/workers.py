@@ -12,6 +12,8 @@ import signal
 import threading
 import time
 
+from .typst_child import exit_reason, status_bytes
+
 
 class Stopped(Exception):
     """A bounded call went past a limit: reason "cpu", "wall", "memory" or "exit <code>"."""
@@ -65,9 +67,9 @@ def bounded(seconds: float, memory_mb: int, fn, *args):
 def _within_limits(seconds: float, memory_mb: int, fn, *args):
     """fn(*args) in this process with its limits on top of what the process used so far; afterwards the
     limits as they were, and the memory a large call took given back to the system."""
-    usage, rss = resource.getrusage(resource.RUSAGE_SELF), _status("VmRSS:")
+    usage, rss = resource.getrusage(resource.RUSAGE_SELF), status_bytes("VmRSS:")
     limits = {resource.RLIMIT_CPU: int(usage.ru_utime + usage.ru_stime + seconds) + 1,
-              resource.RLIMIT_DATA: _status("VmData:") + memory_mb * 1024 * 1024}
+              resource.RLIMIT_DATA: status_bytes("VmData:") + memory_mb * 1024 * 1024}
     before = {which: resource.getrlimit(which) for which in limits}
     try:
         try:
@@ -81,7 +83,7 @@ def _within_limits(seconds: float, memory_mb: int, fn, *args):
     except MemoryError:
         raise Stopped("memory") from None
     finally:
-        if _status("VmRSS:") > rss + 50 * 1024 * 1024:
+        if status_bytes("VmRSS:") > rss + 50 * 1024 * 1024:
             give_back_memory()
 
 
@@ -96,19 +98,6 @@ def give_back_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)   # glibc: release free heap pages
     except (OSError, AttributeError):
         pass
-
-
-def _status(field: str) -> int:
-    """A size from /proc/self/status in bytes (VmData: what RLIMIT_DATA limits; VmRSS), 0 without /proc.
-    (render/typst_child.py reads the same for its child, which imports nothing of gongfu.)"""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 _worker: tuple[object, int] | None = None   # (the kept worker's executor, the process that started it)
@@ -147,7 +136,7 @@ def _start_worker():
 def _kept_worker() -> None:
     """Start of the kept worker: bounded, and with the cycle collector of the process it serves
     (the `gongfu` command's: 10-15 % less time for the example's serial build than Python's defaults)."""
-    from .gc_settings import fewer_collections
+    from ..gc_settings import fewer_collections
 
     bounded_start()
     fewer_collections()
@@ -173,18 +162,9 @@ def _close_worker() -> None:
 # ---------------------------------------------------------------------------------------------
 # Why a worker ended.
 
-def exit_reason(code: int | None) -> str:
-    """Why a process that works within OS limits ended (its exit code): "cpu" (past its CPU time:
-    SIGXCPU), "memory" (an allocation failed and the library aborted, or the kernel's OOM killer:
-    SIGKILL) or "exit <code>"."""
-    if code == -signal.SIGXCPU:
-        return "cpu"
-    return "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL) else f"exit {code}"
-
-
 def ended_worker(executor) -> str:
-    """Why a worker of a broken process pool ended (exit_reason of its exit code; the pool itself then
-    ends the other workers with SIGTERM)."""
+    """Why a worker of a broken process pool ended (typst_child.exit_reason of its exit code; the pool
+    itself then ends the other workers with SIGTERM)."""
     processes = list((executor._processes or {}).values())   # noqa: SLF001 (the pool keeps no other record)
     deadline = time.monotonic() + 5
     # The pool's own thread collects the exit codes: until it has, a process reads as still running.
