@@ -37,6 +37,7 @@ import os
 import runpy
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -109,8 +110,8 @@ def kill_with_workers(pid_file: Path) -> None:
     from gongfu_reports.build import scheduler
     from gongfu_reports.render import workers
 
-    def record_and_die(executor) -> None:
-        executor.submit(int).result()   # a worker has started (its start function has run) and works
+    def record_and_die(executor, work=int) -> None:
+        executor.submit(work).result()   # a worker has started (its start function has run) and works
         pid_file.write_text(" ".join(str(pid) for pid in executor._processes), encoding="ascii")
         die()
 
@@ -121,8 +122,8 @@ def kill_with_workers(pid_file: Path) -> None:
         if self.checkers is not None:
             record_and_die(self.checkers)
 
-    def start_worker():
-        record_and_die(real_start())
+    def start_worker(scratch):
+        record_and_die(real_start(scratch), tempfile.mkdtemp)   # as WeasyPrint's fonts: a temporary folder
 
     scheduler.Scheduler.prepare = prepare
     workers._start_worker = start_worker

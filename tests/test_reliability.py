@@ -186,18 +186,21 @@ def test_build_killed_between_outputs_and_manifest_never_calls_a_stale_output_un
 def test_workers_end_when_the_build_is_killed(tmp_path, engine, args):
     """A build killed outright (kill -9, the OOM killer: no clean-up runs) while its worker processes
     work leaves none of them behind: a worker waits on a queue whose ends it holds itself, and would
-    wait for ever with its memory. (The Typst engine's check workers; WeasyPrint's worker.)"""
+    wait for ever with its memory; nor their temporary files (WeasyPrint's worker: the folder its
+    fonts are copied to). (The Typst engine's check workers; WeasyPrint's worker.)"""
     work = copy_workdir(tmp_path / "w")
-    pid_file, log = tmp_path / "workers", tmp_path / "log"
+    pid_file, log, temp = tmp_path / "workers", tmp_path / "log", tmp_path / "tmp"
+    temp.mkdir()
     with log.open("w", encoding="utf-8") as out:   # not a pipe: a worker left behind would hold it open
         result = subprocess.run([sys.executable, str(HOOKS), "kill-with-workers", str(pid_file), "build", "--force",
                                  "--engine", engine, *args, "-C", str(work)], cwd=work, stdout=out, stderr=out,
-                                timeout=600)
+                                timeout=600, env={**os.environ, "TMPDIR": str(temp)})
     assert result.returncode == -signal.SIGKILL, log.read_text(encoding="utf-8")
     workers = [int(pid) for pid in pid_file.read_text(encoding="ascii").split()]
     assert workers
     helpers = {pid: fields[19] for pid in workers if (fields := stat(pid)) is not None}   # by start time
     wait_until(lambda: all_gone(helpers))
+    assert sorted(p.name for p in temp.rglob("*")) == []
 
 
 def fill(source: Path, target: Path, note: str = "") -> None:

@@ -369,8 +369,19 @@ NESTED_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><d
               + '</defs><use href="#a6"/></svg>')
 
 
+@pytest.fixture
+def temp_folder(tmp_path, monkeypatch):
+    """The system's temporary folder for the build: a stopped worker must leave nothing in it (WeasyPrint
+    copies the fonts there, 25 MB a worker, and only a worker that ends normally removes them)."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    yield folder
+    assert sorted(p.name for p in folder.rglob("*")) == []
+
+
 @pytest.mark.parametrize("docs, jobs", [((DOC,), "1"), ((), "2")])
-def test_html_layout_stops_at_the_time_limit(workdir, monkeypatch, docs, jobs):
+def test_html_layout_stops_at_the_time_limit(workdir, monkeypatch, temp_folder, docs, jobs):
     """WeasyPrint's layout of what the template wrote has a CPU time limit too, whether it runs in the
     worker kept for a serial build or in the parallel build's workers (all documents, --jobs 2)."""
     monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "2")
@@ -388,7 +399,7 @@ def test_html_svg_picture_that_cannot_be_drawn_is_an_error(workdir):
     fails_with(workdir, f"{HTML}：PDF 中有 1 个 SVG 图形无法绘制")
 
 
-def test_html_layout_stops_at_the_memory_limit(workdir, monkeypatch):
+def test_html_layout_stops_at_the_memory_limit(workdir, monkeypatch, temp_folder):
     monkeypatch.setenv("GONGFU_TEMPLATE_MEMORY_MB", "100")
     monkeypatch.setenv("GONGFU_TEMPLATE_SECONDS", "200")
     after_body(workdir, '<svg width="10" height="10">{% for i in range(100000) %}'

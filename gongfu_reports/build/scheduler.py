@@ -27,7 +27,7 @@ from ..lint import check_pdf_part, lint_bytes, whole_pdf
 from ..publish import Publisher
 from ..render import typst_child
 from ..render.registry import RENDERERS, Renderer
-from ..render.workers import end_with_parent, ended_worker
+from ..render.workers import end_with_parent, ended_worker, remove_scratch, scratch_folder
 
 
 @dataclass
@@ -67,6 +67,7 @@ class Scheduler:
         self.checkers = None          # check worker processes
         self.prepared = False
         self.pool = None              # render worker processes (WeasyPrint)
+        self.scratch = None           # their temporary folder (workers.scratch_folder)
         self.waiting: list[int] = []  # indexes into work, not yet submitted to the pool
         self.running: dict = {}       # index → future
         self.done: dict = {}          # index → (bytes, findings)
@@ -162,7 +163,9 @@ class Scheduler:
         # the build, each worker ends after one output (a new one takes the next: ~1 s of start-up each).
         large = any(job.memory_mb > MEMORY_BUDGET_MB for job in self.work)
         start = next(job.renderer.worker_start for job in self.work if job.renderer.runs_in == "worker")
-        self.pool, self.workers = _processes(workers, start, max_tasks_per_child=1 if large else None), workers
+        self.scratch = scratch_folder()
+        self.pool = _processes(workers, start, (self.scratch,), max_tasks_per_child=1 if large else None)
+        self.workers = workers
         self.waiting = list(range(len(self.work)))
         from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -201,7 +204,9 @@ class Scheduler:
         for executor in (self.thread, self.checkers, self.pool):
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
-        self.thread = self.checkers = self.pool = None
+        if self.scratch is not None:
+            remove_scratch(self.scratch)
+        self.thread = self.checkers = self.pool = self.scratch = None
         self.work, self.waiting, self.running, self.done = [], [], {}, {}
 
     def _report(self, job: Job) -> None:
@@ -231,13 +236,13 @@ def _pooled(renderers: list[Renderer]) -> bool:
     return any(r.runs_in == "worker" for r in renderers)
 
 
-def _processes(n: int, initializer=None, max_tasks_per_child: int | None = None):
+def _processes(n: int, initializer=None, initargs: tuple = (), max_tasks_per_child: int | None = None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: fresh workers, no state (locks, threads, fonts) inherited from this process.
     return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
-                               max_tasks_per_child=max_tasks_per_child)
+                               initargs=initargs, max_tasks_per_child=max_tasks_per_child)
 
 
 def _check_worker_start() -> None:

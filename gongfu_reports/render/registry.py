@@ -100,9 +100,10 @@ class Renderer:
     gbt9704: bool = True             # a paged output that `gongfu lint` checks against GB/T 9704
     # What a parallel build starts before its first output is composed (the Typst child, fonts loaded).
     start: Callable[[Config], None] | None = None
-    # "worker" renderers: what a worker process does before its first output (WeasyPrint: its limits), and
-    # the error for an output whose worker the system stopped (at its CPU time or memory: typst_child.exit_reason).
-    worker_start: Callable[[], None] | None = None
+    # "worker" renderers: what a worker process does before its first output (WeasyPrint: its limits, its
+    # temporary files in the folder it is given: workers.bounded_start), and the error for an output whose
+    # worker the system stopped (at its CPU time or memory: typst_child.exit_reason).
+    worker_start: Callable[[str], None] | None = None
     worker_stopped: Callable[[str, DocumentView, Config], GongfuError] | None = None
 
     def inputs(self, config: Config) -> list[Path]:

@@ -1,14 +1,18 @@
 """Worker processes: they end with the process that started them, and untrusted work (WeasyPrint's
 layout of a template's HTML, the checks of a file from elsewhere) runs in one whose CPU time and data
 memory are limited for each call (`bounded`); one that the system stopped at a limit is told apart
-from one that failed (`Stopped.reason`)."""
+from one that failed (`Stopped.reason`). A bounded worker's temporary files go to a folder its starter
+makes (`scratch_folder`) and removes, even when the worker was killed (WeasyPrint copies the fonts into
+a temporary folder of 25 MB that only a worker ending normally removes)."""
 
 from __future__ import annotations
 
 import atexit
 import os
 import resource
+import shutil
 import signal
+import tempfile
 import threading
 import time
 
@@ -23,15 +27,18 @@ class Stopped(Exception):
         self.reason = reason
 
 
-def end_with_parent() -> None:
+def end_with_parent(scratch: str | None = None) -> None:
     """Call at a worker's start. A pool's worker waits on a queue whose both ends it holds itself: when
     the process that started it is killed outright (kill -9, the OOM killer), it would wait for ever,
-    holding its memory. A thread ends it once it has another parent."""
+    holding its memory. A thread ends it once it has another parent, and removes the workers' temporary
+    folder (`scratch`) that the parent can no longer remove."""
     parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         os._exit(1)
 
     threading.Thread(target=watch, name="gongfu-parent-watch", daemon=True).start()
@@ -44,15 +51,27 @@ _bounded_here = False   # this process is a bounded worker: it sets its own limi
 WALL_FACTOR = 4         # the wall clock of a call in the kept worker: this many times its CPU time
 
 
-def bounded_start() -> None:
+def scratch_folder() -> str:
+    """A temporary folder for the bounded workers about to be started; whoever starts them removes it
+    (`remove_scratch`) once they have ended, however they ended."""
+    return tempfile.mkdtemp(prefix="gongfu-workers-")
+
+
+def remove_scratch(scratch: str) -> None:
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def bounded_start(scratch: str) -> None:
     """Start of a process that runs bounded calls (a pool's initializer): past its CPU time the process
     ends (SIGXCPU: an exception raised there would not do, WeasyPrint catches everything while it draws
-    an SVG picture and goes on with the picture cut short); no core dumps; it ends with its parent."""
+    an SVG picture and goes on with the picture cut short); no core dumps; its temporary files in
+    `scratch` (a killed worker removes none of them); it ends with its parent."""
     global _bounded_here
     _bounded_here = True
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
-    end_with_parent()
+    tempfile.tempdir = scratch
+    end_with_parent(scratch)
 
 
 def bounded(seconds: float, memory_mb: int, fn, *args):
@@ -100,7 +119,7 @@ def give_back_memory() -> None:
         pass
 
 
-_worker: tuple[object, int] | None = None   # (the kept worker's executor, the process that started it)
+_worker: tuple[object, int, str] | None = None   # the kept worker: (its executor, the process that started it, its scratch folder)
 _worker_lock = threading.Lock()              # one call at a time: the wall clock is its own
 
 
@@ -111,7 +130,8 @@ def _in_kept_worker(seconds: float, memory_mb: int, fn, *args):
     global _worker
     with _worker_lock:
         if _worker is None or _worker[1] != os.getpid():   # none yet, or inherited through fork
-            _worker = (_start_worker(), os.getpid())
+            scratch = scratch_folder()
+            _worker = (_start_worker(scratch), os.getpid(), scratch)
         try:
             return _worker[0].submit(_within_limits, seconds, memory_mb, fn, *args).result(timeout=WALL_FACTOR * seconds)
         except WallClock:
@@ -126,19 +146,20 @@ def _in_kept_worker(seconds: float, memory_mb: int, fn, *args):
             raise
 
 
-def _start_worker():
+def _start_worker(scratch: str):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_kept_worker)
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_kept_worker,
+                               initargs=(scratch,))
 
 
-def _kept_worker() -> None:
+def _kept_worker(scratch: str) -> None:
     """Start of the kept worker: bounded, and with the cycle collector of the process it serves
     (the `gongfu` command's: 10-15 % less time for the example's serial build than Python's defaults)."""
     from ..gc_settings import fewer_collections
 
-    bounded_start()
+    bounded_start(scratch)
     fewer_collections()
 
 
@@ -147,16 +168,18 @@ def _stop_worker() -> None:
     global _worker
     if _worker is None:
         return
-    executor, _worker = _worker[0], None
+    (executor, _, scratch), _worker = _worker, None
     for process in list((executor._processes or {}).values()):   # noqa: SLF001 (no public kill before 3.14)
         process.kill()
     executor.shutdown(wait=True, cancel_futures=True)
+    remove_scratch(scratch)
 
 
 @atexit.register
 def _close_worker() -> None:
     if _worker is not None and _worker[1] == os.getpid():
         _worker[0].shutdown(wait=True, cancel_futures=True)
+        remove_scratch(_worker[2])
 
 
 # ---------------------------------------------------------------------------------------------
