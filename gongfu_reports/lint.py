@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GongfuError, Place, display_path
+from .files.archive import check_zip, not_docx
 from .render import layout as L, workers
 
 MM = 72 / 25.4
@@ -45,8 +46,6 @@ CHECK_MEMORY_MB = 500
 
 def lint(path: Path) -> list[Finding]:
     """The findings of a .docx or .pdf file given to `gongfu lint`."""
-    from .files.archive import check_zip
-
     place = Place(display_path(path))
     suffix = path.suffix.lower()
     if not path.exists():
@@ -56,7 +55,7 @@ def lint(path: Path) -> list[Finding]:
     if not path.is_file():
         raise GongfuError("不是普通文件（是文件夹、设备或管道），无法检查", place)
     if suffix == ".docx":
-        check_zip(path, place, "Word 文档", GongfuError("无法作为 Word 文档打开：不是 .docx 文件", place))
+        check_zip(path, place, "Word 文档", not_docx(place))
     elif (size := path.stat().st_size) > MAX_PDF_BYTES:
         raise GongfuError(f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_PDF_BYTES // 1024 // 1024} MB）", place)
     try:
@@ -114,8 +113,11 @@ def check_pdf_part(source, part: int = 0, parts: int = 1) -> PageChecks:
     try:
         document = pdftext.open_document(source)
     except Exception as exc:  # noqa: BLE001 - any parse failure is "not a readable PDF"
-        hint = "PDF 设有打开密码，请检查未加密的文件" if "password" in str(exc).lower() else type(exc).__name__
-        raise GongfuError("无法作为 PDF 打开", Place(_label(source)), hint=hint) from None
+        if "password" in str(exc).lower():
+            raise GongfuError("无法作为 PDF 打开：PDF 设有打开密码", Place(_label(source)),
+                              hint="请检查未加密的文件") from None
+        raise GongfuError("无法作为 PDF 打开：文件已损坏或并非 PDF 格式", Place(_label(source)),
+                          hint="请用 PDF 阅读器打开确认，或重新导出 PDF") from None
     try:
         body_sizes: Counter = Counter()
         state = _HeaderState()
@@ -131,9 +133,9 @@ def check_pdf_part(source, part: int = 0, parts: int = 1) -> PageChecks:
             for page in pdftext.pages(document, first, stop):
                 number = page.number
                 findings += _check_page(page, page.number == count, body_sizes, state)
-        except PdfiumError as exc:          # a page that neither reader can read
-            raise GongfuError("无法作为 PDF 打开", Place(_label(source)),
-                              hint=f"第{number + 1}页：{type(exc).__name__}") from None
+        except PdfiumError:          # a page that neither reader can read
+            raise GongfuError(f"无法作为 PDF 打开：第{number + 1}页已损坏，无法读出", Place(_label(source)),
+                              hint="请用 PDF 阅读器打开确认，或重新导出 PDF") from None
     finally:
         document.close()
     return PageChecks(findings, body_sizes)
@@ -344,8 +346,8 @@ def lint_docx(path) -> list[Finding]:
         docx = _Docx(path)
         return _check_docx(docx)
     except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, KeyError, ValueError,
-            OverflowError, RuntimeError, OSError, etree.XMLSyntaxError) as exc:   # RuntimeError: an encrypted part
-        raise GongfuError("无法作为 Word 文档打开", Place(_label(path)), hint=type(exc).__name__) from None
+            OverflowError, RuntimeError, OSError, etree.XMLSyntaxError):   # RuntimeError: an encrypted part
+        raise not_docx(Place(_label(path))) from None
 
 
 class _Docx:

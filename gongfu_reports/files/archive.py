@@ -15,6 +15,12 @@ MAX_UNZIPPED_BYTES = 64 * 1024 * 1024   # all members together
 MAX_ZIP_MEMBERS = 10_000
 
 
+def not_docx(place: Place) -> GongfuError:
+    """What a .docx that cannot be read means to the user, whatever the parser's error was."""
+    return GongfuError("无法作为 Word 文档（.docx）打开：文件已损坏、加密或并非 docx 格式", place,
+                       hint="请用 Word 或 WPS 打开后另存为 .docx")
+
+
 def check_zip(path: Path, place: Place, what: str, not_readable: GongfuError) -> list[zipfile.ZipInfo]:
     """The members of the zip at `path` (a 工作簿 or Word 文档, `what`), or a Chinese error: too large on
     disk or unpacked, too many members, or not a zip at all (`not_readable`)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
-from .archive import check_zip
+from .archive import check_zip, not_docx
 from .excel import MAX_CELLS, displayed, open_workbook, saved_values
 from .text import check_text
 
@@ -121,9 +121,7 @@ def open_docx(path: Path):
     from docx import Document
 
     place = Place(display_path(path))
-    not_docx = GongfuError("无法作为 Word 文档（.docx）打开：文件已损坏、加密或并非 docx 格式", place,
-                           hint="请用 Word 或 WPS 打开后另存为 .docx")
-    members = check_zip(path, place, "Word 文档", not_docx)
+    members = check_zip(path, place, "Word 文档", not_docx(place))
     body = next((m for m in members if m.filename == "word/document.xml"), None)
     if body is not None and body.file_size > MAX_DOCUMENT_XML_BYTES:
         raise GongfuError(f"Word 文档正文解压后过大（约 {body.file_size / 1024 / 1024:.0f} MB，上限 "
@@ -132,7 +130,7 @@ def open_docx(path: Path):
     try:
         return Document(path)
     except Exception:  # noqa: BLE001 - any failure to parse an untrusted file means the same to the user
-        raise not_docx from None
+        raise not_docx(place) from None
 
 
 MAX_SPAN = 64   # grid columns one Word cell may span (a table of a list has a dozen at most)
