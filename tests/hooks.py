@@ -20,6 +20,9 @@ on timing (the CI machine is loaded):
     python hooks.py kill-with-workers PIDFILE gongfu-arguments…
         a build is killed (SIGKILL) once a worker process is at work (a check worker with the Typst
         engine, a WeasyPrint worker with the HTML engine), after writing the workers' process ids to PIDFILE;
+    python hooks.py kill-check-worker gongfu-arguments…
+        a build's check worker is killed (SIGKILL, as the kernel's OOM killer does) once it has started;
+        the build goes on;
     python hooks.py terminal gongfu-arguments…
         Ctrl+C (SIGINT) as in a terminal, whatever ran the tests: a shell that runs them in the
         background starts its commands with SIGINT ignored, and a Python started so never raises
@@ -129,6 +132,20 @@ def kill_with_workers(pid_file: Path) -> None:
     workers._start_worker = start_worker
 
 
+def kill_check_worker() -> None:
+    from gongfu_reports.build import scheduler
+
+    real_prepare = scheduler.Scheduler.prepare
+
+    def prepare(self, renderers):
+        started = self.checkers is not None
+        real_prepare(self, renderers)
+        if self.checkers is not None and not started:
+            os.kill(self.checkers.submit(os.getpid).result(), signal.SIGKILL)
+
+    scheduler.Scheduler.prepare = prepare
+
+
 def kill_saving(point: str, file: Path) -> None:
     target = file.resolve()
     if point == "after-version":
@@ -166,6 +183,8 @@ if __name__ == "__main__":
     elif hook == "kill-with-workers":
         kill_with_workers(Path(args[0]))
         args = args[1:]
+    elif hook == "kill-check-worker":
+        kill_check_worker()
     elif hook == "kill-saving":
         kill_saving(args[0], Path(args[1]))
         args = args[2:]

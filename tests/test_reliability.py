@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -201,6 +202,21 @@ def test_workers_end_when_the_build_is_killed(tmp_path, engine, args):
     helpers = {pid: fields[19] for pid in workers if (fields := stat(pid)) is not None}   # by start time
     wait_until(lambda: all_gone(helpers))
     assert sorted(p.name for p in temp.rglob("*")) == []
+
+
+def test_a_killed_check_worker_is_a_clear_error(tmp_path):
+    """The kernel's OOM killer ends a check worker in the middle of a build: the build says so in
+    Chinese, names an output, exits 2 and leaves build/ as it was (it was a traceback with exit 1)."""
+    work = copy_workdir(tmp_path / "w")
+    assert gongfu(work, "build", DOC_ID).returncode == 0
+    before = {p.name: p.read_bytes() for p in (work / "build").iterdir()}
+    result = subprocess.run([sys.executable, str(HOOKS), "kill-check-worker", "build", "--force", "--jobs", "2",
+                             "-C", str(work)], cwd=work, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert re.search(r"错误：build/[\w-]+\.(pdf|docx)：GB/T 9704 检查进程被系统终止，可能是内存不足，未能完成检查",
+                     result.stderr), result.stderr
+    assert {p.name: p.read_bytes() for p in (work / "build").iterdir()} == before
 
 
 def fill(source: Path, target: Path, note: str = "") -> None:

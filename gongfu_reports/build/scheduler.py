@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..compose.blocks import DocumentView, view_chars
 from ..config import Config
-from ..errors import GongfuWarning, Place, display_path
+from ..errors import GongfuError, GongfuWarning, Place, display_path
 from ..lint import check_pdf_part, lint_bytes, whole_pdf
 from ..publish import Publisher
 from ..render import typst_child
@@ -142,14 +142,24 @@ class Scheduler:
                 self._run_pool()
                 return
             rendered = []
-            for job in self.work:
-                self._report(job)
-                data, findings = job.rendered.result() if job.rendered is not None else self._render(job)
-                rendered.append((data, findings.check() if isinstance(findings, _Parts) else findings))
-            for job, (data, findings) in zip(self.work, rendered):   # in the order added: as a serial build
-                self._stage(job, (data, findings.result() if isinstance(findings, Future) else findings))
+            try:
+                for job in self.work:
+                    self._report(job)
+                    data, findings = job.rendered.result() if job.rendered is not None else self._render(job)
+                    rendered.append((data, findings.check() if isinstance(findings, _Parts) else findings))
+                for job, (data, findings) in zip(self.work, rendered):   # in the order added: as a serial build
+                    self._stage(job, (data, findings.result() if isinstance(findings, Future) else findings))
+            except BrokenProcessPool:   # a check worker was killed (the kernel's OOM killer, kill -9)
+                raise self._checks_stopped(job) from None
         finally:
             self.close()
+
+    def _checks_stopped(self, job: Job) -> GongfuError:
+        reason = ended_worker(self.checkers)
+        why = "被系统终止，可能是内存不足" if reason == "memory" else f"意外结束（{reason}）"
+        return GongfuError(f"GB/T 9704 检查进程{why}，未能完成检查",
+                           Place(display_path(self.publisher.build_dir / f"{job.name}.{job.renderer.suffix}")),
+                           hint="build/ 中的文件未改动；请关闭占用内存的程序后重新生成，或用 --jobs 1 逐个生成")
 
     def _run_pool(self) -> None:
         """Render and check everything in worker processes (or here, when a pool would not pay)."""
