@@ -54,6 +54,8 @@ def test_page_parses_without_errors_and_is_self_contained(web, name):
             assert value is None or value.startswith("data:"), (element.tag, value[:60])
     css = "".join(s.text or "" for s in root.iter("style")) + "".join(e.get("style", "") for e in root.iter())
     assert "@import" not in css and "@font-face" not in css
+    # A style element's text is not HTML: an escaped quote there (&#34;) is not a quote, and the rule is dropped.
+    assert not re.search(r"&(#\d+|#x[\da-f]+|quot|amp|lt|gt);", css, re.I), re.search(r".{40}&#?\w+;.{40}", css)[0]
     assert not [u for u in re.findall(r"url\(\s*['\"]?([^'\")]*)", css) if not u.startswith("data:")]
 
 
@@ -140,6 +142,7 @@ return {
   }),
   images: [...document.images].map(i => i.complete && i.naturalWidth > 0),
   font: getComputedStyle(document.querySelector('p.body, p.plain, td')).fontFamily,
+  runIn: [...document.querySelectorAll('p span.kai, p span.hei')].map(e => [e.className, getComputedStyle(e).fontFamily]),
   size: parseFloat(getComputedStyle(document.querySelector('p.body, p.plain, td')).fontSize),
 };"""
 
@@ -162,6 +165,10 @@ def test_page_in_chromium_at_phone_and_desktop_width(web, browser, name):
             assert shown["size"] >= 12
         assert all(shown["images"])
         assert "仿宋" in shown["font"] or "FangSong" in shown["font"]
+        # run-in headings (“（一）强化组织保障。”) in 楷体 or 黑体, as printed
+        assert all(family.split(",")[0].strip('" ') == {"kai": "楷体_GB2312", "hei": "黑体"}[face]
+                   for face, family in shown["runIn"]), shown["runIn"]
+        assert shown["runIn"] or name != "gongzuo-yaodian-2024"
         events = [json.loads(e["message"])["message"] for e in browser.get_log("performance")]
         requested = {m["params"]["request"]["url"] for m in events if m["method"] == "Network.requestWillBeSent"}
         assert {u for u in requested if not u.startswith("data:")} == {url}

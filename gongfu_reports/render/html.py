@@ -14,7 +14,7 @@ from .. import bundled
 from ..compose.blocks import DocumentView
 from ..config import Config, pdf_font_file
 from . import layout
-from .styles import css_of, load_styles
+from .styles import css_family, css_of, load_styles
 from .sandbox import ConfinedLoader, Readable, TemplateEnvironment, template_errors, template_roots
 
 TEMPLATE_NAME = "document.html.j2"
@@ -90,7 +90,7 @@ def font_files(config: Config) -> dict[str, Path | None]:
 
 def role_css(config: Config, faces: dict[str, dict]) -> dict[str, str]:
     """The CSS declarations of every paragraph role, from the style sheet (templates/styles.yaml)."""
-    return {role: css_of(style, faces[style.font]["family"], faces[style.font]["weight"], layout.CHAR_PITCH_PT)
+    return {role: css_of(style, css_family(faces[style.font]["family"]), faces[style.font]["weight"], layout.CHAR_PITCH_PT)
             for role, style in load_styles(config.root).items()}
 
 

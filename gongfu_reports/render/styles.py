@@ -16,6 +16,7 @@ from markupsafe import Markup
 from .. import bundled
 from ..errors import GongfuError, GongfuErrors, Place, display_path
 from ..files.yamlfile import LocDict, load_yaml
+from .layout import BODY_PT
 
 SHEET = "styles.yaml"
 FONT_ROLES = ("fang", "xbs", "hei", "kai", "song")
@@ -104,19 +105,30 @@ def _style(role: str, entry, place: Place) -> Style:
                  YES_NO.get(values.get("keep_with_next"), False))
 
 
-def css_of(style: Style, family: str, weight: int, char_pt: float) -> Markup:
-    """CSS declarations of a role (the HTML engine): font, size, weight, alignment, indent, keeping.
-    Safe to place in the HTML template's <style> as they are: the family name (from config.yaml)
-    loses any character that could end the CSS string or the style element."""
-    family = re.sub(r'["\\<>\n]', "", family)
-    out = [f'font-family: "{family}";', f"font-weight: {'bold' if style.bold else int(weight)};"]
+_CSS_UNSAFE = re.compile(r'["\\<>;{}\n]')
+
+
+def css_family(name: str) -> str:
+    """One font family name (from config.yaml) as a CSS string ("" when nothing is left): any character
+    that could end the string, the declaration or the style element is dropped, so it is safe in a
+    template's <style>."""
+    name = _CSS_UNSAFE.sub("", name).strip()
+    return f'"{name}"' if name else ""
+
+
+def css_of(style: Style, family: str, weight: int, char_pt: float | None = None) -> Markup:
+    """CSS declarations of a role: font, size, weight, alignment, first-line indent, keeping. family:
+    a CSS font-family value (css_family). In print (the HTML engine, char_pt: the character pitch)
+    sizes in pt, the indent in characters and headings kept with what follows; on the web (char_pt
+    None: the web edition) sizes relative to the body text (em), so the reader's text size decides."""
+    out = [f"font-family: {family};", f"font-weight: {'bold' if style.bold else int(weight)};"]
     if style.size is not None:
-        out.append(f"font-size: {style.size:g}pt;")
+        out.append(f"font-size: {style.size:g}pt;" if char_pt else f"font-size: {style.size / BODY_PT:.3g}em;")
     if style.align:
         out.append(f"text-align: {style.align};")
     if style.indent:
-        out.append(f"text-indent: {style.indent * char_pt:g}pt;")
-    if style.keep_with_next:
+        out.append(f"text-indent: {style.indent * char_pt:g}pt;" if char_pt else f"text-indent: {style.indent:g}em;")
+    if style.keep_with_next and char_pt:
         out.append("break-after: avoid;")
     return Markup(" ".join(out))
 

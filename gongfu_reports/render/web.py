@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .. import bundled
 from ..compose.blocks import Cell, DocumentView, Image, Paragraph, Table
@@ -23,10 +24,9 @@ from ..config import Config
 from ..errors import GongfuError, Place
 from . import layout
 from .sandbox import ConfinedLoader, TemplateEnvironment, template_errors, template_roots
-from .styles import Style, load_styles
+from .styles import css_family, css_of, load_styles
 
 TEMPLATE = "document.html.j2"
-BODY_PT = layout.BODY_PT   # a role's size in the style sheet, relative to the body text, becomes em
 
 # After the official face config.yaml names for Word: faces found on readers' computers and phones.
 FALLBACK_FAMILIES = {
@@ -113,7 +113,7 @@ def render_web(view: DocumentView, config: Config) -> bytes:
     with template_errors(TEMPLATE, "网页模板"):
         html = env.get_template(TEMPLATE).render(
             view=view, sections=outline(view), fonts=families, red=layout.RED,
-            S={role: role_css(style, families[style.font], getattr(config.fonts, style.font).weight)
+            S={role: css_of(style, families[style.font], getattr(config.fonts, style.font).weight)
                for role, style in styles.items()})
     _self_contained(html)
     return html.encode("utf-8")
@@ -161,28 +161,13 @@ def _self_contained(html: str) -> None:
 
 # ------------------------------------------------------------------------------------------ styles
 
-def font_stack(config: Config, role: str) -> str:
+def font_stack(config: Config, role: str) -> Markup:
     """A CSS font-family list: the official face (as in Word), the PDF's face when config.yaml names it
     by family, then faces found on readers' machines. No font file is fetched."""
     font = getattr(config.fonts, role)
     names = [font.docx] + ([font.pdf] if "." not in font.pdf else []) + FALLBACK_FAMILIES[role]
-    names = [re.sub(r'["\\<>;{}\n]', "", n).strip() for n in dict.fromkeys(names)]
-    return ", ".join(n if n in GENERIC else f'"{n}"' for n in names if n)
-
-
-def role_css(style: Style, family: str, weight: int):
-    """A paragraph role of the style sheet on the web: its face, weight, alignment and first-line
-    indent as in print; sizes relative to the body text (em), so the reader's text size decides."""
-    from markupsafe import Markup
-
-    out = [f"font-family: {family};", f"font-weight: {'bold' if style.bold else int(weight)};"]
-    if style.size is not None:
-        out.append(f"font-size: {style.size / BODY_PT:.3g}em;")
-    if style.align:
-        out.append(f"text-align: {style.align};")
-    if style.indent:
-        out.append(f"text-indent: {style.indent:g}em;")
-    return Markup(" ".join(out))
+    families = dict.fromkeys(n if n in GENERIC else css_family(n) for n in names)
+    return Markup(", ".join(family for family in families if family))   # safe in <style>: not HTML-escaped there
 
 
 # ------------------------------------------------------------------------------------------ outline
