@@ -13,7 +13,7 @@ import pytest
 import yaml
 from docx import Document
 
-from conftest import REPO, SEEDS, coverage, docx_text, gongfu, normalise
+from conftest import REPO, SEEDS, copy_workdir, coverage, docx_text, gongfu, normalise
 from test_content import pdf_text
 
 PROGRESS = REPO / "data" / "zhengfu-2024" / "progress"
@@ -131,7 +131,9 @@ def test_tongbao_counts_highlights_and_problems_from_the_data(tongbao):
     assert "纳入跟踪督查的121项重点工作中，未填状态120项、未报送1项" in text
     # 主要进展: the 亮点 the office listed in the period file, each with its report's first paragraph.
     assert "1.加快推进金塘原油储运基地项目、新奥LNG三期等项目建设（市发改委）。加快建设国际大宗商品储运基地。" in text
-    assert "本期没有滞后、未启动的任务。" in text
+    # No status was reported: whether any task lags is not known, and the text must not say there is none.
+    assert "120项任务未填写进展状态，无法判断是否滞后、未启动。另有1项任务未按时报送进展情况，涉及自贸区两局一中心。" in text
+    assert "没有滞后" not in text
     assert "另有1项任务未按时报送进展情况，涉及自贸区两局一中心。" in text
     assert "无上期数据，本期不作比较。" in text
     # The table attachment numbers tasks 1…125 through the whole list, as the text refers to them.
@@ -139,6 +141,30 @@ def test_tongbao_counts_highlights_and_problems_from_the_data(tongbao):
     table = table_with(doc, ["序号", "任务内容", "牵头单位", "状态", "进展情况"])
     numbers = [r.cells[0].text for r in table.rows[1:] if len({c._tc for c in r.cells}) > 1]
     assert numbers == [str(n) for n in range(1, 126)]
+
+
+@pytest.mark.parametrize("late_reply, changes", [
+    ("", ["连续两期未报送1项：", "另有120项任务本期未填写状态，无法与上期比较。"]),
+    ("- 编号: ZF24-036\n  牵头单位: 自贸区两局一中心\n  完成情况: 方案已上报。\n",
+     ["已填写状态的任务与上期相比没有变化；121项任务本期未填写状态，无法比较。"]),
+])
+def test_tongbao_says_what_statuses_left_unknown(tmp_path, late_reply, changes):
+    """A period whose units reported no statuses after one that had none either, and no 亮点 picked
+    (with the unit that did not report in June silent again, or replying now): the text says what
+    cannot be judged; it does not claim "no change", "nothing newly completed" or "none lagging"."""
+    work = copy_workdir(tmp_path / "w")
+    half_year = (work / "data/zhengfu-2024/progress/2024-06.yaml").read_text(encoding="utf-8")
+    august = re.sub(r"亮点:\n(- .*\n)+", "", half_year.replace("期间: 2024-06", "期间: 2024-08")) + late_reply
+    assert "\n亮点:" not in august and "期间: 2024-08" in august
+    (work / "data/zhengfu-2024/progress/2024-08.yaml").write_text(august, encoding="utf-8")
+    result = gongfu(work, "build", "tongbao", "--period", "2024-08", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    text = normalise(docx_text(work / "build" / "tongbao-2024-08.docx"))
+    unknown = 121 if late_reply else 120
+    assert in_order(text, ["与上期（2024年6月）相比：（2024年7月为示例数据，不作比较。）", *changes,
+                           f"{unknown}项任务未填写进展状态，无法列出新完成的重点工作。",
+                           f"{unknown}项任务未填写进展状态，无法判断是否滞后、未启动。"])
+    assert "状态与上期相比没有变化" not in text and "暂无新完成" not in text and "没有滞后" not in text
 
 
 def test_tongbao_indicators_judged_by_period(tongbao):

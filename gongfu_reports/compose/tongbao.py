@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import GongfuError, GongfuWarning, Place
 from ..model import Leader
 from ..model.numbering import level_number
-from ..model.progress import (NEEDS_REASON, BulletinIssue, IssuePart, IssueSection,
+from ..model.progress import (NEEDS_REASON, NO_STATUS, BulletinIssue, IssuePart, IssueSection,
                               PeriodProgress)
 from .blocks import Paragraph, Run
 from .bulletin import (CHANGE_KINDS, TaskState, changes, complete_paragraph, contacts_table, count_by, count_table,
@@ -197,9 +197,18 @@ def _changes(data: TongbaoData, found: dict | None, lead: str) -> list[Paragraph
         shown = [task_reference(s) + (f"，现为{s.status}" if kind in ("由已完成退回", "转为滞后或未启动") else "")
                  for s in states]
         blocks.append(Paragraph("body", [Run(f"{kind}{len(states)}项：", bold=True), Run("；".join(shown) + "。")]))
-    if not listed:
-        blocks.append(Paragraph("body", [Run("各项任务状态与上期相比没有变化。")]))
+    unknown = _unknown(data.states)
+    if listed:
+        blocks += [Paragraph("body", [Run(f"另有{unknown}项任务本期未填写状态，无法与上期比较。")])] if unknown else []
+    else:
+        blocks.append(Paragraph("body", [Run(f"已填写状态的任务与上期相比没有变化；{unknown}项任务本期未填写状态，无法比较。"
+                                             if unknown else "各项任务状态与上期相比没有变化。")]))
     return blocks
+
+
+def _unknown(states: list[TaskState]) -> int:
+    """Tasks reported without a status: what the text says about statuses cannot cover them."""
+    return sum(1 for s in states if s.status == NO_STATUS)
 
 
 def _first_report(state: TaskState) -> str:
@@ -219,7 +228,9 @@ def _highlights(data: TongbaoData, found: dict | None, lead: str) -> list[Paragr
     else:
         completed = found["新完成"] if found is not None else [s for s in data.states if s.status == "已完成"]
         if not completed:
-            return [Paragraph("body", [Run("本期暂无新完成的重点工作。")])]
+            unknown = _unknown(data.states)
+            return [Paragraph("body", [Run(f"{unknown}项任务未填写进展状态，无法列出新完成的重点工作。" if unknown
+                                           else "本期暂无新完成的重点工作。")])]
         what = "本期新完成" if found is not None else "已完成"
         more = "，主要有（其余见附件）" if len(completed) > AUTO_HIGHLIGHTS else ""
         blocks.append(Paragraph("body", [Run(lead or f"{what}重点工作{len(completed)}项{more}：")]))
@@ -233,8 +244,10 @@ def _highlights(data: TongbaoData, found: dict | None, lead: str) -> list[Paragr
 
 def _lagging(data: TongbaoData, lead: str, warnings: list[GongfuWarning]) -> list[Paragraph]:
     late = [s for s in data.states if s.status in NEEDS_REASON]
-    if not late:
-        return [Paragraph("body", [Run("本期没有滞后、未启动的任务。")])]
+    unknown = _unknown(data.states)
+    if not late:   # never "none lagging" when some tasks have no status: that is not known
+        return [Paragraph("body", [Run(f"{unknown}项任务未填写进展状态，无法判断是否滞后、未启动。" if unknown
+                                       else "本期没有滞后、未启动的任务。")])]
     blocks = [Paragraph("body", [Run(lead)])] if lead else []
     for n, state in enumerate(late, 1):
         runs = [Run(f"{level_number(3, n)}{task_reference(state)}，{state.status}。", bold=True)]
@@ -249,6 +262,8 @@ def _lagging(data: TongbaoData, lead: str, warnings: list[GongfuWarning]) -> lis
             step = complete_paragraph(entry.next_steps.replace("\n", "；")) if entry.next_steps else "未说明下步计划。"
             runs.append(Run(f"{who}原因：{reason}下步：{step}"))
         blocks.append(Paragraph("body", runs))
+    if unknown:
+        blocks.append(Paragraph("body", [Run(f"此外，{unknown}项任务未填写进展状态，无法判断是否滞后、未启动。")]))
     return blocks
 
 
