@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MM, libreoffice, rewrite_zip
+from conftest import MM, docx_text, libreoffice, rewrite_zip
 from gongfu_reports import pdftext
 from gongfu_reports.render import layout as L
 
@@ -91,6 +91,24 @@ def test_same_page_count(doc, engine, word_pdfs, built, built_html):
     pdf, word = read(engine_pdf(engine, doc, built, built_html)), read(word_pdfs[doc])
     allowed = 2 if doc in ("gongzuo-yaodian-2024", "tongbao-2024-06", "tongbao-2024-07") else 0
     assert abs(len(word) - len(pdf)) <= allowed, (len(pdf), len(word))
+
+
+@pytest.mark.parametrize("doc", DOCUMENTS)
+def test_word_shows_every_character_of_the_docx(doc, word_pdfs, built):
+    """Nothing of the Word file is lost where it is laid out: each character is shown at least as often
+    as the DOCX holds it (repeated table heads and page numbers add more). A table row taller than a
+    page and kept whole (w:cantSplit) lost its last line at the page's end."""
+    from collections import Counter
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(word_pdfs[doc])
+    try:
+        shown = Counter("".join("".join(page.get_textpage().get_text_range() for page in pdf).split()))
+    finally:
+        pdf.close()
+    held = Counter("".join(docx_text(built / "build" / f"{doc}.docx").split()))
+    assert not held - shown, dict(held - shown)
 
 
 # Characters whose widths are not a multiple of half a character (Latin letters, half-width marks):

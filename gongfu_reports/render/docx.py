@@ -776,7 +776,9 @@ class _Body:
         # Lines at an exact pitch and the cells' padding as in both PDF engines (render/layout.py).
         spacing = f'<w:spacing w:line="{round(L.table_line_pt(block.font_size) * 20)}" w:lineRule="exact"/>'
         n_header = len(block.header)
-        split = set(L.split_rows(block, landscape))   # taller than a quarter page: they break across pages
+        # Rows taller than a quarter page break across pages, and so do rows taller than a page: kept
+        # whole (w:cantSplit), LibreOffice cuts such a row off at the page's end, and so does Word.
+        split = set(L.split_rows(block, landscape)) | set(L.tall_rows(block, landscape))
         pad_v, pad_h = round(L.CELL_PAD_V_PT * 20), round(L.CELL_PAD_H_PT * 20)
         rule = round(L.TABLE_RULE_PT * 8)
         out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/>',
@@ -787,8 +789,7 @@ class _Body:
             header = r < n_header
             # Header and group rows take their style's font and weight (the style sheet's 表头 and
             # 表格分组行, as in the PDF); other cells their own weight and alignment. A group row
-            # keeps with the row after it; a row shorter than a quarter page never breaks across pages
-            # (one taller than a page still does: Word and LibreOffice then start it on a new page).
+            # keeps with the row after it; a row shorter than a quarter page never breaks across pages.
             group = not header and r - n_header in block.group_rows
             role = "header" if header else "group" if group else "cell"
             keep = "<w:keepNext/>" if group else ""
@@ -835,7 +836,8 @@ class _Body:
         for text in lines:
             ppr = self.style("imprint")
             if "\t" in text:
-                ppr += f'<w:tabs><w:tab w:pos="{Emu(Mm(width_mm) - 2 * indent).twips}" w:val="right"/></w:tabs>'
+                # Word measures tab stops from the cell's edge, not from the indent: 1 character in from the right.
+                ppr += f'<w:tabs><w:tab w:pos="{Emu(Mm(width_mm) - indent).twips}" w:val="right"/></w:tabs>'
             if text in copy_lines:
                 ppr += oxml.indent_xml(Emu(indent + Pt(3 * L.IMPRINT_PT)).twips, indent.twips,
                                        Pt(-3 * L.IMPRINT_PT).twips)

@@ -46,11 +46,11 @@ SPLIT_ROW_SHARE = 0.25
 
 
 def tall_rows(table, landscape: bool) -> list[int]:
-    """The body rows of a table (a compose.blocks.Table) too tall for a page under its header.
-    Word and LibreOffice start such a row on a new page and let it run on (w:cantSplit); the PDF
-    templates do the same with these indexes. The height is estimated on the high side (each
-    character its full width, a character less per line), so a row that would not fit is never
-    kept whole."""
+    """The body rows of a table (a compose.blocks.Table) too tall for a page under its header. The PDF
+    templates start such a row on a new page and let it run on; the DOCX lets it break where the page
+    ends (kept whole with w:cantSplit, LibreOffice and Word cut it off at the page's end). The height
+    is estimated on the high side (each character its full width, a character less per line), so a
+    row that would not fit is never kept whole."""
     heights, room = _row_heights(table, landscape)
     return [r for r, h in enumerate(heights) if h > room]
 
