@@ -9,6 +9,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from lxml.etree import XMLSyntaxError
+
 from ..errors import GongfuError, Place, display_path
 from .archive import check_zip
 from .numfmt import format_value
@@ -75,12 +77,12 @@ def open_workbook(path: Path, label: str | None = None, data_only: bool = False)
                 if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
                     cells, area, last_row, last_column = _sheet_size(archive, member)
                     if cells > MAX_CELLS:
-                        raise GongfuError(f"工作表过大（{cells} 个单元格，上限 {MAX_CELLS} 个）", place,
+                        raise GongfuError(f"工作表过大（超过 {MAX_CELLS} 个单元格的上限）", place,
                                           hint="请删除表格下方或右侧多余的内容")
                     if area > MAX_EXTENT:
                         raise GongfuError(f"工作表的范围过大（有内容或合并的单元格远至第 {last_row} 行、第 {last_column} 列）",
                                           place, hint="请删除表格下方或右侧多余的内容（含空白的合并单元格）后另存")
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, XMLSyntaxError):
         raise not_xlsx from None
     try:
         with warnings.catch_warnings():
@@ -90,18 +92,17 @@ def open_workbook(path: Path, label: str | None = None, data_only: bool = False)
         raise not_xlsx from None
 
 
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_COORDINATE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 # Rows × columns a sheet's readers walk (openpyxl makes a cell for each, and one for each cell of a
 # merged range): a stray value at XFD1048576 in a 15 KB file took 1.8 GB.
 MAX_EXTENT = 2_000_000
 
 
-def _column(letters: bytes) -> int:
+def _column(letters: str) -> int:
     n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
     return n
 
 
@@ -109,22 +110,39 @@ def _sheet_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int,
     """Cells in a worksheet's XML, counted while it streams out of the zip (a sheet with millions of
     cells is refused before openpyxl would spend minutes and gigabytes loading it); the area its
     readers walk (rows × columns up to its last cell, or its merged ranges' cells if more); the last
-    row and column of a cell or a merged range."""
-    count, tail, rows, columns, merged = 0, b"", 0, 0, set()
+    row and column of a cell or a merged range. The XML is parsed, not searched: a cell is placed as
+    openpyxl places it (by its r="…", written in any way XML allows, or after the one before it when
+    it has none), so no spelling of a far cell gets past."""
+    from lxml import etree
+
+    count = rows = columns = area = 0
+    row = column = 0
+    tags = (f"{_SHEET_NS}row", f"{_SHEET_NS}c", f"{_SHEET_NS}mergeCell")
     with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            data = tail + chunk
-            count += len(_CELL_TAG.findall(data))
-            for letters, row in _REF.findall(data):
-                rows, columns = max(rows, int(row)), max(columns, _column(letters))
-            merged.update(_MERGE.findall(data))
-            tail = data[-256:]
-            count -= len(_CELL_TAG.findall(tail))   # counted again with the next chunk
-            if count > MAX_CELLS:
-                break
-    count += len(_CELL_TAG.findall(tail))
-    area = 0
-    for c0, r0, c1, r1 in merged:
-        rows, columns = max(rows, int(r1)), max(columns, _column(c1))
-        area += (abs(int(r1) - int(r0)) + 1) * (abs(_column(c1) - _column(c0)) + 1)
+        parser = etree.iterparse(stream, events=("start", "end"), tag=tags, resolve_entities=False,
+                                 no_network=True, load_dtd=False, huge_tree=False)
+        for event, element in parser:
+            name = element.tag[len(_SHEET_NS):]
+            if event == "end":
+                if name == "row":
+                    element.clear(keep_tail=False)   # only the place of each cell is needed
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+                continue
+            if name == "row":
+                r = element.get("r")
+                row, column = (int(r) if r and r.strip().isdigit() else row + 1), 0
+            elif name == "c":
+                count += 1
+                if count > MAX_CELLS:
+                    break
+                place = _COORDINATE.fullmatch((element.get("r") or "").strip())
+                cell_row, column = (int(place[2]), _column(place[1])) if place else (row, column + 1)
+                rows, columns = max(rows, cell_row), max(columns, column)
+            else:
+                corners = [_COORDINATE.fullmatch(c.strip()) for c in (element.get("ref") or "").split(":")]
+                if 1 <= len(corners) <= 2 and all(corners):
+                    (c0, r0), (c1, r1) = (corners[0][1], corners[0][2]), (corners[-1][1], corners[-1][2])
+                    rows, columns = max(rows, int(r0), int(r1)), max(columns, _column(c0), _column(c1))
+                    area += (abs(int(r1) - int(r0)) + 1) * (abs(_column(c1) - _column(c0)) + 1)
     return count, max(rows * columns, area), rows, columns
