@@ -177,3 +177,31 @@ def test_a_child_started_before_the_first_compile_gives_the_same_pdf(built, monk
     assert pdf == (built / "build" / "shishi-fangan.pdf").read_bytes()
     assert typst_child._child is child   # the compile used the started child
     typst_child._close()
+
+
+def test_a_very_long_progress_text_builds(tmp_path):
+    """A unit's progress of 3000 characters with a mark every fifth, and one of many lines: Typst's
+    regex show rules stop at 512 matches in one run of text (typst/typst#6694, "maximum grouping depth
+    exceeded"), and the punctuation rule made the 完成情况 and the 通报 fail for text collect accepts.
+    Every character is shown."""
+    work = copy_workdir(tmp_path / "w")
+    path = work / "data/zhengfu-2024/progress/2024-07.yaml"
+    long_line = "推进工作，" * 600
+    many_lines = "\\n".join(["落实责任，加快进度。"] * 120)
+    text, count = re.subn(r"完成情况: （示例）上半年,全市预计一般公共预算收入.*", f'完成情况: "{long_line}"',
+                          path.read_text(encoding="utf-8"), count=1)
+    text, more = re.subn(r"完成情况: （示例）上半年全市经济保持平稳发展态势.*", f'完成情况: "{many_lines}"', text, count=1)
+    assert count == more == 1
+    path.write_text(text, encoding="utf-8")
+    result = gongfu(work, "build", "bulletin", "tongbao", "--period", "2024-07", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    import pypdfium2 as pdfium
+
+    for name in ("bulletin-2024-07", "tongbao-2024-07"):
+        pdf = pdfium.PdfDocument(work / "build" / f"{name}.pdf")
+        try:   # in the order drawn: a cell's lines one after the other (a page break may cut one phrase)
+            pages = len(pdf)
+            shown = normalise("".join(page.get_textpage().get_text_range() for page in pdf))
+        finally:
+            pdf.close()
+        assert shown.count("推进工作，") >= 600 - pages and shown.count("落实责任，加快进度。") >= 120 - pages, name
