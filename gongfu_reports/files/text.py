@@ -19,16 +19,24 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 # other scripts …) is refused in names too (invisible_error).
 INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e0fff]")
+# Bidi controls reorder what follows: “正常\u202e文字反转” prints as “正常转反字文” in the PDF. No Chinese
+# official text needs them; they are refused in every value, not only in names.
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _INVISIBLE_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u2060": "零宽不折行空格",
                     "\ufeff": "零宽不折行空格（BOM）", "\u00ad": "软连字符"}
 
 
 def check_text(text: str, place: Place) -> str:
-    """Text from a cell or a YAML value: no invisible control characters, no runaway length."""
+    """Text from a cell or a YAML value: no invisible control characters, no bidi controls, no runaway length."""
     found = CONTROL.search(text)
     if found:
         raise GongfuError(f"含有不可见的控制字符（U+{ord(found.group()):04X}，在第{found.start() + 1}个字符处），请删除",
                           place, hint="这类字符多由复制粘贴带入；可重新输入该处文字，Excel 中也可用 CLEAN 函数清除")
+    found = BIDI.search(text)
+    if found:
+        raise GongfuError(f"含有不可见字符（U+{ord(found.group()):04X} 文字方向控制字符，在第{found.start() + 1}个字符处）："
+                          "它使后面的文字倒序显示，请删除", place,
+                          hint="这类字符看不见，多由复制粘贴带入；可重新输入该处文字")
     if len(text) > MAX_TEXT_CHARS:
         raise GongfuError(f"内容过长：{len(text)} 字，一处最多 {MAX_TEXT_CHARS} 字", place,
                           hint="请检查是否误粘贴了整篇文字；确需长文请分成几项")

@@ -30,7 +30,7 @@ from ..publish import build_lock, write_atomic
 from ..files.archive import MAX_FILE_BYTES
 from ..files.excel import displayed, excel_text, open_workbook
 from ..files.names import check_writable
-from ..files.text import check_text
+from ..files.text import check_text, invisible_error
 from ..sources.progress import indicator_key_error, is_sample, period_files
 from .common import (COLUMNS, CONTACT_FIELDS, FILL_COLUMNS, INDICATOR_COLUMNS, INDICATOR_FILL, INDICATOR_SHEET,
                      META_SHEET, SHEET, Assignments, bulletin_document, indicator_document, load_assignments,
@@ -481,7 +481,8 @@ def check_row(values: dict[str, str], place: Place, unit: str, work: Assignments
     if not status:
         errors.append(GongfuError("状态未填写", place.at(column="状态"), hint=f"请从下拉列表中选择：{'、'.join(STATUSES)}"))
     elif status not in STATUSES:
-        errors.append(GongfuError(f"状态“{status}”无效", place.at(column="状态"),
+        hidden = invisible_error(status)   # “已完成” and a zero-width space: printed, it looks valid
+        errors.append(GongfuError(f"状态{hidden}" if hidden else f"状态“{status}”无效", place.at(column="状态"),
                                   hint=f"请从下拉列表中选择：{'、'.join(STATUSES)}"))
     if not values["进展情况"]:
         errors.append(GongfuError("进展情况未填写", place.at(column="进展情况")))

@@ -299,6 +299,8 @@ form_case("collect-formula-cmd", form_cell("存在问题", "=+cmd|' /C calc'!A0"
 form_case("collect-formula-sum", form_cell("下步计划", "=@SUM(1,2)"))
 form_case("collect-control-char", form_cell("进展情况", "已完成_x001B_[31m验收"))
 form_case("collect-long-cell", form_cell("进展情况", "进展情况说明" * 2000))
+form_case("collect-bidi-text", form_cell("进展情况", "正常\u202e文字反转\u202c，已完成"))
+form_case("collect-status-zero-width", form_cell("状态", "已完成\u200b"))
 form_case("collect-bad-status", form_cell("状态", "基本完成"))
 form_case("collect-unknown-id", form_cell("编号", "ZF24-999"))
 form_case("collect-merged-header", merged_header)
@@ -360,6 +362,7 @@ units_case("units-lookalike-kangxi", "- 名称: 市\u2f42广旅体局\n")       
 units_case("units-lookalike-fullwidth", "- 名称: ＡＢＣ局\n- 名称: ABC局\n")
 units_case("units-alias-soft-hyphen", '- 名称: 新单位甲\n  别称: ["市发\\u00ad改委"]\n')
 tasks_case("xlsx-unit-zero-width", set_cell(10, 7, "市发改委\u200b"))
+text_case("notice-body-bidi", "data/notice.yaml", replace_once("认真抓好落实。", "认真抓好\u202e落实。"))
 text_case("workplan-unit-bidi", "data/workplan.yaml",
           replace_once("单位: 市发改委、市委改革办", '单位: "市发改委\\u202d、市委改革办"'))
 
