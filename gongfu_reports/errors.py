@@ -129,11 +129,14 @@ def capped(items: list) -> list:
         counts[key] = counts.get(key, 0) + 1
         if counts[key] <= MAX_SHOWN_PER_KIND:
             shown.append(item)
-        else:
-            rest[key] = rest.get(key, 0) + 1
-    for (file, subject, message), more in rest.items():
+        else:   # the first of the rest is quoted as it is (the kind's key has its numbers as N)
+            more, first = rest.get(key, (0, item))
+            rest[key] = (more + 1, first)
+    for (file, subject, _), (more, first) in rest.items():
         head = "：".join(p for p in (subject, file) if p)
-        shown.append(f"{head + '：' if head else ''}另有 {more} 处同类问题（{message}），未逐一列出；请先改正以上几处，再运行一次")
+        example = getattr(first, "message", str(first))
+        shown.append(f"{head + '：' if head else ''}另有 {more} 处同类问题（如：{example}），未逐一列出；"
+                     "请先改正以上几处，再运行一次")
     return shown
 
 

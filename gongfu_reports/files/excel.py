@@ -77,7 +77,7 @@ def open_workbook(path: Path, label: str | None = None, data_only: bool = False)
                 if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
                     cells, area, last_row, last_column = _sheet_size(archive, member)
                     if cells > MAX_CELLS:
-                        raise GongfuError(f"工作表过大（超过 {MAX_CELLS} 个单元格的上限）", place,
+                        raise GongfuError(f"工作表过大（超过上限 {MAX_CELLS} 个单元格）", place,
                                           hint="请删除表格下方或右侧多余的内容")
                     if area > MAX_EXTENT:
                         raise GongfuError(f"工作表的范围过大（有内容或合并的单元格远至第 {last_row} 行、第 {last_column} 列）",
