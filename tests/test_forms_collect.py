@@ -356,6 +356,7 @@ def test_a_month_replayed(work):
     def corrected(book, ws, cols, rows):
         ws.cell(rows[0], cols["状态"]).value = "序时推进"
         ws.cell(rows[0], cols["进展情况"]).value = "全年目标已提前完成。"
+        ws.cell(contact_row(ws), 2).value = "王五"   # another clerk filled it in
     fill(form(work, "市财政局"), second / "市财政局回执.xlsx", corrected)
     result = gongfu(work, "collect", str(second), "--period", PERIOD)
     assert result.returncode == 1
@@ -366,6 +367,7 @@ def test_a_month_replayed(work):
     changed = next(l for l in result.stdout.splitlines() if "ZF24-001（市财政局）：" in l)
     assert "状态 已完成 → 序时推进" in changed and "完成情况 “ZF24-001：第一段进展" in changed and "“全年目标已提前完成。”" in changed
     assert entries(work)["ZF24-001"]["完成情况"] == "全年目标已提前完成。"
+    assert "市财政局 的填报人信息已更新：填报人 张三 → 王五" in result.stdout + result.stderr
     versions = sorted((work / VERSIONS).glob("*.yaml"))
     assert [p.name for p in versions] == [f"{PERIOD}.v001.yaml", f"{PERIOD}.v002.yaml"]
     assert versions[-1].read_bytes() == before
@@ -380,6 +382,18 @@ def test_a_month_replayed(work):
     assert len(log) == 4
     first = {item["收到"]: item["结果"] for item in log[0]["文件"]}
     assert first == {f"{path.stem}回执.xlsx": "退回" if path.stem in MISTAKES else "已合并" for path in forms}
+
+    # The unit sends its first version again by mistake (an old e-mail), and the clerk collects it with
+    # --replace as before: it was merged once and corrected since, so it is not merged again.
+    again = work / "again"
+    again.mkdir()
+    (again / "市财政局回执 (1).xlsx").write_bytes((resent / "市财政局回执.xlsx").read_bytes())
+    before = (work / PROGRESS).read_bytes()
+    result = gongfu(work, "collect", str(again), "--period", PERIOD, "--replace")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("again/市财政局回执 (1).xlsx：与此前收到的 data/zhengfu-2024/received/2024-09/市财政局回执（2）.xlsx 完全相同"
+            "：这份表格已经合并过，之后的内容已更新，未再合并") in result.stderr, result.stderr
+    assert (work / PROGRESS).read_bytes() == before
 
     # The 完成情况 lists every task, each with what its unit reported.
     result = gongfu(work, "build", "bulletin", "--period", PERIOD, "--format", "docx")

@@ -8,7 +8,8 @@ progress file (<progress>/<period>.yaml) and indicator values (<indicator_values
 - A report that differs from what the period already holds is a conflict (the workbook is rejected)
   unless --replace, which lists every changed task (old → new).
 - Two different workbooks from one unit: neither is merged, the clerk chooses; identical copies
-  are merged once.
+  are merged once. A workbook identical to one an earlier run merged is not merged again, even with
+  --replace, when the period's data has changed since (an old file sent again would undo a correction).
 - Every earlier version of the period's files is kept (store.py).
 """
 
@@ -105,6 +106,7 @@ class Form:
     contact: dict[str, str] = field(default_factory=dict)
     errors: list[GongfuError] = field(default_factory=list)
     kept_as: Path | None = None       # its copy in received/<period>/
+    merged_before: bool = False       # the same bytes were received and merged in an earlier run
     duplicate_of: "Form | None" = None   # an identical copy of another workbook of the same unit
 
     @property
@@ -264,6 +266,7 @@ def keep_received(result: CollectResult) -> None:
         with writing(folder, NOTHING_MERGED):
             folder.mkdir(parents=True, exist_ok=True)
         kept = {_digest(p): p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".xlsx", *OLD_EXCEL)}
+        merged = _merged_copies(folder / LOG)
         for form in result.forms:
             if form.path.stat().st_size > MAX_FILE_BYTES:
                 result.notes.append(f"{form.label} 过大，未保存副本")
@@ -271,7 +274,7 @@ def keep_received(result: CollectResult) -> None:
             data = form.path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             if digest in kept:
-                form.kept_as = kept[digest]
+                form.kept_as, form.merged_before = kept[digest], kept[digest].name in merged
                 continue
             stem = _fitting(form.path.stem)   # room for “（2）” and the temporary file's name
             target, n = folder / f"{stem}{form.path.suffix}", 1
@@ -285,6 +288,17 @@ def keep_received(result: CollectResult) -> None:
             if path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
         raise
+
+
+def _merged_copies(log: Path) -> set[str]:
+    """The names in received/<period>/ of the workbooks an earlier run merged (from its log; a log
+    that cannot be read names none)."""
+    try:
+        records = yaml.safe_load(log.read_text(encoding="utf-8")) if log.is_file() else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return set()
+    return {item.get("保存为") for record in records or [] if isinstance(record, dict)
+            for item in record.get("文件") or [] if isinstance(item, dict) and item.get("结果") == "已合并"}
 
 
 def _fitting(stem: str, limit: int = 180) -> str:
@@ -634,6 +648,14 @@ def merge_form(form: Form, progress: ProgressFile, values: ProgressFile | None, 
     if conflicts:
         form.errors += conflicts
         return
+    if form.merged_before and any((old := store.get(item.key)) is not None and _differ(old, item.entry(), content)
+                                    for item, store, content in [(r, existing, CONTENT) for r in form.reports]
+                                    + [(v, existing_values, VALUE_CONTENT) for v in form.values]):
+        # A unit sent an old workbook again: merged once already, and corrected since (--replace).
+        form.errors.append(GongfuError(
+            f"与此前收到的 {display_path(form.kept_as)} 完全相同：这份表格已经合并过，之后的内容已更新，未再合并",
+            Place(form.label), hint="多为单位误发了旧表；确需恢复为这份表格的内容时，从 versions/ 中找回当时的进展文件"))
+        return
     for report in form.reports:
         old = existing.get(report.key)
         was, text_before, when = before.get(report.key, ("", "", ""))
@@ -651,6 +673,11 @@ def merge_form(form: Form, progress: ProgressFile, values: ProgressFile | None, 
     if form.contact:
         info = dict(progress.top.get("填报信息") or {})
         if info.get(form.unit) != form.contact:
+            if info.get(form.unit):   # the unit's earlier contact details: the change is listed, not silent
+                was = info[form.unit]
+                changed = "；".join(f"{k} {was.get(k) or '（空）'} → {form.contact.get(k) or '（空）'}"
+                                   for k in dict.fromkeys([*was, *form.contact]) if was.get(k) != form.contact.get(k))
+                result.notes.append(f"{form.unit} 的填报人信息已更新：{changed}")
             info[form.unit] = form.contact
             progress.top["填报信息"] = dict(sorted(info.items()))
 
