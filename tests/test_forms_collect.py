@@ -469,6 +469,21 @@ def test_a_task_list_changed_after_the_forms_went_out_does_not_reject_them(work)
     assert result.returncode == 0, result.stderr
 
 
+def test_a_task_moved_to_another_unit_after_the_forms_went_out_says_so(work):
+    """The office gives ZF24-004 to another lead unit after the forms went out: the unit that filled
+    in its form as sent is not blamed; the message says the task list changed and what to do."""
+    path = work / "data/zhengfu-2024/key-tasks.yaml"
+    text = path.read_text("utf-8")
+    assert "  责任单位: 市发改委、市经信局、市住建局" in text
+    path.write_text(text.replace("  责任单位: 市发改委、市经信局、市住建局", "  责任单位: 市经信局、市发改委、市住建局", 1), "utf-8")
+    fill(form(work, "市发改委"), work / "in" / "发改委.xlsx")
+    result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "“编号”列：任务 ZF24-004 在下发填报表之后改由市经信局牵头，不再由市发改委报送" in result.stderr, result.stderr
+    assert "任务清单在下发填报表之后有了改动：请重新运行 gongfu forms" in result.stderr
+    assert "在下发的原表中填写" not in result.stderr
+
+
 def test_a_task_falling_back_from_completed_is_pointed_out(work):
     def completed(book, ws, cols, rows):
         ws.cell(rows[0], cols["状态"]).value = "已完成"

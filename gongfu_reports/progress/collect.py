@@ -44,6 +44,8 @@ CONTENT = ("状态", "完成情况", "存在问题", "下步计划")   # what a 
 VALUE_CONTENT = ("实际值", "说明")
 LOCK_HINT = ("编号、任务内容、牵头领导以下发的填报表为准，填报单位不能修改：请该单位在下发的原表中填写"
              "（或把改动的格恢复原样）后重新报送")
+CHANGED_HINT = ("单位是按下发的表填写的，是任务清单在下发填报表之后有了改动：请重新运行 gongfu forms，把新表发给有关单位"
+                "（或把任务清单恢复原样）后再收集")
 OLD_EXCEL = (".xls", ".et")                             # saved in the wrong format by the unit
 LOG = "收集记录.yaml"
 NOTHING_MERGED = "收回的表格未能保存副本，本次没有合并任何数据；问题解决后重新运行 gongfu collect"
@@ -473,12 +475,19 @@ def check_row(values: dict[str, str], place: Place, unit: str, work: Assignments
     if not task_id:
         raise GongfuError("编号为空", place.at(column="编号"), hint=LOCK_HINT)
     task = work.tasks.get(task_id)
+    issued = sent is not None and task_id in sent   # the form went out with this task for this unit
     if task is None:
+        if issued:
+            raise GongfuError(f"任务 {task_id} 在下发填报表之后已从任务清单中删除", place.at(column="编号"), hint=CHANGED_HINT)
         raise GongfuError(f"编号“{task_id}”不在任务清单中", place.at(column="编号"), hint=LOCK_HINT)
     reporters = work.reporters.get(task_id)
     if reporters is None or unit not in reporters:
         lead = work.lead[task_id].name
         who = f"由{'、'.join(reporters)}分别报送" if reporters and reporters != [lead] else f"的牵头单位是{lead}"
+        if issued:
+            now = f"由{'、'.join(reporters)}分别报送" if reporters and reporters != [lead] else f"由{lead}牵头"
+            raise GongfuError(f"任务 {task_id} 在下发填报表之后改{now}，不再由{unit}报送",
+                              place.at(column="编号"), hint=CHANGED_HINT)
         raise GongfuError(f"任务 {task_id} {who}，不是本表的填报单位{unit}", place.at(column="编号"), hint=LOCK_HINT)
     if task_id in ids:
         raise GongfuError(f"任务 {task_id} 重复填报（另见{ids[task_id]}）", place.at(column="编号"))
