@@ -103,6 +103,10 @@ def test_imprint_at_the_bottom_of_the_last_page(paths, libreoffice_pdf_002):
             assert bottom - 12 <= date["bottom"] <= bottom + 2, (pdf_path.name, date["bottom"], bottom)
             assert copy["top"] < date["top"]
             assert all("抄送" not in (p.extract_text() or "") for p in pdf.pages[:-1])
+            # 印发日期 1 character (4号) in from the 版心's right edge (it was 2 in Word's layout); LibreOffice
+            # draws the 版记's box 1.5 mm to the right
+            right = last.width - 26 * MM - 14
+            assert right - 1 * MM <= date["x1"] <= right + 2 * MM, (pdf_path.name, date["x1"] / MM, right / MM)
 
 
 @pytest.fixture(scope="module")
