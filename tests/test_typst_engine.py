@@ -205,3 +205,41 @@ def test_a_very_long_progress_text_builds(tmp_path):
         finally:
             pdf.close()
         assert shown.count("推进工作，") >= 600 - pages and shown.count("落实责任，加快进度。") >= 120 - pages, name
+
+
+def test_a_long_latin_string_wraps_inside_its_cell_and_the_text_area(tmp_path):
+    """A run of Latin letters with nowhere to break (300 letters in the notice's body, a task name that
+    starts with markup): Typst kept it on one line, past the 版心 (the rest of it lost off the page) or
+    over the next cell. It wraps as in Word and the web edition: every character on the page, inside
+    the 版心, no glyph over another."""
+    import openpyxl
+
+    work = copy_workdir(tmp_path / "w")
+    notice = work / "data/notice.yaml"
+    text = notice.read_text(encoding="utf-8")
+    assert "认真抓好落实。" in text
+    notice.write_text(text.replace("认真抓好落实。", "认真抓好落实。" + "A" * 300, 1), encoding="utf-8")
+    book = openpyxl.load_workbook(work / "data/tasks.xlsx")
+    sheet = book["重点任务清单"]
+    cell = next(c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and len(c.value) > 30)
+    cell.value = "<script>alert(1)</script>" + "B" * 60 + cell.value
+    book.save(work / "data/tasks.xlsx")
+    result = gongfu(work, "build", "gongzuo-yaodian-2024", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert "超出版心" not in result.stdout + result.stderr
+    with pdfplumber.open(work / "build/gongzuo-yaodian-2024.pdf") as pdf:
+        shown = normalise("".join(page.extract_text() for page in pdf.pages))
+        assert shown.count("A") >= 300 and shown.count("B") >= 60
+        for page in pdf.pages:
+            glyphs = sorted((c for c in page.chars if c["text"].strip()), key=lambda c: c["top"])
+            lines = []
+            for c in glyphs:
+                if lines and c["top"] - lines[-1][0]["top"] < 1:
+                    lines[-1].append(c)
+                else:
+                    lines.append([c])
+            for line in lines:   # neighbours on a line: the next starts where the last ends
+                line.sort(key=lambda c: c["x0"])
+                for a, b in zip(line, line[1:]):
+                    assert b["x0"] >= a["x1"] - 0.5, (page.page_number, a["text"], b["text"], a["x1"], b["x0"])
+            assert all(0 <= c["x0"] and c["x1"] <= page.width for c in glyphs), page.page_number
