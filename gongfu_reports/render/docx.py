@@ -32,7 +32,7 @@ from . import layout as L
 from .styles import Style, load_styles
 from . import oxml
 from ..files.archive import check_zip
-from .sandbox import REFUSED_HINT, LimitExceeded, TemplateEnvironment, inside, template_error, template_roots
+from .sandbox import REFUSED_HINT, LimitExceeded, TemplateEnvironment, inside, template_error, template_roots, undefined_message
 
 TEMPLATE_NAME = "notice.docx"      # with the 版头 (red mark, issue number, rule)
 PLAIN_TEMPLATE_NAME = "plain.docx"  # without: lists and extracts
@@ -328,7 +328,7 @@ class _Skeleton:
             raise GongfuError(f"Word 模板中的标记有语法错误：{exc.message}", _tag_place(path, env),
                               hint="检查 {{ }} 与 {% %} 是否成对，引号是否被 Word 改成了中文引号") from None
         except jinja2.UndefinedError as exc:
-            raise GongfuError(f"Word 模板使用了未定义的变量：{exc.message}", _tag_place(path, env, exc)) from None
+            raise GongfuError(f"Word 模板使用了未定义的变量：{undefined_message(exc)}", _tag_place(path, env, exc)) from None
         except (LimitExceeded, jinja2.TemplateNotFound, jinja2.exceptions.SecurityError) as exc:
             raise template_error(exc, display_path(path)) from None
         except (etree.LxmlError, IndexError, ValueError, RecursionError, MemoryError) as exc:

@@ -552,14 +552,72 @@ def template_errors(name: str, label: str = "模板"):
     try:
         yield
     except jinja2.TemplateSyntaxError as exc:
-        raise GongfuError(f"{label}语法错误：{exc.message}",
-                          Place(display_path(exc.filename or name), line=exc.lineno)) from None
+        message, line = syntax_message(exc)
+        raise GongfuError(f"{label}语法错误：{message}", Place(display_path(exc.filename or name), line=line)) from None
     except jinja2.UndefinedError as exc:
-        raise GongfuError(f"{label}使用了未定义的变量：{exc.message}", template_place(exc, name)) from None
+        raise GongfuError(f"{label}使用了未定义的变量：{undefined_message(exc)}", template_place(exc, name)) from None
     except jinja2.exceptions.SecurityError as exc:
         raise GongfuError(f"{label}中有不安全的操作：{exc}", template_place(exc, name)) from None
     except (LimitExceeded, jinja2.TemplateNotFound, RecursionError, MemoryError) as exc:   # loading it too
         raise template_error(exc, name) from None
+
+
+def syntax_message(exc: jinja2.TemplateSyntaxError) -> tuple[str, int | None]:
+    """A template syntax error in the editor's words, and the line to look at: for a block left open,
+    the line that opens it (Jinja reports where the file ended)."""
+    message, line = exc.message or "", exc.lineno
+    innermost = re.search(r"The innermost block that needs to be closed is '(\w+)'", message)
+    opened = _opened_at(exc, innermost[1]) if innermost else None
+    if innermost and message.startswith("Unexpected end of template"):
+        tag = innermost[1]
+        return f"“{{% {tag} %}}”没有结束（缺少 {{% end{tag} %}}）", opened or line
+    unknown = re.match(r"Encountered unknown tag '(\w+)'", message)
+    if unknown and innermost:
+        where = f"第{opened}行的" if opened else "前面的"
+        return f"{{% {unknown[1]} %}} 与前面的标记不配对：{where}“{{% {innermost[1]} %}}”还没有结束", line
+    if unknown:
+        return f"不认识的标记“{{% {unknown[1]} %}}”", line
+    if message.startswith("unexpected end of template, expected 'end of print statement'"):
+        return "“{{”没有用“}}”结束", line
+    return f"{message}（Jinja 的说明）", line
+
+
+def _opened_at(exc: jinja2.TemplateSyntaxError, tag: str) -> int | None:
+    """The line of the last {% tag %} of the template that no {% endtag %} closes."""
+    source = exc.source
+    if source is None and exc.filename:
+        try:
+            source = Path(exc.filename).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+    opened: list[int] = []
+    try:
+        after_begin = False
+        for line, kind, value in jinja2.Environment().lex(source or ""):
+            if kind == "block_begin":
+                after_begin = True
+                continue
+            if after_begin and kind == "name":
+                if value == tag:
+                    opened.append(line)
+                elif value == f"end{tag}" and opened:
+                    opened.pop()
+            after_begin = after_begin and kind == "whitespace"
+    except jinja2.TemplateSyntaxError:
+        return None
+    return opened[-1] if opened else None
+
+
+def undefined_message(exc: jinja2.UndefinedError) -> str:
+    """“view.frame 中没有 markk” rather than Python's “'gongfu_reports.compose.blocks.Frame object' has no
+    attribute 'markk'”."""
+    message = exc.message or ""
+    missing = re.match(r"'(.+?) object' has no attribute '(.+)'$", message)
+    if missing:
+        owner = "这组数据" if missing[1] in ("dict", "list", "tuple") else f"“{missing[1].rsplit('.', 1)[-1]}”"
+        return f"{owner}中没有“{missing[2]}”"
+    name = re.match(r"'(.+)' is undefined$", message)
+    return f"“{name[1]}”未定义" if name else message
 
 
 def template_error(exc: BaseException, name: str) -> GongfuError:
