@@ -122,6 +122,10 @@ def css_of(style: Style, family: str, weight: int, char_pt: float | None = None)
     sizes in pt, the indent in characters and headings kept with what follows; on the web (char_pt
     None: the web edition) sizes relative to the body text (em), so the reader's text size decides."""
     out = [f"font-family: {family};", f"font-weight: {'bold' if style.bold else int(weight)};"]
+    if not char_pt and not style.bold and int(weight) > 400:
+        # The weight is the free stand-in's (Noto Serif CJK Bold for 小标宋): the official face first in
+        # the list has one weight, and a browser would thicken its strokes into a smeared fake bold.
+        out.append("font-synthesis: none;")
     if style.size is not None:
         out.append(f"font-size: {style.size:g}pt;" if char_pt else f"font-size: {style.size / BODY_PT:.3g}em;")
     if style.align:
