@@ -177,9 +177,12 @@ def forms(
     from .progress.forms import write_forms
     from .progress.period import parse_period
 
-    written = write_forms(_enter(directory), doc_id, parse_period(period))
+    written, kept = write_forms(_enter(directory), doc_id, parse_period(period))
     out.print(f"已生成填报表 {len(written)} 个（每个报送单位一个）：{display_path(written[0].parent)}",
               soft_wrap=True)
+    if kept:
+        out.print(f"注意：{len(kept)} 个填报表在上次生成后被改动过（可能已有人在原处填写），改动后的文件已另存到 "
+                  f"{display_path(kept[0].parent)}：{'、'.join(p.name for p in kept)}", soft_wrap=True)
 
 
 @app.command()

@@ -254,6 +254,24 @@ def test_a_group_lead_without_a_declaration_is_a_config_error(work):
 
 # --- periods -----------------------------------------------------------------------------------
 
+def test_a_form_filled_in_where_it_lies_is_kept_when_the_forms_are_made_again(work):
+    """The office fills in a unit's form in build/forms/ itself, then makes the forms again (after a
+    change in the task list): the filled-in form is kept beside, not overwritten; forms no one changed
+    are replaced without a copy, and making them again changes nothing more."""
+    target = form(work, "市财政局")
+    fill(target, target)
+    filled = target.read_bytes()
+    result = gongfu(work, "forms", "--period", PERIOD)
+    assert result.returncode == 0, result.stderr
+    kept = sorted((target.parent / "改动过的表").glob("*.xlsx"))
+    assert [p.name.split("（")[0] for p in kept] == ["市财政局"] and kept[0].read_bytes() == filled
+    assert "1 个填报表在上次生成后被改动过" in result.stdout and "市财政局（" in result.stdout
+    assert target.read_bytes() != filled                         # a fresh form in its place
+    again = gongfu(work, "forms", "--period", PERIOD)
+    assert again.returncode == 0 and "改动过" not in again.stdout
+    assert sorted((target.parent / "改动过的表").glob("*.xlsx")) == kept
+
+
 def test_last_month_uses_gongfu_today(work, monkeypatch):
     monkeypatch.setenv("GONGFU_TODAY", "2024-07-15")
     result = gongfu(work, "forms", "--period", "last-month")

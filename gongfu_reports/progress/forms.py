@@ -11,7 +11,9 @@ that leads indicators gets a second sheet for their values.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,25 +47,64 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 LOCKED_TEXT = "锁定:"          # meta keys "锁定:<编号>": the task text as sent
 
 
-def write_forms(root: Path, doc_id: str | None, period: str) -> list[Path]:
-    """Write build/forms/<period>/<unit>.xlsx for every reporting unit; returns the files written."""
+# What `gongfu forms` wrote last (file name → SHA-256), beside the forms: a form changed since (filled
+# in where it lies) is kept before a new one replaces it.
+WRITTEN = ".已生成.json"
+CHANGED_FOLDER = "改动过的表"
+
+
+def write_forms(root: Path, doc_id: str | None, period: str) -> tuple[list[Path], list[Path]]:
+    """Write build/forms/<period>/<unit>.xlsx for every reporting unit; returns the files written and
+    the copies kept of forms changed since they were written (into <period>/改动过的表/)."""
     config = load_config(root)
     doc_id, doc = bulletin_document(config, doc_id)
     work = load_assignments(config, doc_id, doc)
     title = form_title(config, doc_id, period)
     folder = config.root / FORMS_FOLDER / period
     earlier = Prefill.load(config, doc, period)
-    written = []
+    written, kept = [], []
     with build_lock(config.root / "build"):
         folder.mkdir(parents=True, exist_ok=True)
         distinct_files(dict.fromkeys(work.units()), "单位名称")   # one form per unit, never one for two
+        record = _written(folder)
         for unit_name in work.units():
             book = form_workbook(title, doc_id, doc.progress, period, unit_name, work.by_unit.get(unit_name, []),
                                  work.indicators_by_unit.get(unit_name, []), work, earlier)
             target = folder / f"{file_name(unit_name, '单位名称')}.xlsx"
-            write_atomic(target, workbook_bytes(book, period))
+            data = workbook_bytes(book, period)
+            if target.is_file() and not target.is_symlink():
+                old = target.read_bytes()
+                if old != data and _digest(old) != record.get(target.name):
+                    kept.append(_keep_changed(folder, target, old))
+            write_atomic(target, data)
+            record[target.name] = _digest(data)
             written.append(target)
-    return written
+        write_atomic(folder / WRITTEN, json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    return written, kept
+
+
+def _written(folder: Path) -> dict[str, str]:
+    try:
+        record = json.loads((folder / WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _keep_changed(folder: Path, target: Path, data: bytes) -> Path:
+    """A copy of a form changed since it was written, named with the time it was kept."""
+    (folder / CHANGED_FOLDER).mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    copy, n = folder / CHANGED_FOLDER / f"{target.stem}（{stamp}）.xlsx", 1
+    while copy.exists():
+        n += 1
+        copy = folder / CHANGED_FOLDER / f"{target.stem}（{stamp}-{n}）.xlsx"
+    write_atomic(copy, data)
+    return copy
 
 
 @dataclass
