@@ -29,6 +29,7 @@ IGNORED_DIRS = {"build", ".git", ".venv", "__pycache__", ".pytest_cache", ".hypo
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128   # a browser opens many connections at once (pages, images); Python's default is 5
     previews: Previews
     start_doc: str | None
 
