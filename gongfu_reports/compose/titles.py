@@ -87,6 +87,7 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 
 MAX_LINES = 8          # longer is no title to lay out by hand: the renderer wraps it
+MAX_COMBINATIONS = 100_000   # every set of breaks tried up to this many; above it, the best line by line
 # Digits and Latin letters of the title face are wider than half a character (Noto Serif CJK Bold's
 # digits: 0.594 em): counted at 0.5, "2024年省政府民生实事（舟山部分）责任分解" (20.37 characters)
 # seemed to fit a line of 20.1 and the renderer wrapped its last character alone onto a second line.
@@ -96,8 +97,6 @@ HALF_WIDTH_IN_TITLES = 0.6
 def title_width(text: str) -> float:
     """A title's width in characters of its size, on the high side."""
     return sum(1.0 if w == 1.0 else HALF_WIDTH_IN_TITLES for w in map(text_width, text))
-
-MAX_COMBINATIONS = 100_000   # every set of breaks tried up to this many; above it, the best line by line
 
 
 def break_title(text: str, capacity: float) -> str:
