@@ -74,32 +74,29 @@ def test_unknown_unit_in_yaml_names_the_line(workdir):
     fails_with(workdir, "data/workplan.yaml", f"第{line}行", "市场监督局", "市市场监管局")
 
 
-def test_template_syntax_error_names_template_and_line(workdir):
+def add_to_html_template(workdir, line: int, code: str) -> None:
+    """The HTML engine, with `code` added at the end of its template's line `line` (1-based)."""
     html_engine(workdir)
     path = workdir / "templates" / "html" / "document.html.j2"
     lines = path.read_text(encoding="utf-8").splitlines()
-    lines[12] = lines[12] + "{% if %}"
+    lines[line - 1] += code
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_template_syntax_error_names_template_and_line(workdir):
+    add_to_html_template(workdir, 13, "{% if %}")
     fails_with(workdir, "document.html.j2", "第13行", "模板语法错误")
 
 
 def test_a_block_left_open_names_the_line_that_opens_it(workdir):
     """Jinja reports where the file ended; the editor needs the {% if %} that was not closed."""
-    html_engine(workdir)
-    path = workdir / "templates" / "html" / "document.html.j2"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[12] = lines[12] + "{% if view.frame %}"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    add_to_html_template(workdir, 13, "{% if view.frame %}")
     stderr = fails_with(workdir, "document.html.j2，第13行：模板语法错误：“{% if %}”没有结束（缺少 {% endif %}）")
     assert "Jinja" not in stderr
 
 
 def test_template_undefined_variable_names_template_and_line(workdir):
-    html_engine(workdir)
-    path = workdir / "templates" / "html" / "document.html.j2"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[15] = lines[15] + "{{ view.no_such_field }}"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    add_to_html_template(workdir, 16, "{{ view.no_such_field }}")
     stderr = fails_with(workdir, "document.html.j2", "第16行", "未定义的变量：“DocumentView”中没有“no_such_field”")
     assert "object" not in stderr and "gongfu_reports" not in stderr   # no Python names
 
