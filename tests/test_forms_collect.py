@@ -617,6 +617,23 @@ def test_files_that_are_not_workbooks_are_rejected(work):
                                                                      "旧格式.xls", "财政.xlsx"]
 
 
+def test_links_and_macos_companion_files_are_not_collected(work, tmp_path):
+    """A link among the returned files (to a file elsewhere) is neither read nor kept; a “._” file that
+    macOS leaves beside a copied workbook is skipped: the unit's real form is merged, exit 0."""
+    folder = work / "returned"
+    fill(form(work, "市财政局"), folder / "财政.xlsx")
+    outside = tmp_path / "outside.xlsx"
+    outside.write_bytes(b"secret")
+    (folder / "链接.xlsx").symlink_to(outside)
+    (folder / "._财政.xlsx").write_bytes(b"\x00\x05\x16\x07" + bytes(100))   # AppleDouble header
+    result = gongfu(work, "collect", str(folder), "--period", PERIOD)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "returned/链接.xlsx 是指向其他位置的链接，未处理" in result.stdout
+    assert "._财政" not in result.stdout + result.stderr
+    assert "ZF24-001" in entries(work)
+    assert sorted(p.name for p in (work / RECEIVED).iterdir()) == ["收集记录.yaml", "财政.xlsx"]
+
+
 def test_nothing_merged_says_so(work):
     folder = work / "returned"
     fill(form(work, "市发改委"), folder / "发改委.xlsx", bad_status)

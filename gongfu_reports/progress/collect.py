@@ -175,7 +175,8 @@ def _collect(config: Config, folder: Path, doc_id: str, doc, period: str, replac
     work = load_assignments(config, doc_id, doc)
     paths = workbook_files(folder)
     result.forms = [Form(p) for p in paths]
-    result.notes += [f"{display_path(p)} 不是 .xlsx 填报表，未处理（{'文件夹' if p.is_dir() else '请另存为 .xlsx 后放入'}）"
+    result.notes += [f"{display_path(p)} 是指向其他位置的链接，未处理（请把表格本身放入）" if p.is_symlink() else
+                     f"{display_path(p)} 不是 .xlsx 填报表，未处理（{'文件夹' if p.is_dir() else '请另存为 .xlsx 后放入'}）"
                      for p in sorted(folder.iterdir()) if p not in paths and not p.name.startswith(("~$", "."))]
     keep_received(result)
     for form in result.forms:
@@ -245,12 +246,13 @@ def _destinations(config: Config, doc_id: str, doc, period: str) -> CollectResul
 
 
 def workbook_files(folder: Path) -> list[Path]:
-    """Every .xlsx (and wrongly saved .xls / .et) in the folder, whatever its name (Excel's "~$" lock files aside)."""
+    """Every .xlsx (and wrongly saved .xls / .et) in the folder, whatever its name: not Excel's "~$" lock
+    files, macOS's "._" companions, nor links (a link would have a file from elsewhere read and kept)."""
     label = display_path(folder)
     if not folder.is_dir():
         raise GongfuError("目录不存在", Place(label))
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$")
-                   and p.suffix.lower() in (".xlsx", *OLD_EXCEL))
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink()
+                   and not p.name.startswith(("~$", "._")) and p.suffix.lower() in (".xlsx", *OLD_EXCEL))
     if not files:
         raise GongfuError("目录中没有 .xlsx 填报表", Place(label))
     return files
