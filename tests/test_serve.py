@@ -296,6 +296,27 @@ def test_check_process_ends_when_the_server_is_killed(tmp_path, engine):
     eventually(lambda: all_gone(helpers), f"the child processes gone: {helpers}")
 
 
+def test_switching_back_to_typst_ends_the_weasyprint_worker(tmp_path, monkeypatch):
+    """An editor tries the HTML engine in the preview, then goes back to Typst: the worker that laid out
+    WeasyPrint's PDFs (~200 MB, and its temporary folder of copied fonts) does not stay for the session."""
+    from urllib.request import urlopen
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    project = make_project(tmp_path / "w", "html")
+    url, process, _lines = start_server(project)
+    try:
+        urlopen(url, timeout=WAIT).read()
+        eventually(lambda: list(temp.glob("gongfu-workers-*")), "the WeasyPrint worker's temporary folder")
+        config = project / "config.yaml"
+        config.write_text(config.read_text("utf-8").replace("pdf_engine: html", "pdf_engine: typst"), "utf-8")
+        eventually(lambda: not list(temp.glob("gongfu-workers-*")), "the worker ended and its folder gone")
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_page_digests_change_with_what_the_page_draws(tmp_path):
     """Equal digest, equal image: rendering the same inputs again gives the same digests; a word on the
     last page changes that page's digest alone; a colour on page 1 (same text) changes page 1's alone."""

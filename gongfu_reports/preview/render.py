@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import kinds
+from ..render import workers
 from ..render.registry import renderer_for
 
 PAGE_SCALE = 1.5            # 108 dpi: sharp enough on screen, quick to draw
@@ -56,7 +57,10 @@ def render_document(root: Path, doc_id: str, period: str | None, pdfium: "Pdfium
     build` would make its PDF; its pages still to read (Pdfium.pages)."""
     config = kinds.load_config(root)
     composed = kinds.compose(config, doc_id, period)
-    pdf = renderer_for("pdf", config).render(composed.view, config)
+    renderer = renderer_for("pdf", config)
+    pdf = renderer.render(composed.view, config)
+    if renderer.runs_in != "worker":
+        workers.release_kept_worker()   # the engine switched back from WeasyPrint: its worker is not kept
     sizes = pdfium.sizes(pdf)
     notes = [str(w) for w in composed.warnings if w.category != "normalised"]
     normalised = sum(1 for w in composed.warnings if w.category == "normalised")

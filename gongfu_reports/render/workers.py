@@ -175,6 +175,17 @@ def _stop_worker() -> None:
     remove_scratch(scratch)
 
 
+def release_kept_worker() -> None:
+    """End this process's kept worker, if it has one, when nothing here needs it any more (the preview
+    switched from the HTML engine back to Typst): its memory (~200 MB) and its temporary folder go."""
+    global _worker
+    with _worker_lock:
+        if _worker is not None and _worker[1] == os.getpid():
+            (executor, _, scratch), _worker = _worker, None
+            executor.shutdown(wait=True, cancel_futures=True)
+            remove_scratch(scratch)
+
+
 @atexit.register
 def _close_worker() -> None:
     if _worker is not None and _worker[1] == os.getpid():
