@@ -287,7 +287,7 @@ def test_period_helpers(monkeypatch):
     monkeypatch.setenv("GONGFU_TODAY", "2024-01-10")
     assert parse_period("last-month") == "2023-12"
     assert parse_period("2024-06") == "2024-06"
-    for bad in ("2024-6", "2024-13", "六月"):
+    for bad in ("2024-6", "2024-13", "六月", "\u0662\u0660\u0662\u0664-06", "２０２４-06"):   # digits of other scripts: int() reads them
         with pytest.raises(GongfuError, match="格式不对"):
             parse_period(bad)
     assert previous_period("2024-09", ["2024-06", "2024-07", "2024-10"]) == "2024-07"

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from ..errors import GongfuError
 from ..bundled import TEMPLATES as BUNDLED_TEMPLATES
+from ..progress.period import PERIOD
 from . import page
 from .render import documents
 from .state import Previews
@@ -22,7 +23,6 @@ HOST = "127.0.0.1"
 LONG_POLL = 20.0   # seconds a status request waits for a new version before it answers anyway
 # What a request may name: a document id (no longer than a file name may be) and a period.
 DOC = re.compile(r"[^/\\]{1,150}")
-PERIOD = re.compile(r"\d{4}-\d{2}")
 PAGES = re.compile(r"([0-9]{1,5})-([0-9]{1,5})")
 IGNORED_DIRS = {"build", ".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", "node_modules"}
 

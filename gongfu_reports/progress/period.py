@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from ..errors import GongfuError, Place
 
-PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")   # ASCII digits: \d takes ٢٠٢٤ too, and int() reads it
 LAST_MONTH = "last-month"
 # Periods name files and folders (build/forms/<期间>/) and date the forms (zip dates end in 2107): a
 # year outside these is a typo.
