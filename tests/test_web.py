@@ -77,10 +77,16 @@ def test_headings_and_tables_are_semantic(web, name):
         header = table.findall("thead/tr/th")
         assert header and all(th.get("scope") == ("colgroup" if th.get("colspan") else "col") for th in header)
         assert not table.findall("thead//td")
+        names_rows = header[0].text_content().strip() != "序号"
         for tr in table.iterfind("tbody/tr"):
-            for th in tr.iterfind("th"):   # a 分组 row heads the rows of its group
-                assert th.get("scope") == "rowgroup" and tr.get("class") == "group"
-                assert th.getparent().getparent().index(th.getparent()) == 0   # first row of its <tbody>
+            for th in tr.iterfind("th"):
+                if tr.get("class") == "group":   # a 分组 row heads the rows of its group
+                    assert th.get("scope") == "rowgroup"
+                    assert th.getparent().getparent().index(th.getparent()) == 0   # first row of its <tbody>
+                else:   # the cell that names its row (牵头领导, 类别): its first cell, when the column is not 序号
+                    assert th.get("scope") == "row" and names_rows, (name, th.text_content())
+        # a table whose first column names its rows has them as row headers (a screen reader says whose figures)
+        assert not names_rows or table.findall("tbody/tr/th[@scope='row']"), (name, header[0].text_content())
         widths = [float(c.get("style").split(":")[1].rstrip("%")) for c in table.iterfind("colgroup/col")]
         assert abs(sum(widths) - 100) < 0.05
 
@@ -96,8 +102,10 @@ def test_notice_headings_follow_the_document(web):
     assert [p.text for p in frame.iter("p")] == ["舟山高质量发展建设共同富裕示范区先行市领导小组办公室文件", "舟共富办〔2024〕1号"]
     tasks = root.findall(".//table")[-1]
     assert [th.text for th in tasks.findall("thead/tr/th")][:2] == ["重点任务", "主要举措"]
-    groups = [th.text_content() for th in tasks.iterfind("tbody/tr/th")]
+    groups = [th.text_content() for th in tasks.iterfind("tbody/tr[@class='group']/th")]
     assert groups[0] == "（一）筑牢高质量发展基石（4项）" and len(groups) == len(tasks.findall("tbody")) == 7
+    # each 重点任务 names the rows it spans
+    assert [th.text_content() for th in tasks.iterfind("tbody/tr/th[@scope='row']")][0] == "夯实共同富裕物质基础"
     assert len(tasks.findall("tbody/tr")) == 76 + 7
 
 

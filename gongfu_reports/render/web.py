@@ -44,7 +44,7 @@ GENERIC = {"serif", "sans-serif", "monospace"}
 class WebCell:
     cell: Cell
     header: bool = False      # <th>
-    scope: str | None = None  # col, colgroup, rowgroup
+    scope: str | None = None  # col, colgroup, rowgroup (a 分组 row), row (the cell that names its row)
 
 
 @dataclass
@@ -249,13 +249,18 @@ def web_table(table: Table, id: str, caption: str | None, label: str) -> WebTabl
     width = len(table.columns)
     starts = sorted(table.group_rows)
     split = bool(starts) and not _spans_cross(table, starts)
+    # The first column names its row (a 牵头领导, a 类别, a 重点任务) unless it only numbers it (序号): its cells
+    # are row headers, so a screen reader says whose figures it reads.
+    first = "".join(table.header[0][0].lines) if table.header and table.header[0] else ""
+    names_rows = first not in ("", "序号")
     groups: list[RowGroup] = [RowGroup()]
-    for r, row in enumerate(table.rows):
+    for r, placed in enumerate(layout.cell_columns(table.rows, width)):
         group_row = r in table.group_rows
         if group_row and split and groups[-1].rows:
             groups.append(RowGroup())
-        cells = [WebCell(cell, True, "rowgroup") if group_row and cell.colspan == width else WebCell(cell)
-                 for cell in row]
+        cells = [WebCell(cell, True, "rowgroup") if group_row and cell.colspan == width
+                 else WebCell(cell, True, "row") if names_rows and c == 0 and not group_row else WebCell(cell)
+                 for c, cell in placed]
         groups[-1].rows.append(cells)
     return WebTable(table, id, caption, label.replace("\n", ""), colgroups, header, groups, min_width_em(table))
 
