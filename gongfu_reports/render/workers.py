@@ -38,7 +38,7 @@ def end_with_parent(scratch: str | None = None) -> None:
         while os.getppid() == parent:
             time.sleep(1)
         if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_scratch(scratch)
         os._exit(1)
 
     threading.Thread(target=watch, name="gongfu-parent-watch", daemon=True).start()
@@ -163,14 +163,16 @@ def _kept_worker(scratch: str) -> None:
     fewer_collections()
 
 
-def _stop_worker() -> None:
-    """Kill the kept worker (what it does is dropped); the next call starts a new one."""
+def _stop_worker(kill: bool = True) -> None:
+    """End the kept worker (killed: what it does is dropped) and remove its temporary folder; the next
+    call starts a new one."""
     global _worker
     if _worker is None:
         return
     (executor, _, scratch), _worker = _worker, None
-    for process in list((executor._processes or {}).values()):   # noqa: SLF001 (no public kill before 3.14)
-        process.kill()
+    if kill:
+        for process in list((executor._processes or {}).values()):   # noqa: SLF001 (no public kill before 3.14)
+            process.kill()
     executor.shutdown(wait=True, cancel_futures=True)
     remove_scratch(scratch)
 
@@ -178,19 +180,14 @@ def _stop_worker() -> None:
 def release_kept_worker() -> None:
     """End this process's kept worker, if it has one, when nothing here needs it any more (the preview
     switched from the HTML engine back to Typst): its memory (~200 MB) and its temporary folder go."""
-    global _worker
     with _worker_lock:
-        if _worker is not None and _worker[1] == os.getpid():
-            (executor, _, scratch), _worker = _worker, None
-            executor.shutdown(wait=True, cancel_futures=True)
-            remove_scratch(scratch)
+        _close_worker()
 
 
 @atexit.register
 def _close_worker() -> None:
-    if _worker is not None and _worker[1] == os.getpid():
-        _worker[0].shutdown(wait=True, cancel_futures=True)
-        remove_scratch(_worker[2])
+    if _worker is not None and _worker[1] == os.getpid():   # not one inherited through fork
+        _stop_worker(kill=False)
 
 
 # ---------------------------------------------------------------------------------------------
