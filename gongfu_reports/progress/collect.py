@@ -646,22 +646,19 @@ def merge_form(form: Form, progress: ProgressFile, values: ProgressFile | None, 
     conflict that rejects the form (without --replace)."""
     existing = {entry_key(e): e for e in progress.entries}
     existing_values = {value_key(e): e for e in values.entries} if values is not None else {}
-    conflicts = []
-    for item, store, content in [(r, existing, CONTENT) for r in form.reports] + \
-                                [(v, existing_values, VALUE_CONTENT) for v in form.values]:
-        old = store.get(item.key)
-        if old is not None and not replace and _differ(old, item.entry(), content):
+    # What this form would change: an entry the period already holds with other content.
+    changed = [(item, old, content) for item, store, content in [(r, existing, CONTENT) for r in form.reports]
+               + [(v, existing_values, VALUE_CONTENT) for v in form.values]
+               if (old := store.get(item.key)) is not None and _differ(old, item.entry(), content)]
+    if changed and not replace:
+        for item, old, content in changed:
             where = progress if content is CONTENT else values
-            conflicts.append(GongfuError(
+            form.errors.append(GongfuError(
                 f"{item.label} 在 {display_path(where.path)} 中已有不同内容（{_change(old, item.entry(), content)}），未覆盖",
                 item.place, hint=f"已有内容见{where.places[item.key]}；确认以本次填报为准时，加 --replace 覆盖"
                                  f"（原文件保存在 versions/ 中，可随时找回）"))
-    if conflicts:
-        form.errors += conflicts
         return
-    if form.merged_before and any((old := store.get(item.key)) is not None and _differ(old, item.entry(), content)
-                                    for item, store, content in [(r, existing, CONTENT) for r in form.reports]
-                                    + [(v, existing_values, VALUE_CONTENT) for v in form.values]):
+    if changed and form.merged_before:
         # A unit sent an old workbook again: merged once already, and corrected since (--replace).
         form.errors.append(GongfuError(
             f"与此前收到的 {display_path(form.kept_as)} 完全相同：这份表格已经合并过，之后的内容已更新，未再合并",
