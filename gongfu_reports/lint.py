@@ -120,18 +120,23 @@ def check_pdf_part(source, part: int = 0, parts: int = 1) -> PageChecks:
                           hint="请用 PDF 阅读器打开确认，或重新导出 PDF") from None
     try:
         body_sizes: Counter = Counter()
-        state = _HeaderState()
+        state = _PageState()
         count = len(document)
         first, stop = count * part // parts, count * (part + 1) // parts
         number = first
         try:
-            for index in range(first - 1, -1, -1):   # as one pass has it here: set by the A4 page before
+            for index in range(first - 1, -1, -1):   # as one pass has it here: set by the pages before
                 page = next(pdftext.pages(document, index, index + 1))
+                if index == first - 1 == count - 2 and _blank(page):   # this run is the last page
+                    state.previous_blank = _has_imprint(next(pdftext.pages(document, first, first + 1)).lines)
                 if _paper_mm(page) == A4_MM:
                     _repeated_headers(page, page.tables, state)
                     break
             for page in pdftext.pages(document, first, stop):
                 number = page.number
+                if page.number == count - 1 and _blank(page):   # the blank page before a 版记 on an even page?
+                    last = next(pdftext.pages(document, count - 1, count))
+                    state.blank_before_imprint = _has_imprint(last.lines)
                 findings += _check_page(page, page.number == count, body_sizes, state)
         except PdfiumError:          # a page that neither reader can read
             raise GongfuError(f"无法作为 PDF 打开：第{number + 1}页已损坏，无法读出", Place(_label(source)),
@@ -158,12 +163,23 @@ def _paper_mm(page) -> list[int]:
     return sorted((round(page.width / MM), round(page.height / MM)))
 
 
-def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") -> list[Finding]:
+def _blank(page) -> bool:
+    """A page with nothing on it."""
+    return not page.runs and not page.shapes
+
+
+def _check_page(page, last: bool, body_sizes: Counter, state: "_PageState") -> list[Finding]:
+    # GB/T 9704 7.5: where a blank page stands before the 版记's page, neither of them is numbered.
+    blank = state.blank_before_imprint and _blank(page)
+    after_blank, state.previous_blank = state.previous_blank, blank
     where = f"第{page.number}页"
     landscape = page.width > page.height
     size = _paper_mm(page)
     if size != A4_MM:
         return [Finding(where, "纸张", f"应为 A4（210×297 mm），实际为 {size[0]}×{size[1]} mm")]
+    if blank:
+        state.previous_header = None
+        return []
     if landscape:
         left, right, top, bottom = L.LAND_MARGIN_LEFT, L.LAND_MARGIN_RIGHT, L.LAND_MARGIN_TOP, L.LAND_MARGIN_BOTTOM
     else:
@@ -196,7 +212,10 @@ def _check_page(page, last: bool, body_sizes: Counter, state: "_HeaderState") ->
                 or line.top < (top - 3) * MM:
             findings.append(Finding(where, "页边距", f"文字超出版心：“{line.text[:12]}”"))
             break
-    findings += _turned_page_number(page, where, turned) if landscape else _page_number(page, where, footer)
+    if landscape:
+        findings += _turned_page_number(page, where, turned)
+    elif footer or not after_blank:
+        findings += _page_number(page, where, footer)
     if not landscape and not tables:
         for run in page.runs:               # every character above the footer, by its size
             if run.top < limit:
@@ -292,13 +311,20 @@ def _frame(page) -> list[Finding]:
     return out
 
 
-def _imprint(page, lines, last: bool) -> list[Finding]:
-    """The 版记 (抄送, 印发) on the last page, at the bottom of the 版心."""
+def _has_imprint(lines) -> bool:
+    """Lines with a 版记 (抄送, 印发) among them."""
     text = "".join(l.text for l in lines).replace(" ", "")
-    if not ("抄送：" in text or re.search(r"\d+年\d+月\d+日印发", text)):
+    return "抄送：" in text or bool(re.search(r"\d+年\d+月\d+日印发", text))
+
+
+def _imprint(page, lines, last: bool) -> list[Finding]:
+    """The 版记 (抄送, 印发) on the last page, at the bottom of the 版心, which is an even page."""
+    if not _has_imprint(lines):
         return []
     if not last:
         return [Finding(f"第{page.number}页", "版记", "版记应在最后一页")]
+    if page.number % 2:   # printed on both sides, the last page is the back of the last sheet
+        return [Finding(f"第{page.number}页", "版记", "版记应在双页（双面印刷时的最后一面）；单页后可留空白页")]
     printed = [l for l in lines if "印发" in l.text.replace(" ", "")]
     bottom = page.height - (L.MARGIN_BOTTOM if page.width < page.height else L.LAND_MARGIN_BOTTOM) * MM
     if printed and bottom - printed[-1].bottom > 15:
@@ -307,11 +333,14 @@ def _imprint(page, lines, last: bool) -> list[Finding]:
 
 
 @dataclass
-class _HeaderState:
+class _PageState:
+    """What the checks of a page carry to the next."""
     previous_header: list[str] | None = None   # header row of the last table on the page before
+    blank_before_imprint: bool = False          # the last page holds a 版记, and the one before is blank
+    previous_blank: bool = False                # the page before is that blank page
 
 
-def _repeated_headers(page, tables, state: _HeaderState) -> list[Finding]:
+def _repeated_headers(page, tables, state: _PageState) -> list[Finding]:
     """A table that runs on to the next page repeats its header row there."""
     if not tables:
         state.previous_header = None

@@ -424,7 +424,8 @@ def test_content_reader_gives_what_pdfium_gives(request, engine):
                 declined += 1
                 continue
             there = pdftext._read_with_pdfium(document.pdfium, index)
-            assert here.chars and _same_chars(here.chars, there.chars, 0.001), (path.name, index + 1)
+            assert here.chars or not there.chars and not there.shapes, (path.name, index + 1)   # a blank page
+            assert _same_chars(here.chars, there.chars, 0.001), (path.name, index + 1)
             for name, a, b in zip(("lines", "shapes", "tables"), _exact_view(here), _exact_view(there)):
                 if name == "lines":   # PDFium orders a page's upright and turned (page number) lines its own way
                     a, b = sorted(a, key=_line_key), sorted(b, key=_line_key)

@@ -231,7 +231,8 @@ def render_docx(view: DocumentView, config: Config) -> bytes:
             body.out.append(oxml.paragraph(body.style("plain") + skeleton.breaks[section.landscape]))
     if view.imprint:
         body.imprint(view.imprint, view.sections[-1].landscape)
-    document = skeleton.document("".join(body.out), view.sections[-1].landscape)
+    alone = bool(view.imprint) and not view.sections[-1].blocks   # the 版记's own page, after landscape pages
+    document = skeleton.document("".join(body.out), view.sections[-1].landscape, even=alone)
     day = dt.datetime.fromisoformat(view.date)
     return skeleton.package(document, _core_properties(skeleton.core, view.title, day), body.pictures, day)
 
@@ -342,14 +343,16 @@ class _Skeleton:
         except (etree.LxmlError, ValueError, RecursionError, MemoryError) as exc:
             raise _not_a_document(path, exc) from None
         # The last section's page setup lives in the body's own sectPr: document.xml for each.
+        # The 版记's page of its own (after landscape pages) starts on an even page: Word and LibreOffice
+        # leave a blank page before it where needed.
         final = document.sections[-1]._sectPr
         template_sectpr, xml = deepcopy(final), {}
-        for land in (False, True):
+        for land, even in ((False, False), (True, False), (False, True)):
             variant = deepcopy(template_sectpr)
-            self._page_setup(variant, land)
+            self._page_setup(variant, land, even)
             final.getparent().replace(final, variant)
             final = variant
-            xml[land] = etree.tostring(document.element, encoding="UTF-8", standalone=True)
+            xml[land, even] = etree.tostring(document.element, encoding="UTF-8", standalone=True)
 
         self.document_name = document.part.partname.membername
         core = next(rel.target_part for rel in package.rels.values() if rel.reltype == RT.CORE_PROPERTIES)
@@ -368,9 +371,9 @@ class _Skeleton:
         with zipfile.ZipFile(out) as z:
             self.names = [info.filename for info in z.infolist()]
             parts = {name: z.read(name) for name in self.names}
-        self.pieces = {land: xml[land].decode("utf-8").split(BODY_MARK) for land in xml}
-        if len(self.pieces[False]) != 2:   # the document's text would be missing from the Word file, or twice in it
-            raise GongfuError(f"Word 模板中应有且只有一处 {{{{p body }}}}（现有 {len(self.pieces[False]) - 1} 处）：正文放在那里",
+        self.pieces = {key: xml[key].decode("utf-8").split(BODY_MARK) for key in xml}
+        if len(self.pieces[False, False]) != 2:   # the document's text would be missing from the Word file, or twice in it
+            raise GongfuError(f"Word 模板中应有且只有一处 {{{{p body }}}}（现有 {len(self.pieces[False, False]) - 1} 处）：正文放在那里",
                               Place(display_path(path)), hint="在正文位置单独一段写 {{p body }}；可对照随附模板（gongfu templates export）")
         for mark in document.element.iter(etree.ProcessingInstruction):
             if mark.target == BODY_MARK[2:-2] and etree.QName(mark.getparent()).localname not in BLOCK_PARENTS:
@@ -380,8 +383,9 @@ class _Skeleton:
         self.deflated = {name: _deflate_once(parts[name]) for name in self.names
                          if name not in (self.document_name, self.core_name)}
 
-    def _page_setup(self, sectpr, landscape: bool) -> None:
-        oxml.configure_section(sectpr, landscape, PAGE_TWIPS, LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS)
+    def _page_setup(self, sectpr, landscape: bool, even: bool = False) -> None:
+        oxml.configure_section(sectpr, landscape, PAGE_TWIPS, LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS,
+                               "evenPage" if even else "nextPage")
         if landscape:
             oxml.set_footer_references(sectpr, self.land_footers)
 
@@ -394,12 +398,12 @@ class _Skeleton:
         return "".join(f' xmlns:{p}="{oxml.VML_NAMESPACES[p]}"' for p in prefixes
                        if self.nsmap.get(p) != oxml.VML_NAMESPACES[p])
 
-    def document(self, body: str, landscape: bool) -> bytes:
+    def document(self, body: str, landscape: bool, even: bool = False) -> bytes:
         """document.xml with the body in its place, parsed once (well-formed, pictures numbered
         as docxtpl numbers them) and serialised as python-docx does; the last section landscape
-        or not."""
+        or not, starting on an even page or not."""
         oxml.check_xml_chars(body)
-        xml = body.join(self.pieces[landscape])
+        xml = body.join(self.pieces[landscape, even])
         root = etree.fromstring(xml.encode("utf-8"), _PARSER)
         if "docPr" in xml:
             for number, element in enumerate(root.iter(_DOCPR), 1001):
@@ -851,5 +855,7 @@ class _Body:
                  + oxml.cell_margins_xml(0, 0, 0, 0) + oxml.TBL_LOOK + "</w:tblPr>"
                  + oxml.grid_xml([Mm(width_mm).twips]) + "".join(rows) + "</w:tbl>")
         # The box is exactly as high as its lines (plus the rules), so its bottom rule meets the 版心's bottom.
-        box = oxml.vml_text_box(table, width_mm * L.PT_PER_MM, height + 3, self.skeleton.decls("v", "w10"))
+        bottom_mm = L.PAGE_W - L.LAND_MARGIN_BOTTOM if landscape else L.PAGE_H - L.MARGIN_BOTTOM
+        box = oxml.vml_text_box(table, width_mm * L.PT_PER_MM, height + 3, bottom_mm * L.PT_PER_MM,
+                                self.skeleton.decls("v", "w10"))
         self.out.append(oxml.paragraph(self.style("plain"), box))

@@ -214,7 +214,9 @@ def turned_page_number(ppr: str, box: tuple[float, float, float, float], at_end:
             '</w:txbxContent></v:textbox><w10:wrap type="none"/></v:shape></w:pict></w:r></w:p>')
 
 
-def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> None:
+def configure_section(sectpr, landscape: bool, page_twips, margins_twips, start: str = "nextPage") -> None:
+    """Page size, orientation and margins of a section; `start`: where it begins (w:type: nextPage,
+    evenPage)."""
     width, height = page_twips
     pgsz = _child(sectpr, "w:pgSz")
     if landscape:
@@ -229,7 +231,7 @@ def configure_section(sectpr, landscape: bool, page_twips, margins_twips) -> Non
     for name, value in (("top", top), ("right", right), ("bottom", bottom), ("left", left),
                         ("header", 851), ("footer", footer), ("gutter", 0)):
         pgmar.set(qn(f"w:{name}"), str(value))
-    _child(sectpr, "w:type").set(qn("w:val"), "nextPage")
+    _child(sectpr, "w:type").set(qn("w:val"), start)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,17 +363,20 @@ def cell_pr(width: int, span: int = 1, vmerge: str | None = None, valign: str | 
     return out + "</w:tcPr>"
 
 
-def vml_text_box(content: str, width_pt: float, height_pt: float, decls: str = "") -> str:
-    """A run with `content` (block XML) in a VML text box anchored to the bottom of the
-    text area. A VML box: Word, WPS and LibreOffice all place it at the bottom (LibreOffice
-    drops framed paragraphs whose borders differ, which the 版记 rules need). A text box must end
-    with a paragraph: one 1 pt high, so the last rule sits at the bottom. `decls`: namespace
-    declarations the document root lacks."""
+def vml_text_box(content: str, width_pt: float, height_pt: float, bottom_pt: float, decls: str = "") -> str:
+    """A run with `content` (block XML) in a VML text box whose bottom is `bottom_pt` below the
+    top of the page (the text area's bottom). A VML box: Word, WPS and LibreOffice all place it
+    there (LibreOffice drops framed paragraphs whose borders differ, which the 版记 rules need).
+    Measured from the page, not aligned to the bottom of the margin: LibreOffice gives a section
+    that starts on an even page a footer of another height, and the box stood 7 mm in the bottom
+    margin there. A text box must end with a paragraph: one 1 pt high, so the last rule sits at
+    the bottom. `decls`: namespace declarations the document root lacks."""
     return (f'<w:r{decls}><w:pict>'
             '<v:shape id="gongfu-imprint" type="#_x0000_t202" stroked="f" filled="f" '
-            f'style="position:absolute;margin-left:0;margin-top:0;width:{width_pt:.1f}pt;height:{height_pt:.1f}pt;'
+            f'style="position:absolute;margin-left:0;margin-top:{bottom_pt - height_pt:.1f}pt;'
+            f'width:{width_pt:.1f}pt;height:{height_pt:.1f}pt;'
             'z-index:1;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
-            'mso-position-vertical:bottom;mso-position-vertical-relative:margin">'
+            'mso-position-vertical-relative:page">'
             f'<v:textbox inset="0,0,0,0"><w:txbxContent>{content}'
             '<w:p><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="20" w:lineRule="exact"/>'
             '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>'

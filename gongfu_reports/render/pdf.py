@@ -83,7 +83,7 @@ def _template_place(base_url: Path) -> Place:
 
 def render_pdf(html: str, view: DocumentView, base_url: Path, readable: Readable) -> bytes:
     """WeasyPrint's PDF of the HTML; `readable`: what the HTML may make it read (render_html's Html.readable)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     logger = logging.getLogger("weasyprint")
     logger.setLevel(logging.ERROR)
@@ -93,6 +93,11 @@ def render_pdf(html: str, view: DocumentView, base_url: Path, readable: Readable
     try:
         document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
             pdf_tags=True, font_config=font_configuration(html))
+        move = _imprint_to_even_page(document, view)
+        if move:   # laid out again (only then): which page the 版记 falls on is known only after layout
+            del document
+            document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
+                pdf_tags=True, font_config=font_configuration(html), stylesheets=[CSS(string=move)])
         out = io.BytesIO()
         # Fixed dates from the document itself keep rebuilds byte-identical.
         document.metadata.title = view.title
@@ -110,6 +115,26 @@ def render_pdf(html: str, view: DocumentView, base_url: Path, readable: Readable
         raise GongfuError(f"PDF 中有 {failed.count} 个 SVG 图形无法绘制（WeasyPrint 会把它留成空白）",
                           _template_place(base_url), hint="检查模板中的 SVG 图形：是否引用了自身（<use>）、标记是否完整")
     return out.getvalue()
+
+
+# The 版记 goes on an even page (the last side of a sheet printed on both sides; GB/T 9704 asks for it at the
+# foot of the document's last side). The HTML template marks where the text ends and the 版记 (ids
+# "text-end", "imprint"); if the 版记 fell on an odd page, the document is laid out again with one of these
+# rules: its holder starts the next even page, numbered when the text ends on the page before, else after a
+# blank page, and neither of those two pages numbered (the template's @page imprint-bare and :blank:right).
+IMPRINT_NEXT_PAGE = ".imprint-holder { break-before: left; }"
+IMPRINT_AFTER_BLANK = ".imprint-holder { break-before: left; page: imprint-bare; }"
+
+
+def _imprint_to_even_page(document, view: DocumentView) -> str | None:
+    """The rule that moves the 版记 to the next even page, or None where it is on one (or the template
+    marks none)."""
+    pages = {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors}
+    at = pages.get("imprint")
+    if at is None or at % 2 == 0:
+        return None
+    alone = not view.sections[-1].blocks   # a page of its own after landscape pages
+    return IMPRINT_NEXT_PAGE if pages.get("text-end") == at and not alone else IMPRINT_AFTER_BLANK
 
 
 class _FailedPictures(logging.Handler):
