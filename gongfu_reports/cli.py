@@ -68,7 +68,7 @@ def build(
                                              help="只生成通知的第 N 个附件：build/<编号>-attachment-<N>.docx|pdf / "
                                                   "build only attachment N of the notice"),
     engine: Optional[str] = typer.Option(None, "--engine", "-e",
-                                         help="PDF 排版引擎：typst（Typst 模板，默认）或 html（HTML 模板，WeasyPrint，慢约三倍）；"
+                                         help="PDF 排版引擎：typst（Typst 模板，默认）或 html（HTML 模板，WeasyPrint，生成约慢四倍）；"
                                               "不写时按 config.yaml 的 pdf_engine / PDF engine: typst (default) or html"),
     directory: Path = DIR_OPTION,
 ):
