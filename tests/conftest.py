@@ -35,6 +35,19 @@ def copy_workdir(target: Path) -> Path:
     return target
 
 
+def notices_folder(folder: Path, notices: dict[str, str]) -> Path:
+    """A working folder of notices only (id → the notice's YAML), with the bundled settings and unit list."""
+    (folder / "data").mkdir(parents=True)
+    shutil.copy(REPO / "data" / "units.yaml", folder / "data" / "units.yaml")
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    documents = "".join(f"  {doc}:\n    kind: notice\n    notice: data/{doc}.yaml\n" for doc in notices)
+    (folder / "config.yaml").write_text(config[:config.index("\ndocuments:")] + "\ndocuments:\n" + documents,
+                                        encoding="utf-8")
+    for doc, text in notices.items():
+        (folder / "data" / f"{doc}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
 # Processes (Linux /proc): whether the helpers of a killed command have ended.
 
 def stat(pid: int) -> list[str] | None:

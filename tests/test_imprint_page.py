@@ -9,17 +9,15 @@ page (w:type evenPage), as LibreOffice shows."""
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import libreoffice
+from conftest import libreoffice, notices_folder
 from gongfu_reports import kinds, lint, pdftext
 from gongfu_reports.render.registry import renderer_for
 
-REPO = Path(__file__).resolve().parents[1]
 LINE = "各单位要按照本通知要求认真组织实施确保工作落实。"   # one line: 24 characters after the indent of 2
 PRINTER = "舟山市测试办公室"
 # Body lines: page 1 holds 9 under the 版头, page 2 another 22; the 署名, the date and the 版记 (3 lines
@@ -36,16 +34,7 @@ def notice(lines: int) -> str:
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("imprint")
-    (folder / "data").mkdir()
-    shutil.copy(REPO / "data" / "units.yaml", folder / "data" / "units.yaml")
-    text = (REPO / "config.yaml").read_text(encoding="utf-8")
-    documents = "".join(f"  n{k}:\n    kind: notice\n    notice: data/n{k}.yaml\n" for k in LINES)
-    (folder / "config.yaml").write_text(text[:text.index("\ndocuments:")] + "\ndocuments:\n" + documents,
-                                        encoding="utf-8")
-    for k in LINES:
-        (folder / "data" / f"n{k}.yaml").write_text(notice(k), encoding="utf-8")
-    return kinds.load_config(folder)
+    return kinds.load_config(notices_folder(tmp_path_factory.mktemp("imprint"), {f"n{k}": notice(k) for k in LINES}))
 
 
 def render(config, doc_id: str, fmt: str) -> bytes:

@@ -4,16 +4,14 @@ on the page that carries the date there is the 署名 and a line of the body abo
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import libreoffice
+from conftest import libreoffice, notices_folder
 from gongfu_reports import kinds, pdftext
 from gongfu_reports.render.registry import renderer_for
 
-REPO = Path(__file__).resolve().parents[1]
 LINE = "各单位要按照本通知要求认真组织实施确保工作落实。"   # one line: 24 characters after the indent of 2
 SIGNER, DATE = "舟山市测试办公室", "2024年5月6日"
 LINES = range(4, 12)   # body lines: page 1 holds 9 under the 版头; the closing lines fall at its foot, then across it
@@ -27,16 +25,7 @@ def notice(lines: int) -> str:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("signature")
-    (folder / "data").mkdir()
-    shutil.copy(REPO / "data" / "units.yaml", folder / "data" / "units.yaml")
-    config = (REPO / "config.yaml").read_text(encoding="utf-8")
-    documents = "".join(f"  n{k}:\n    kind: notice\n    notice: data/n{k}.yaml\n" for k in LINES)
-    (folder / "config.yaml").write_text(config[:config.index("\ndocuments:")] + "\ndocuments:\n" + documents,
-                                        encoding="utf-8")
-    for k in LINES:
-        (folder / "data" / f"n{k}.yaml").write_text(notice(k), encoding="utf-8")
-    return folder
+    return notices_folder(tmp_path_factory.mktemp("signature"), {f"n{k}": notice(k) for k in LINES})
 
 
 def page_lines(pdf: Path) -> list[list[str]]:
