@@ -173,7 +173,7 @@ def test_prose_issued_inside_a_notice(tmp_path):
     plan_title = texts.index("舟山高质量发展建设共同富裕示范区先行市实施方案")
     assert plan_title > texts.index("2024年4月30日")
     assert paragraphs[plan_title].paragraph_format.page_break_before
-    assert texts[plan_title + 1] == "（2021-2025年）"   # written "(2021-2025年)": GB/T 15834
+    assert texts[plan_title + 1] == "（2021—2025年）"   # written "(2021-2025年)": GB/T 15834
     leads = [p.runs[0].text for p in paragraphs if p.runs and p.runs[0].bold]
     assert [t.split(".")[0] for t in leads] == [str(n) for n in range(1, 46)]
 

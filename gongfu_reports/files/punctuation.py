@@ -1,7 +1,8 @@
 """GB/T 15834 punctuation in Chinese text: the rule, and a note of where the marks it changes were read.
 
 Half-width , ; : ? ! ( ) next to Chinese text and straight quotes around Chinese text become their
-full-width forms (，；：？！（）“”‘’), with the spaces typed around them dropped. Numbers, Latin words,
+full-width forms (，；：？！（）“”‘’), with the spaces typed around them dropped; the hyphen between the
+years of a span becomes the 一字线 (GB/T 15834 4.13.3.2: "2021-2025年" → "2021—2025年"). Numbers, Latin words,
 URLs and e-mail addresses keep their own marks: "3.5%", "8:00", "1,200", "ZF24-001", "f(x)",
 "see (1) above", "http://x.gov.cn/a?b=1" stay as written; "(1)加强" → "（1）加强", "GDP(现价)" →
 "GDP（现价）", "研究与试验发展(R&D)经费" → "研究与试验发展（R&D）经费".
@@ -36,6 +37,9 @@ _CHINESE_TEXT = re.compile(f"[{_PRODUCED}]|{_CJK.pattern}")
 _SPACE = " \t"
 _SKIPPED = _SPACE + ",;:?!()\"'" + _PRODUCED
 _CODE = "<>{}[]$=*\\|^`~"   # marks of markup and code, not of words: a word ends there
+# The years a span runs from and to, with 年 after them: its hyphen is the 一字线 ("—") in Chinese text.
+# Dates (2024-06, 2022-02-28), phone numbers and codes (ZF24-001) have no 年 there, or other digits.
+_YEAR_SPAN = re.compile(r"(?<![0-9A-Za-z.\-])(?:1[89]|20)\d\d(-)(?:1[89]|20)\d\d(?=年)")
 # Kept as written: web and mail addresses (their trailing mark belongs to the sentence).
 _PROTECTED = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
                         r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -60,7 +64,7 @@ def has_cjk(text: str) -> bool:
 @functools.lru_cache(maxsize=4096)   # a text is looked at when printed, reported and quoted
 def edits(text: str) -> tuple[Edit, ...]:
     """What GB/T 15834 changes in `text`, in order; () when nothing (most text: checked quickly)."""
-    if not _CANDIDATE.search(text) or not _CHINESE_TEXT.search(text):
+    if not (_CANDIDATE.search(text) or "-" in text) or not _CHINESE_TEXT.search(text):
         return ()
     protected = set()
     for m in _PROTECTED.finditer(text):
@@ -68,7 +72,7 @@ def edits(text: str) -> tuple[Edit, ...]:
         while end > m.start() and text[end - 1] in ".,;:!?)'\"":
             end -= 1   # "见 http://x.cn/a, 详见" : the comma is the sentence's
         protected.update(range(m.start(), end))
-    changed: dict[int, str] = {}
+    changed: dict[int, str] = {m.start(1): "—" for m in _YEAR_SPAN.finditer(text) if m.start(1) not in protected}
     _brackets(text, protected, changed)
     _quotes(text, protected, changed, '"', "“", "”")
     _quotes(text, protected, changed, "'", "‘", "’")
