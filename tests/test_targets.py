@@ -253,6 +253,19 @@ def test_cumulative_reason_names_share_and_schedule():
     assert reason == "累计 31200，完成全年目标 45000 的 69.3%，序时进度 66.7%"
 
 
+def test_ceiling_reason_names_the_allowance_to_the_targets_precision():
+    """The allowance so far shown to one decimal more than the target (it was 0.019892), and no brackets:
+    the 通报 puts each reason in brackets of its own (“（低于序时进度：…（全年目标…））”)."""
+    assert judge(parse_target("0.0341", "越小越好"), "0.021", "累计", 7 / 12).reason == \
+        "累计 0.021，超过序时控制数 0.01989；全年目标 0.0341，序时进度 58.3%"
+    assert judge(parse_target("≤8.55"), "4", "累计", 7 / 12).reason == \
+        "累计 4，未超过序时控制数 4.988；全年目标 8.55，序时进度 58.3%"
+    assert judge(parse_target("≤120"), "130", "累计", 1 / 2).reason == \
+        "累计 130，超过序时控制数 60；全年目标 120，序时进度 50.0%"
+    unit = judge(parse_target("95%"), "30个", "时点").reason
+    assert "（" not in unit and unit.endswith("需人工判断"), unit
+
+
 @pytest.mark.parametrize("timing", ["年度", ""])
 def test_year_end_indicators_are_not_judged_mid_year(timing):
     mid = judge(parse_target("74.4"), "70", timing, 8 / 12)

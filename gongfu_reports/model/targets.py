@@ -152,8 +152,8 @@ def judge(target: Target, actual: str | float | int | None, timing: str = POINT,
         return Judgement(MANUAL, f"实际值“{entered}”无法识别为数字，需人工判断")
     value, unit = _to_float(match["number"]), match["unit"]
     if unit and target.unit and unit != target.unit:
-        return Judgement(MANUAL, f"实际值单位“{unit}”与目标单位“{target.unit}”不一致"
-                                 f"（实际“{entered}”，目标“{target.text}”），需人工判断")
+        return Judgement(MANUAL, f"实际值单位“{unit}”与目标单位“{target.unit}”不一致："
+                                 f"实际“{entered}”，目标“{target.text}”，需人工判断")
     shown_actual = _format(value) + (unit or target.unit)
     shown_target = _format(target.value) + target.unit
     final = elapsed >= 1
@@ -184,14 +184,16 @@ def _schedule(target: Target, value: float, elapsed: float, shown_actual: str, s
         if share >= elapsed - SCHEDULE_TOLERANCE:
             return Judgement(ON_SCHEDULE, reason)
         return Judgement(BEHIND, reason)
-    # A ceiling (越小越好): the year's allowance so far is the target pro rata.
+    # A ceiling (越小越好): the year's allowance so far is the target pro rata, shown to one decimal
+    # more than the target has. No brackets: the 通报 quotes a reason in brackets of its own.
     allowance = target.value * elapsed
-    shown_allowance = _format(round(allowance, 6)) + target.unit
+    decimals = len(_format(target.value).partition(".")[2]) + 1
+    shown_allowance = _format(round(allowance, decimals)) + target.unit
     if _holds(value, target.op, allowance):
-        return Judgement(ON_SCHEDULE, f"累计 {shown_actual}，未超过序时控制数 {shown_allowance}"
-                                      f"（全年目标 {shown_target}，{schedule}）")
-    return Judgement(BEHIND, f"累计 {shown_actual}，超过序时控制数 {shown_allowance}"
-                             f"（全年目标 {shown_target}，{schedule}）")
+        return Judgement(ON_SCHEDULE, f"累计 {shown_actual}，未超过序时控制数 {shown_allowance}；"
+                                      f"全年目标 {shown_target}，{schedule}")
+    return Judgement(BEHIND, f"累计 {shown_actual}，超过序时控制数 {shown_allowance}；"
+                             f"全年目标 {shown_target}，{schedule}")
 
 
 def _holds(actual: float, op: str, target: float) -> bool:
