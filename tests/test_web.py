@@ -113,10 +113,11 @@ def test_chart_says_what_it_draws(web):
     """The chart draws the table above it: its text alternative names that table."""
     root = page(web, "tongbao-2024-07")
     (image,) = root.iter("img")
-    caption = image.getparent().getprevious().find("figcaption").text   # the table before the chart
+    figure = image.getparent().getparent()                              # figure > div.chart-box > img
+    caption = figure.getprevious().find("figcaption").text   # the table before the chart
     number, name = re.match(r"(表\d+)\W*(.+)", caption).groups()
     assert image.get("alt") == f"图：{name}（数据见{number}）"
-    assert image.getnext().tag == "figcaption" and image.getnext().text.startswith("图1")   # 图题 under it
+    assert image.getparent().getnext().tag == "figcaption" and image.getparent().getnext().text.startswith("图1")   # 图题 under it
     assert image.get("src").startswith("data:image/svg+xml;base64,")
 
 
@@ -152,6 +153,10 @@ return {
     return {scroll: b.scrollWidth, client: b.clientWidth, left: r.left, right: r.right};
   }),
   images: [...document.images].map(i => i.complete && i.naturalWidth > 0),
+  charts: [...document.querySelectorAll('figure.chart')].map(f => {
+    const r = f.getBoundingClientRect();
+    return {image: f.querySelector('img').getBoundingClientRect().width, left: r.left, right: r.right};
+  }),
   font: getComputedStyle(document.querySelector('p.body, p.plain, td')).fontFamily,
   runIn: [...document.querySelectorAll('p span.kai, p span.hei')].map(e => [e.className, getComputedStyle(e).fontFamily]),
   titleLines: (() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('h1'));
@@ -171,8 +176,11 @@ def test_page_in_chromium_at_phone_and_desktop_width(web, browser, name):
         browser.save_screenshot(str(web / f"{name}-{width}.png"))
         scroll_width, client_width = shown["page"]
         assert scroll_width <= client_width, f"{name} at {width} px scrolls sideways: {shown['page']}"
-        for box in shown["boxes"]:   # each table box stays inside the window; the table scrolls in it
+        for box in shown["boxes"] + shown["charts"]:   # each box stays inside the window; a table or chart scrolls in it
             assert 0 <= box["left"] and box["right"] <= client_width + 0.5, box
+        # a chart is not shrunk below the width its labels can be read at (its legend was 7 px high at 390 px)
+        assert all(chart["image"] >= 500 for chart in shown["charts"]), shown["charts"]
+        assert shown["charts"] or name != "tongbao-2024-07"
         if width == 390:
             assert any(b["scroll"] > b["client"] for b in shown["boxes"]), "a wide table scrolls in its box"
             assert shown["size"] >= 12
