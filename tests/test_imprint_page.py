@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import libreoffice, notices_folder
+from conftest import gongfu, libreoffice, notices_folder
 from gongfu_reports import kinds, lint, pdftext
 from gongfu_reports.render.registry import renderer_for
 
@@ -129,3 +129,26 @@ def test_word_starts_the_imprint_page_on_an_even_page(built, tmp_path_factory):
     last = pages(pdf)[-1]
     assert last[0].startswith("抄送") and re.fullmatch(r"—(\d+)—", last[-1]), last
     assert int(last[-1].strip("—")) % 2 == 0, last
+
+
+def test_a_copy_line_longer_than_a_page_is_refused(tmp_path):
+    """A 版记 too tall for a page would run off its top (the part above lost in print): the 抄送 is
+    refused with its file and line. The longest that fits is printed whole, inside the 版心."""
+    from gongfu_reports.model.document import copy_line
+    from gongfu_reports.render import layout
+
+    def with_copy_to(k: int) -> str:
+        return notice(5).replace("抄送: 市委办公室，市人大常委会办公室", "抄送: " + "，".join(["市委办公室"] * k))
+
+    fits = max(k for k in range(1, 400)
+               if layout.imprint_lines(copy_line("，".join(["市委办公室"] * k))) <= layout.IMPRINT_MAX_LINES)
+    folder = notices_folder(tmp_path / "w", {"fits": with_copy_to(fits), "over": with_copy_to(fits + 1)})
+    result = gongfu(folder, "build", "over")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "data/over.yaml，第13行：“抄送”过长" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not [p.name for p in (folder / "build").glob("*") if p.name != ".lock"]   # nothing written
+    result = gongfu(folder, "build", "fits", "--format", "pdf")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "页边距" not in result.stderr and "版记" not in result.stderr, result.stderr   # inside the 版心, at its foot
+    doc = pages(folder / "build" / "fits.pdf")
+    assert "".join(doc[-1]).count("市委办公室") == fits

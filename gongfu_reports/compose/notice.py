@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import DocumentMeta
+from ..model.document import copy_line
 from ..render.layout import text_width
 from .blocks import Frame, Imprint, Paragraph, Run
 
@@ -119,5 +120,4 @@ def imprint(meta: DocumentMeta) -> Imprint | None:
     if not (meta.copy_to or meta.printer):
         return None
     date = meta.print_date or meta.date
-    copy_line = f"抄送：{meta.copy_to}。" if meta.copy_to else ""
-    return Imprint(meta.copy_to, meta.printer, f"{date.year}年{date.month}月{date.day}日印发", copy_line)
+    return Imprint(meta.copy_to, meta.printer, f"{date.year}年{date.month}月{date.day}日印发", copy_line(meta.copy_to))

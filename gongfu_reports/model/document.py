@@ -18,6 +18,11 @@ class IssueNumber:
         return f"{self.prefix}〔{self.year}〕{self.number}号"
 
 
+def copy_line(copy_to: str) -> str:
+    """The 版记's 抄送 line as printed: “抄送：市委办公室，市人大常委会办公室。”; "" without one."""
+    return f"抄送：{copy_to}。" if copy_to else ""
+
+
 def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 

@@ -834,8 +834,7 @@ class _Body:
         copy_lines = lines[:-1]
         width_mm = L.LAND_TEXT_W if landscape else L.TEXT_W
         indent = Pt(L.IMPRINT_PT)  # 1 character of 4号
-        chars = width_mm * L.PT_PER_MM / L.IMPRINT_PT
-        height = 0.0
+        height = L.imprint_lines(imprint.copy_line, width_mm) * L.IMPRINT_LINE_PT
         rows = []
         for text in lines:
             ppr = self.style("imprint")
@@ -845,10 +844,8 @@ class _Body:
             if text in copy_lines:
                 ppr += oxml.indent_xml(Emu(indent + Pt(3 * L.IMPRINT_PT)).twips, indent.twips,
                                        Pt(-3 * L.IMPRINT_PT).twips)
-                height += L.wrapped_lines(text, chars - 2, chars - 5) * L.IMPRINT_LINE_PT
             else:
                 ppr += oxml.indent_xml(indent.twips, indent.twips)
-                height += L.IMPRINT_LINE_PT
             rows.append(f"<w:tr><w:tc>{oxml.cell_pr(Mm(width_mm).twips)}{oxml.paragraph(ppr, oxml.run(text))}</w:tc></w:tr>")
         table = ("<w:tbl><w:tblPr>" + oxml.TBL_W
                  + oxml.borders_xml({"top": 8, "bottom": 8, "insideH": 6})  # 0.35 mm, 0.35 mm, 0.25 mm

@@ -134,6 +134,16 @@ def text_width(text: str) -> float:
     return sum(char_width(ch) for ch in text)
 
 
+def imprint_lines(copy_line: str, width_mm: float = TEXT_W) -> int:
+    """Lines of a 版记: its 抄送 line wrapped (1 character in from both sides, further lines under the
+    names), and the line of the 印发机关 and 印发日期."""
+    chars = width_mm * PT_PER_MM / IMPRINT_PT
+    return (wrapped_lines(copy_line, chars - 2, chars - 5) if copy_line else 0) + 1
+
+
+IMPRINT_MAX_LINES = int(TEXT_H * PT_PER_MM // IMPRINT_LINE_PT)   # a 版记 on one page: 28 lines
+
+
 def wrapped_lines(text: str, first_width_chars: float, width_chars: float) -> int:
     """How many lines `text` takes when full-width characters count 1 and half-width 0.5."""
     lines, used, room = 1, 0.0, first_width_chars

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from ..errors import Collector, GongfuError, GongfuErrors, Place, display_path
 from ..files import fields
+from ..model.document import copy_line
 from ..model.units import unit_key
+from ..render import layout
 from ..model import (DocumentMeta, Indicator, IssueNumber, Measure, PlanItem, PlanPart,
                      PlanSection, TaskRow, Unit, UnitRegistry, WorkPlan)
 from ..files.names import check_name, distinct_files
@@ -172,6 +174,18 @@ def parse_issue_number(value, place: Place) -> IssueNumber:
     return IssueNumber(match.group(1), int(match.group(2)), int(match.group(3)))
 
 
+def copy_to(data) -> str:
+    """抄送 as written (the 版记 adds the final 。). Refused when the 版记 would not fit on one page: it is set
+    at the foot of the last page, and the part above the page would be lost."""
+    text = fields.text(data, "抄送", required=False).rstrip("。")
+    lines = layout.imprint_lines(copy_line(text))
+    if lines > layout.IMPRINT_MAX_LINES:
+        raise GongfuError(f"“抄送”过长（{len(text)}字）：版记须排在最后一页之内，抄送最多 {layout.IMPRINT_MAX_LINES - 1} 行，"
+                          f"现需 {lines - 1} 行", data.place_of("抄送"),
+                          hint="抄送只写主要机关，用逗号隔开；其余可在正文或附件中列出")
+    return text
+
+
 NOTICE_KEYS = ("发文机关标志", "发文字号", "标题", "主送机关", "正文", "署名", "成文日期", "代章", "附注", "抄送",
                "印发机关", "印发日期")
 
@@ -193,7 +207,7 @@ def load_notice(path: Path, registry: UnitRegistry) -> DocumentMeta:
         date=parse_date(fields.text(data, "成文日期"), data.place_of("成文日期")),
         seal_note=fields.text(data, "代章", required=False),
         note=fields.text(data, "附注", required=False).strip("（）()"),
-        copy_to=fields.text(data, "抄送", required=False).rstrip("。"),
+        copy_to=copy_to(data),
         printer=fields.text(data, "印发机关", required=False),
     )
     if data.get("印发日期"):

@@ -13,6 +13,7 @@ from ..model import Indicator, KeyTask
 from ..model.targets import IndicatorValues
 from ..model.progress import (ATTACHMENT_KINDS, PART_KINDS, STATUSES, BulletinIssue, Contact, Highlight,
                               IssuePart, IssueSection, PeriodProgress, ProgressEntry)
+from .loaders import copy_to
 
 PERIOD_FILE = re.compile(r"(\d{4})-(\d{2})\.yaml")
 _SAMPLE_LINE = re.compile(r"^示例:\s*(true|True|TRUE|yes|是)\s*$", re.MULTILINE)
@@ -195,7 +196,7 @@ def issue_from(data: LocDict) -> BulletinIssue:
         recipients=fields.text(data, "主送机关", required=False).rstrip("：:"),
         signer=fields.text(data, "署名", required=False), date=fields.text(data, "成文日期", required=False),
         seal_note=fields.text(data, "代章", required=False), note=fields.text(data, "附注", required=False).strip("（）()"),
-        copy_to=fields.text(data, "抄送", required=False).rstrip("。"),
+        copy_to=errors.run(copy_to, data) or "",
         printer=fields.text(data, "印发机关", required=False), place=data.place)
     if issue.mark:
         for key in ("发文字号", "署名", "成文日期"):
