@@ -25,41 +25,60 @@ def covering_text(meta: DocumentMeta) -> list[Paragraph]:
     return [Paragraph("body", [Run(p)]) for p in meta.body]
 
 
-def signature_blocks(meta: DocumentMeta, sealed: bool = False) -> list[Paragraph]:
-    """署名 right-indented 2 characters, the date starting 2 characters right of the 署名
-    (4 characters in from the right with a seal); a short 署名 is centred over the date.
-    A 署名 longer than a line is set on several, each right-indented the same: broken where the data
-    writes "\n", else where the words allow (as titles); the date starts 2 characters right of its
-    first line, the 代章 line is centred under it (GB/T 9704 7.3.5)."""
-    right = 4 if sealed else 2
-    lines = signer_lines(meta.signer, CHARS_PER_LINE - right)
-    signer_w = max(text_width(line) for line in lines)
+def signature_blocks(meta: DocumentMeta) -> list[Paragraph]:
+    """The 署名, 代章 and 成文日期 (GB/T 9704 7.3.5).
+
+    Without a seal (7.3.5.2): 署名 right-indented 2 characters, the date starting 2 characters right of the
+    署名; a short 署名 is centred over the date. A 署名 longer than a line is set on several, each
+    right-indented the same: broken where the data writes "\n", else where the words allow (as titles); the
+    date starts 2 characters right of its first line, the 代章 line is centred under it.
+
+    With a seal (加盖印章, 7.3.5.1): the date right-indented 4 characters, each line of the 署名 centred over it
+    (以成文日期为准居中), the 代章 line too; a line too long to be centred there ends at the 版心's right edge. The
+    署名 is broken as without a seal: where the data writes "\n", else only when longer than a line (more lines
+    would make the block under the seal taller than the space it may take)."""
     date = meta.date_text
     date_w = text_width(date)
-    if signer_w + 2 >= date_w or sealed:
-        signer_at = CHARS_PER_LINE - right - signer_w
-        date_at = signer_at + 2 if not sealed else CHARS_PER_LINE - 4 - date_w
+    if meta.sealed:
+        date_at = CHARS_PER_LINE - 4 - date_w
+        centre = date_at + date_w / 2
+
+        def at(text: str) -> float:
+            return max(min(centre - text_width(text) / 2, CHARS_PER_LINE - text_width(text)), 0)
+
+        lines = signer_lines(meta.signer, CHARS_PER_LINE)
+        blocks = [Paragraph("signature", [Run(line)], indent_chars=at(line)) for line in lines]
+        if meta.seal_note:
+            seal = f"（{meta.seal_note}代章）"
+            blocks.append(Paragraph("signature", [Run(seal)], indent_chars=at(seal)))
     else:
-        date_at = CHARS_PER_LINE - right - date_w
-        signer_at = date_at + (date_w - signer_w) / 2
-    end = signer_at + signer_w   # every line of the 署名 ends here
-    blocks = [Paragraph("signature", [Run(line)], indent_chars=max(end - text_width(line), 0)) for line in lines]
-    if meta.seal_note:
-        seal = f"（{meta.seal_note}代章）"
-        left = min(b.indent_chars for b in blocks)
-        seal_at = left + (end - left - text_width(seal)) / 2
-        blocks.append(Paragraph("signature", [Run(seal)], indent_chars=max(seal_at, 0)))
+        lines = signer_lines(meta.signer, CHARS_PER_LINE - 2)
+        signer_w = max(text_width(line) for line in lines)
+        if signer_w + 2 >= date_w:
+            signer_at = CHARS_PER_LINE - 2 - signer_w
+            date_at = signer_at + 2
+        else:
+            date_at = CHARS_PER_LINE - 2 - date_w
+            signer_at = date_at + (date_w - signer_w) / 2
+        end = signer_at + signer_w   # every line of the 署名 ends here
+        blocks = [Paragraph("signature", [Run(line)], indent_chars=max(end - text_width(line), 0)) for line in lines]
+        if meta.seal_note:
+            seal = f"（{meta.seal_note}代章）"
+            left = min(b.indent_chars for b in blocks)
+            seal_at = left + (end - left - text_width(seal)) / 2
+            blocks.append(Paragraph("signature", [Run(seal)], indent_chars=max(seal_at, 0)))
     blocks.append(Paragraph("signature", [Run(date)], indent_chars=max(date_at, 0)))
     if meta.note:
         blocks.append(Paragraph("note", [Run(f"（{meta.note}）")]))
     return blocks
 
 
-def closing(blocks: list, meta: DocumentMeta, sealed: bool = False) -> list[Paragraph]:
-    """A blank line and the 署名, 代章 and 成文日期 to follow these blocks, never on a page of their
-    own (GB/T 9704 7.3.5): the last paragraph of the text before them (the whole 附件说明 when it
-    ends there), the blank line and every line but the date are kept, whole, with the next."""
-    lines = [Paragraph("plain", [Run("")])] + signature_blocks(meta, sealed)
+def closing(blocks: list, meta: DocumentMeta) -> list[Paragraph]:
+    """Blank lines and the 署名, 代章 and 成文日期 to follow these blocks, never on a page of their own
+    (GB/T 9704 7.3.5): the last paragraph of the text before them (the whole 附件说明 when it ends
+    there), the blank lines and every line but the date are kept, whole, with the next. One blank line;
+    two where the seal goes (its top within a line of the text, the 署名 and date under its centre)."""
+    lines = [Paragraph("plain", [Run("")]) for _ in range(2 if meta.sealed else 1)] + signature_blocks(meta)
     for block in reversed(blocks):
         if not isinstance(block, Paragraph) or text_width(block.text) > KEPT_WHOLE_LINES * CHARS_PER_LINE:
             break   # a long paragraph is not moved whole (it could not stand on a page)
@@ -67,7 +86,7 @@ def closing(blocks: list, meta: DocumentMeta, sealed: bool = False) -> list[Para
         if block.text and block.role != "attach-note":
             break
     for line, following in zip(lines, lines[1:]):
-        line.keep_with_next = following.role == "signature"
+        line.keep_with_next = following.role in ("plain", "signature")
     return lines
 
 

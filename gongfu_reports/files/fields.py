@@ -52,6 +52,16 @@ def text(data: LocDict, key: str, required: bool = True) -> str:
     return str(value).strip()
 
 
+def yes_no(data: LocDict, key: str) -> bool:
+    """A yes-or-no item: 是 / 否 (or YAML's true / false); absent is no."""
+    value = data.get(key)
+    if value is None or value is False or value in ("否", "不"):
+        return False
+    if value is True or value == "是":
+        return True
+    raise GongfuError(f"“{key}”应为“是”或“否”，现为“{value}”", data.place_of(key))
+
+
 def paragraphs(data: LocDict, key: str) -> list[str]:
     value = data.get(key)
     if value is None:

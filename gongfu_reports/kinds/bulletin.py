@@ -215,7 +215,8 @@ def _meta(issue: BulletinIssue, current: PeriodProgress, title: str, words: dict
     number = parse_issue_number(number_text, place if current.number else issue.place) if number_text else None
     date = issue_date(current.date or issue.date, current.period, place if current.date else issue.place)
     return DocumentMeta(issue.mark, number, title, issue.recipients, [], issue.signer, date,
-                        seal_note=issue.seal_note, note=issue.note, copy_to=issue.copy_to, printer=issue.printer)
+                        seal_note=issue.seal_note, sealed=issue.sealed, note=issue.note, copy_to=issue.copy_to,
+                        printer=issue.printer)
 
 
 def issue_date(rule: str, period: str, place: Place | None) -> dt.date:

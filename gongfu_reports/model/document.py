@@ -45,6 +45,7 @@ class DocumentMeta:
     signer: str                        # 署名
     date: dt.date                      # 成文日期
     seal_note: str = ""                # 代章 unit: "（…代章）"
+    sealed: bool = False               # 加盖印章: the 署名 and date laid out for the seal (GB/T 9704 7.3.5.1)
     note: str = ""                     # 附注, printed in parentheses
     copy_to: str = ""                  # 抄送
     printer: str = ""                  # 印发机关

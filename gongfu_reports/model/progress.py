@@ -133,6 +133,7 @@ class BulletinIssue:
     signer: str = ""
     date: str = ""         # 成文日期: a date, or "次月5日"
     seal_note: str = ""
+    sealed: bool = False
     note: str = ""         # 附注
     copy_to: str = ""
     printer: str = ""

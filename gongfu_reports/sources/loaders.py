@@ -186,8 +186,8 @@ def copy_to(data) -> str:
     return text
 
 
-NOTICE_KEYS = ("发文机关标志", "发文字号", "标题", "主送机关", "正文", "署名", "成文日期", "代章", "附注", "抄送",
-               "印发机关", "印发日期")
+NOTICE_KEYS = ("发文机关标志", "发文字号", "标题", "主送机关", "正文", "署名", "成文日期", "加盖印章", "代章", "附注",
+               "抄送", "印发机关", "印发日期")
 
 
 def load_notice(path: Path, registry: UnitRegistry) -> DocumentMeta:
@@ -206,6 +206,7 @@ def load_notice(path: Path, registry: UnitRegistry) -> DocumentMeta:
         signer=signer,
         date=parse_date(fields.text(data, "成文日期"), data.place_of("成文日期")),
         seal_note=fields.text(data, "代章", required=False),
+        sealed=fields.yes_no(data, "加盖印章"),
         note=fields.text(data, "附注", required=False).strip("（）()"),
         copy_to=copy_to(data),
         printer=fields.text(data, "印发机关", required=False),

@@ -163,8 +163,8 @@ def load_indicator_values(path: Path, indicators: list[Indicator]) -> IndicatorV
 
 # ── The 通报's parts ──────────────────────────────────────────────────────────────────────────
 
-ISSUE_KEYS = ("发文机关标志", "发文字号", "标题", "主送机关", "开头", "正文", "附件", "署名", "成文日期", "代章", "附注",
-              "抄送", "印发机关")
+ISSUE_KEYS = ("发文机关标志", "发文字号", "标题", "主送机关", "开头", "正文", "附件", "署名", "成文日期", "加盖印章", "代章",
+              "附注", "抄送", "印发机关")
 
 
 def load_issue(path: Path) -> BulletinIssue:
@@ -195,7 +195,8 @@ def issue_from(data: LocDict) -> BulletinIssue:
         number=fields.text(data, "发文字号", required=False),
         recipients=fields.text(data, "主送机关", required=False).rstrip("：:"),
         signer=fields.text(data, "署名", required=False), date=fields.text(data, "成文日期", required=False),
-        seal_note=fields.text(data, "代章", required=False), note=fields.text(data, "附注", required=False).strip("（）()"),
+        seal_note=fields.text(data, "代章", required=False), sealed=errors.run(fields.yes_no, data, "加盖印章") or False,
+        note=fields.text(data, "附注", required=False).strip("（）()"),
         copy_to=errors.run(copy_to, data) or "",
         printer=fields.text(data, "印发机关", required=False), place=data.place)
     if issue.mark:
