@@ -146,3 +146,12 @@ def test_sealed_signature_in_the_outputs(outputs, made_by):
     assert last.top < signer.top < seal.top < date.top
     assert abs(signer.top - last.top - 3 * L.LINE_PITCH_PT) < 3, signer.top - last.top   # two blank lines
 
+
+
+def test_sealed_takes_yes_or_no(tmp_path):
+    work = copy_workdir(tmp_path / "w")
+    path = work / "data" / "notice.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "加盖印章: 盖\n", encoding="utf-8")
+    result = gongfu(work, "check")
+    assert result.returncode == 2
+    assert "data/notice.yaml，第11行：“加盖印章”应为“是”或“否”，现为“盖”" in result.stderr, result.stderr
