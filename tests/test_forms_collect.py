@@ -713,3 +713,18 @@ def test_collect_writes_nothing_outside_the_working_folder(work, tmp_path):
     assert result.returncode == 2 and "不在工作目录的 build/ 或 data/ 中" in result.stderr, result.stderr
     assert not list(outside.iterdir())
     assert not (work / PROGRESS).exists() or "市财政局" not in (work / PROGRESS).read_text(encoding="utf-8")
+
+
+def test_a_hidden_row_is_merged_and_pointed_out(work):
+    """A unit hid a task row in Excel (the forms let units format rows, to fit long text): what it holds is
+    its report all the same and is merged, but the clerk is told, since a hidden row reads as left out."""
+    def hide(book, ws, cols, rows):
+        ws.row_dimensions[rows[1]].hidden = True
+    typed = fill(form(work, "市财政局"), work / "in" / "a.xlsx", hide)
+    ws = openpyxl.load_workbook(form(work, "市财政局"))[SHEET]
+    row, task_id = task_rows(ws)[1], ws.cell(task_rows(ws)[1], columns(ws)["编号"]).value
+    result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
+    assert result.returncode == 0, result.stderr
+    assert entries(work)[task_id]["完成情况"] == typed[task_id]["进展情况"]
+    assert f"in/a.xlsx 中有被隐藏的行，内容照常合并，请向该单位核实：{SHEET}第{row}行（任务 {task_id}）" in result.stdout, \
+        result.stdout

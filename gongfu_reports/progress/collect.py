@@ -110,6 +110,7 @@ class Form:
     kept_as: Path | None = None       # its copy in received/<period>/
     merged_before: bool = False       # the same bytes were received and merged in an earlier run
     duplicate_of: "Form | None" = None   # an identical copy of another workbook of the same unit
+    hidden_rows: list[str] = field(default_factory=list)   # rows the unit hid: merged all the same, and said
 
     @property
     def label(self) -> str:
@@ -452,6 +453,8 @@ def _read_tasks(form: Form, ws, work: Assignments, sent: dict[str, str], errors:
         report = errors.run(check_row, values, place, unit, work, ids, sent)
         if report:
             form.reports.append(report)
+            if ws.row_dimensions[r].hidden:
+                form.hidden_rows.append(f"{ws.title}第{r}行（任务 {report.task_id}）")
     missing = [t.id for t in work.by_unit.get(unit, []) if t.id not in ids]
     if missing:
         errors.errors.append(GongfuError(f"缺少任务 {'、'.join(missing)} 的填报行", Place(label, sheet=ws.title),
@@ -582,6 +585,8 @@ def _read_values(form: Form, ws, work: Assignments, errors: Collector) -> None:
         reported = {"实际值": values["本期实际值"], "说明": values["说明"]}
         if reported["实际值"] or reported["说明"]:
             form.values.append(ValueReport(key[0], key[1], unit, {k: v for k, v in reported.items() if v}, place))
+            if ws.row_dimensions[r].hidden:
+                form.hidden_rows.append(f"{ws.title}第{r}行（{form.values[-1].label}）")
     missing = [f"{n}" + (f"（{s}）" if s else "") for (n, s) in mine if (n, s) not in seen]
     if missing:
         errors.errors.append(GongfuError(f"缺少指标 {'、'.join(missing)} 的填报行", Place(label, sheet=ws.title),
@@ -678,6 +683,8 @@ def merge_form(form: Form, progress: ProgressFile, values: ProgressFile | None, 
     for value in form.values:
         if _apply(existing_values.get(value.key), value, values, VALUE_CONTENT, result):
             result.values_written = True
+    if form.hidden_rows:   # hidden in Excel, what they hold is easily taken for left out
+        result.notes.append(f"{form.label} 中有被隐藏的行，内容照常合并，请向该单位核实：{'、'.join(form.hidden_rows)}")
     if form.contact:
         info = dict(progress.top.get("填报信息") or {})
         if info.get(form.unit) != form.contact:
