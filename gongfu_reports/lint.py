@@ -127,17 +127,15 @@ def check_pdf_part(source, part: int = 0, parts: int = 1) -> PageChecks:
         try:
             for index in range(first - 1, -1, -1):   # as one pass has it here: set by the pages before
                 page = next(pdftext.pages(document, index, index + 1))
-                if index == first - 1 == count - 2 and _blank(page):   # this run is the last page
-                    state.previous_blank = _has_imprint(next(pdftext.pages(document, first, first + 1)).lines)
+                if index == first - 1:
+                    state.previous_blank = _blank_before_imprint(document, page, count)
                 if _paper_mm(page) == A4_MM:
                     _repeated_headers(page, page.tables, state)
                     break
             for page in pdftext.pages(document, first, stop):
                 number = page.number
-                if page.number == count - 1 and _blank(page):   # the blank page before a 版记 on an even page?
-                    last = next(pdftext.pages(document, count - 1, count))
-                    state.blank_before_imprint = _has_imprint(last.lines)
-                findings += _check_page(page, page.number == count, body_sizes, state)
+                blank = _blank_before_imprint(document, page, count)
+                findings += _check_page(page, page.number == count, body_sizes, state, blank)
         except PdfiumError:          # a page that neither reader can read
             raise GongfuError(f"无法作为 PDF 打开：第{number + 1}页已损坏，无法读出", Place(_label(source)),
                               hint="请用 PDF 阅读器打开确认，或重新导出 PDF") from None
@@ -163,14 +161,18 @@ def _paper_mm(page) -> list[int]:
     return sorted((round(page.width / MM), round(page.height / MM)))
 
 
-def _blank(page) -> bool:
-    """A page with nothing on it."""
-    return not page.runs and not page.shapes
+def _blank_before_imprint(document, page, count: int) -> bool:
+    """The page is the blank one a 版记 on an even page may need: the last but one, nothing on it, and
+    the last page holds a 版记 (read for it)."""
+    from . import pdftext
+
+    if page.number != count - 1 or page.runs or page.shapes:
+        return False
+    return _has_imprint(next(pdftext.pages(document, count - 1, count)).lines)
 
 
-def _check_page(page, last: bool, body_sizes: Counter, state: "_PageState") -> list[Finding]:
-    # GB/T 9704 7.5: where a blank page stands before the 版记's page, neither of them is numbered.
-    blank = state.blank_before_imprint and _blank(page)
+def _check_page(page, last: bool, body_sizes: Counter, state: "_PageState", blank: bool = False) -> list[Finding]:
+    """`blank`: the blank page before the 版记's page (GB/T 9704 7.5: neither of them is numbered)."""
     after_blank, state.previous_blank = state.previous_blank, blank
     where = f"第{page.number}页"
     landscape = page.width > page.height
@@ -336,8 +338,7 @@ def _imprint(page, lines, last: bool) -> list[Finding]:
 class _PageState:
     """What the checks of a page carry to the next."""
     previous_header: list[str] | None = None   # header row of the last table on the page before
-    blank_before_imprint: bool = False          # the last page holds a 版记, and the one before is blank
-    previous_blank: bool = False                # the page before is that blank page
+    previous_blank: bool = False                # the page before is the blank one before the 版记's page
 
 
 def _repeated_headers(page, tables, state: _PageState) -> list[Finding]:

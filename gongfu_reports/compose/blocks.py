@@ -196,6 +196,11 @@ class DocumentView:
     imprint: Imprint | None = None
     """版记；没有版记时为空"""
 
+    @property
+    def imprint_alone(self) -> bool:
+        """版记单独占一页（文档以横排附件结束时，其后的竖排页上只有版记）"""
+        return self.imprint is not None and not self.sections[-1].blocks
+
     def paragraphs_text(self) -> list[str]:
         """All text in reading order (used by tests and parity checks)."""
         out = []

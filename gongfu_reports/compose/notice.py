@@ -39,6 +39,7 @@ def signature_blocks(meta: DocumentMeta) -> list[Paragraph]:
     would make the block under the seal taller than the space it may take)."""
     date = meta.date_text
     date_w = text_width(date)
+    seal = f"（{meta.seal_note}代章）" if meta.seal_note else ""
     if meta.sealed:
         date_at = CHARS_PER_LINE - 4 - date_w
         centre = date_at + date_w / 2
@@ -48,8 +49,7 @@ def signature_blocks(meta: DocumentMeta) -> list[Paragraph]:
 
         lines = signer_lines(meta.signer, CHARS_PER_LINE)
         blocks = [Paragraph("signature", [Run(line)], indent_chars=at(line)) for line in lines]
-        if meta.seal_note:
-            seal = f"（{meta.seal_note}代章）"
+        if seal:
             blocks.append(Paragraph("signature", [Run(seal)], indent_chars=at(seal)))
     else:
         lines = signer_lines(meta.signer, CHARS_PER_LINE - 2)
@@ -62,8 +62,7 @@ def signature_blocks(meta: DocumentMeta) -> list[Paragraph]:
             signer_at = date_at + (date_w - signer_w) / 2
         end = signer_at + signer_w   # every line of the 署名 ends here
         blocks = [Paragraph("signature", [Run(line)], indent_chars=max(end - text_width(line), 0)) for line in lines]
-        if meta.seal_note:
-            seal = f"（{meta.seal_note}代章）"
+        if seal:
             left = min(b.indent_chars for b in blocks)
             seal_at = left + (end - left - text_width(seal)) / 2
             blocks.append(Paragraph("signature", [Run(seal)], indent_chars=max(seal_at, 0)))

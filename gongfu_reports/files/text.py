@@ -34,8 +34,7 @@ def check_text(text: str, place: Place) -> str:
                           place, hint="这类字符多由复制粘贴带入；可重新输入该处文字，Excel 中也可用 CLEAN 函数清除")
     found = BIDI.search(text)
     if found:
-        raise GongfuError(f"含有不可见字符（U+{ord(found.group()):04X} 文字方向控制字符，在第{found.start() + 1}个字符处）："
-                          "它使后面的文字倒序显示，请删除", place,
+        raise GongfuError(f"{_invisible_at(text, found.start())}：它使后面的文字倒序显示，请删除", place,
                           hint="这类字符看不见，多由复制粘贴带入；可重新输入该处文字")
     if len(text) > MAX_TEXT_CHARS:
         raise GongfuError(f"内容过长：{len(text)} 字，一处最多 {MAX_TEXT_CHARS} 字", place,
@@ -53,9 +52,13 @@ def invisible_error(text: str) -> str | None:
         mark = _stray_mark(text)
         return None if mark is None else \
             f"含有叠加在前一个字上的组合符号（U+{ord(text[mark]):04X}，在第{mark + 1}个字符处）"
+    return _invisible_at(text, index)
+
+
+def _invisible_at(text: str, index: int) -> str:
+    """“含有不可见字符（U+202E 文字方向控制字符，在第3个字符处）”: the invisible character at `index`, named."""
     char = text[index]
-    kind = _INVISIBLE_NAMES.get(char) or ("文字方向控制字符" if "\u200e" <= char <= "\u202e" or "\u2066" <= char <= "\u2069"
-                                          or char == "\u061c" else "不可见字符")
+    kind = _INVISIBLE_NAMES.get(char) or ("文字方向控制字符" if BIDI.match(char) else "不可见字符")
     return f"含有不可见字符（U+{ord(char):04X} {kind}，在第{index + 1}个字符处）"
 
 

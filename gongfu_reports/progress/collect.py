@@ -488,12 +488,12 @@ def check_row(values: dict[str, str], place: Place, unit: str, work: Assignments
     reporters = work.reporters.get(task_id)
     if reporters is None or unit not in reporters:
         lead = work.lead[task_id].name
-        who = f"由{'、'.join(reporters)}分别报送" if reporters and reporters != [lead] else f"的牵头单位是{lead}"
+        shared = f"由{'、'.join(reporters)}分别报送" if reporters and reporters != [lead] else ""
         if issued:
-            now = f"由{'、'.join(reporters)}分别报送" if reporters and reporters != [lead] else f"由{lead}牵头"
-            raise GongfuError(f"任务 {task_id} 在下发填报表之后改{now}，不再由{unit}报送",
+            raise GongfuError(f"任务 {task_id} 在下发填报表之后改{shared or f'由{lead}牵头'}，不再由{unit}报送",
                               place.at(column="编号"), hint=CHANGED_HINT)
-        raise GongfuError(f"任务 {task_id} {who}，不是本表的填报单位{unit}", place.at(column="编号"), hint=LOCK_HINT)
+        raise GongfuError(f"任务 {task_id} {shared or f'的牵头单位是{lead}'}，不是本表的填报单位{unit}",
+                          place.at(column="编号"), hint=LOCK_HINT)
     if task_id in ids:
         raise GongfuError(f"任务 {task_id} 重复填报（另见{ids[task_id]}）", place.at(column="编号"))
     ids[task_id] = place

@@ -231,8 +231,7 @@ def render_docx(view: DocumentView, config: Config) -> bytes:
             body.out.append(oxml.paragraph(body.style("plain") + skeleton.breaks[section.landscape]))
     if view.imprint:
         body.imprint(view.imprint, view.sections[-1].landscape)
-    alone = bool(view.imprint) and not view.sections[-1].blocks   # the 版记's own page, after landscape pages
-    document = skeleton.document("".join(body.out), view.sections[-1].landscape, even=alone)
+    document = skeleton.document("".join(body.out), view.sections[-1].landscape, even=view.imprint_alone)
     day = dt.datetime.fromisoformat(view.date)
     return skeleton.package(document, _core_properties(skeleton.core, view.title, day), body.pictures, day)
 

@@ -133,8 +133,7 @@ def _imprint_to_even_page(document, view: DocumentView) -> str | None:
     at = pages.get("imprint")
     if at is None or at % 2 == 0:
         return None
-    alone = not view.sections[-1].blocks   # a page of its own after landscape pages
-    return IMPRINT_NEXT_PAGE if pages.get("text-end") == at and not alone else IMPRINT_AFTER_BLANK
+    return IMPRINT_NEXT_PAGE if pages.get("text-end") == at and not view.imprint_alone else IMPRINT_AFTER_BLANK
 
 
 class _FailedPictures(logging.Handler):
