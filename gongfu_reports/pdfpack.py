@@ -9,7 +9,7 @@ table, objects already packed, an object of another generation) is returned unch
 optimisation, never a reason for a build to fail.
 
 pikepdf (qpdf) packs as well, and more generally; measured on the example it made the default build 9 %
-slower, this copy ~1 % (docs/performance.md, "PDF size")."""
+slower, this copy ~2 % (docs/performance.md, "PDF size")."""
 
 from __future__ import annotations
 
