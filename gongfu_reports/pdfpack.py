@@ -46,8 +46,10 @@ def _pack(data: bytes) -> bytes:
     if any(len(where) != 1 for where in doc.xref.values() if where):
         raise pdfread.Unsupported("objects already packed")
     placed = sorted((where[0], number) for number, where in doc.xref.items() if where)
+    if not placed:
+        raise pdfread.Unsupported("no objects")
     bounds = [offset for offset, _ in placed[1:]] + [int(table[1])]   # where each object's bytes end at the latest
-    out = bytearray(data[:placed[0][0]] if placed else b"")         # the header and its binary comment
+    out = bytearray(data[:placed[0][0]])                              # the header and its binary comment
     offsets: dict[int, int] = {}
     small: list[tuple[int, bytes]] = []
     for (offset, number), bound in zip(placed, bounds):
