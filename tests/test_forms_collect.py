@@ -726,5 +726,32 @@ def test_a_hidden_row_is_merged_and_pointed_out(work):
     result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
     assert result.returncode == 0, result.stderr
     assert entries(work)[task_id]["完成情况"] == typed[task_id]["进展情况"]
-    assert f"in/a.xlsx 中有被隐藏的行，内容照常合并，请向该单位核实：{SHEET}第{row}行（任务 {task_id}）" in result.stdout, \
+    assert f"in/a.xlsx 中有被隐藏的行或列，内容照常合并，请向该单位核实：{SHEET}第{row}行（任务 {task_id}）" in result.stdout, \
         result.stdout
+
+
+def test_a_hidden_column_with_text_in_it_is_merged_and_pointed_out(work):
+    """The forms let units format columns (to widen them), so one can hide a column it filled in: its text is
+    merged as always, and the clerk is told, as for a hidden row. A hidden column with nothing the unit
+    wrote, or one of the locked columns, is no cause for a note."""
+    from openpyxl.utils import get_column_letter
+
+    def hide(book, ws, cols, rows):
+        assert cols["下步计划"] == cols["存在问题"] + 1   # neighbours, hidden as one run (min-max) as Excel writes them
+        ws.column_dimensions.group(get_column_letter(cols["存在问题"]), get_column_letter(cols["下步计划"]),
+                                   hidden=True)
+        ws.column_dimensions[get_column_letter(cols["任务内容"])].hidden = True
+        wi = book["指标填报"]
+        wi.column_dimensions[get_column_letter(columns(wi)["本期实际值"])].hidden = True
+    unit = next(u for u in indicator_leads(work) if u == "市财政局")   # it has indicators to report
+    typed = fill(form(work, unit), work / "in" / "a.xlsx", hide)
+    book = openpyxl.load_workbook(work / "in" / "a.xlsx")
+    hidden = [(d.min, d.max) for d in book[SHEET].column_dimensions.values() if d.hidden]
+    assert any(hi > lo for lo, hi in hidden)   # the two columns as one run, as Excel writes them
+    result = gongfu(work, "collect", str(work / "in"), "--period", PERIOD)
+    assert result.returncode == 0, result.stderr
+    task_id = next(iter(typed))
+    assert entries(work)[task_id]["下步计划"] == typed[task_id]["下步计划"]
+    assert (f"in/a.xlsx 中有被隐藏的行或列，内容照常合并，请向该单位核实：{SHEET}“存在问题”列、{SHEET}“下步计划”列、"
+            "指标填报“本期实际值”列" in result.stdout), result.stdout
+    assert "“任务内容”列" not in result.stdout

@@ -110,7 +110,7 @@ class Form:
     kept_as: Path | None = None       # its copy in received/<period>/
     merged_before: bool = False       # the same bytes were received and merged in an earlier run
     duplicate_of: "Form | None" = None   # an identical copy of another workbook of the same unit
-    hidden_rows: list[str] = field(default_factory=list)   # rows the unit hid: merged all the same, and said
+    hidden: list[str] = field(default_factory=list)   # rows and filled columns the unit hid: merged all the same, and said
 
     @property
     def label(self) -> str:
@@ -454,11 +454,21 @@ def _read_tasks(form: Form, ws, work: Assignments, sent: dict[str, str], errors:
         if report:
             form.reports.append(report)
             if ws.row_dimensions[r].hidden:
-                form.hidden_rows.append(f"{ws.title}第{r}行（任务 {report.task_id}）")
+                form.hidden.append(f"{ws.title}第{r}行（任务 {report.task_id}）")
+    form.hidden += hidden_columns(ws, columns, FILL_COLUMNS, header_row)
     missing = [t.id for t in work.by_unit.get(unit, []) if t.id not in ids]
     if missing:
         errors.errors.append(GongfuError(f"缺少任务 {'、'.join(missing)} 的填报行", Place(label, sheet=ws.title),
                                          hint="请勿删除行；" + LOCK_HINT))
+
+
+def hidden_columns(ws, columns: dict[str, int], filled: tuple[str, ...], header_row: int) -> list[str]:
+    """The columns the unit fills in that it hid in Excel while something is written in them (the forms let
+    units format columns, to widen them). openpyxl keeps a run of hidden columns as one entry (min-max)."""
+    runs = [(d.min, d.max) for d in ws.column_dimensions.values() if d.hidden and d.min and d.max]
+    return [f"{ws.title}“{name}”列" for name in filled
+            if any(lo <= columns[name] <= hi for lo, hi in runs)
+            and any(clean(excel_text(ws.cell(r, columns[name]).value)) for r in range(header_row + 1, ws.max_row + 1))]
 
 
 def read_contact(ws, row: int, label: str) -> dict[str, str]:
@@ -586,7 +596,8 @@ def _read_values(form: Form, ws, work: Assignments, errors: Collector) -> None:
         if reported["实际值"] or reported["说明"]:
             form.values.append(ValueReport(key[0], key[1], unit, {k: v for k, v in reported.items() if v}, place))
             if ws.row_dimensions[r].hidden:
-                form.hidden_rows.append(f"{ws.title}第{r}行（{form.values[-1].label}）")
+                form.hidden.append(f"{ws.title}第{r}行（{form.values[-1].label}）")
+    form.hidden += hidden_columns(ws, columns, INDICATOR_FILL, header_row)
     missing = [f"{n}" + (f"（{s}）" if s else "") for (n, s) in mine if (n, s) not in seen]
     if missing:
         errors.errors.append(GongfuError(f"缺少指标 {'、'.join(missing)} 的填报行", Place(label, sheet=ws.title),
@@ -683,8 +694,8 @@ def merge_form(form: Form, progress: ProgressFile, values: ProgressFile | None, 
     for value in form.values:
         if _apply(existing_values.get(value.key), value, values, VALUE_CONTENT, result):
             result.values_written = True
-    if form.hidden_rows:   # hidden in Excel, what they hold is easily taken for left out
-        result.notes.append(f"{form.label} 中有被隐藏的行，内容照常合并，请向该单位核实：{'、'.join(form.hidden_rows)}")
+    if form.hidden:   # hidden in Excel, what they hold is easily taken for left out
+        result.notes.append(f"{form.label} 中有被隐藏的行或列，内容照常合并，请向该单位核实：{'、'.join(form.hidden)}")
     if form.contact:
         info = dict(progress.top.get("填报信息") or {})
         if info.get(form.unit) != form.contact:
