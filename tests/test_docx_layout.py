@@ -56,6 +56,16 @@ def test_official_font_names(doc):
     assert str(doc.styles["发文机关标志"].font.color.rgb) == "FF0000"
 
 
+def test_the_east_asian_language_is_chinese(doc):
+    """Word takes the theme's East Asian fonts by the document's East Asian language, for the styles a clerk
+    applies from its gallery (标题 1 and the like): Chinese, so such text is not set in a Japanese font."""
+    assert doc.settings.element.find(qn("w:themeFontLang")).get(qn("w:eastAsia")) == "zh-CN"
+    defaults = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert defaults.get(qn("w:eastAsia")) == "zh-CN"
+    heading = doc.styles["Heading 1"].element.rPr.find(qn("w:rFonts"))
+    assert heading.get(qn("w:eastAsiaTheme")) == "majorEastAsia"   # the theme's font, by the language above
+
+
 def test_headings_and_bold_lead_sentences(doc):
     paras = [(p.style.name, p.text) for p in doc.paragraphs]
     h1 = [t for s, t in paras if s == "一级标题"]

@@ -146,6 +146,12 @@ def make_template(path: Path, frame: bool = True) -> None:
         doc.add_paragraph("", style=sheet["plain"].name)
         doc.add_paragraph("{{ frame.number }}", style=sheet["number"].name)
     doc.add_paragraph("{{p body }}", style=sheet["plain"].name)
+    # Chinese as the East Asian language: Word picks the theme's East Asian fonts by it for the styles a
+    # clerk may apply from its gallery (标题 1 and the like; ours name their fonts). python-docx's template
+    # says Japanese there, which set such Chinese text in ＭＳ 明朝 / ＭＳ ゴシック.
+    doc.settings.element.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
+    styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}").set(
+        qn("w:eastAsia"), "zh-CN")
     doc.core_properties.author = "gongfu-reports"
     doc.core_properties.created = doc.core_properties.modified = dt.datetime(2024, 1, 1)
     doc.save(path)
