@@ -39,6 +39,7 @@ import datetime as dt
 import os
 import platform
 import queue
+import re
 import shutil
 import statistics
 import subprocess
@@ -159,8 +160,9 @@ def working_folder(code: Path, folder: Path, engine: str) -> Path:
         raise SystemExit(f"gongfu init failed: {process.stderr.read().decode()}")
     config = folder / "config.yaml"
     text = config.read_text(encoding="utf-8")
-    assert "\npdf_engine: html\n" in text
-    config.write_text(text.replace("\npdf_engine: html\n", f"\npdf_engine: {engine}\n"), encoding="utf-8")
+    text, count = re.subn(r"(?m)^pdf_engine: \w+$", f"pdf_engine: {engine}", text)   # the bundled one's default
+    assert count == 1
+    config.write_text(text, encoding="utf-8")
     notice = folder / "data" / "notice.yaml"
     notice.write_text(notice.read_text(encoding="utf-8").rstrip("\n") + "\n" + IMPRINT, encoding="utf-8")
     for _key, path, *_ in CHANGES[engine]:
@@ -423,7 +425,7 @@ def main() -> None:
         f"Run {started}, {args.rounds} rounds; base `{base_sha}`, this tree `{head_sha}`"
         f"{' with uncommitted changes' if dirty else ''}. {platform.node()}: {os.cpu_count()} CPU, "
         f"Python {platform.python_version()}; load average (1/5/15 min) {load_start} at the start, {load_end} at the end.",
-        "Document: `gongzuo-yaodian-2024` (the 45-page notice; 43 pages with Typst). Median (min–max) over the rounds; "
+        "Document: `gongzuo-yaodian-2024` (the 工作要点 notice: 47 pages with Typst, 45 with WeasyPrint). Median (min–max) over the rounds; "
         "the changes twice per round. Ratio = base / this tree.",
         "",
         "| engine | measure | base | this tree | ratio |",
