@@ -425,7 +425,7 @@ def main() -> None:
         f"Run {started}, {args.rounds} rounds; base `{base_sha}`, this tree `{head_sha}`"
         f"{' with uncommitted changes' if dirty else ''}. {platform.node()}: {os.cpu_count()} CPU, "
         f"Python {platform.python_version()}; load average (1/5/15 min) {load_start} at the start, {load_end} at the end.",
-        "Document: `gongzuo-yaodian-2024` (the 工作要点 notice: 47 pages with Typst, 45 with WeasyPrint). Median (min–max) over the rounds; "
+        "Document: `gongzuo-yaodian-2024` (the 工作要点 notice: 47 pages with Typst, 46 with WeasyPrint). Median (min–max) over the rounds; "
         "the changes twice per round. Ratio = base / this tree.",
         "",
         "| engine | measure | base | this tree | ratio |",
