@@ -31,7 +31,7 @@ def pack(data: bytes) -> bytes:
     the file is not as expected)."""
     try:
         return _pack(data)
-    except pdfread.Unsupported:
+    except Exception:   # noqa: BLE001 - Unsupported, or a file pdfread did not foresee (as pdftext does): as it was
         return data
 
 
