@@ -20,8 +20,6 @@ from . import pdfread
 
 PER_STREAM = 200                      # objects per object stream (qpdf packs 100)
 _WHITE = rb"[\x00\t\n\x0c\r ]*"
-_OBJECT = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj")
-_STREAM = re.compile(_WHITE + rb"stream(?:\r\n|\n)")
 _ENDSTREAM = re.compile(_WHITE + rb"endstream" + _WHITE + rb"endobj")
 _STARTXREF = re.compile(rb"startxref" + _WHITE + rb"(\d+)" + _WHITE + rb"%%EOF" + _WHITE + rb"$")
 
@@ -53,7 +51,7 @@ def _pack(data: bytes) -> bytes:
     offsets: dict[int, int] = {}
     small: list[tuple[int, bytes]] = []
     for (offset, number), bound in zip(placed, bounds):
-        head = _OBJECT.match(data, offset)
+        head = pdfread.OBJECT_HEAD.match(data, offset)
         if head is None or int(head[1]) != number or int(head[2]) != 0:
             raise pdfread.Unsupported("an object not where the table says, or of another generation")
         close = data.rfind(b"endobj", head.end(), bound)
@@ -62,7 +60,7 @@ def _pack(data: bytes) -> bytes:
         stream = None
         if data.rfind(b"endstream", head.end(), close) >= 0:    # a stream, or text that spells endstream
             value, after = pdfread.parse(data, head.end())
-            stream = _STREAM.match(data, after) if isinstance(value, dict) else None
+            stream = pdfread.STREAM_HEAD.match(data, after) if isinstance(value, dict) else None
         if stream is None:                                       # not a stream: its value as written
             small.append((number, data[head.end():close].strip(b"\x00\t\n\x0c\r ")))
             continue

@@ -167,8 +167,9 @@ def parse(data: bytes, pos: int):
 
 # ----------------------------------------------------------------------------------------- document
 
-_OBJ_HEAD = re.compile(_SKIP + rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj")
-_STREAM_HEAD = re.compile(_SKIP + rb"stream(?:\r\n|\n|\r)")
+# An indirect object's "12 0 obj", and the keyword its stream data follows (pdfpack.py reads them too).
+OBJECT_HEAD = re.compile(_SKIP + rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj")
+STREAM_HEAD = re.compile(_SKIP + rb"stream(?:\r\n|\n|\r)")
 _ENDSTREAM = re.compile(rb"(?:\r\n|\n|\r)?endstream")
 _XREF_SECTION = re.compile(_SKIP + rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)")
 _XREF_ENTRY = re.compile(_SKIP + rb"(\d{10})[\x00\t\n\x0c\r ]+(\d{5})[\x00\t\n\x0c\r ]+([nf])")
@@ -269,11 +270,11 @@ class Document:
     # ---- objects
     def _indirect(self, offset: int, number: int | None = None):
         data = self.data
-        m = _OBJ_HEAD.match(data, offset)
+        m = OBJECT_HEAD.match(data, offset)
         if m is None or (number is not None and int(m.group(1)) != number):
             raise Unsupported(f"no object {number} at {offset}")
         value, pos = parse(data, m.end())
-        m = _STREAM_HEAD.match(data, pos)
+        m = STREAM_HEAD.match(data, pos)
         if m and isinstance(value, dict):
             start, length = m.end(), self.get(value.get("Length"))
             end = start + length if isinstance(length, int) and length >= 0 else -1
