@@ -898,6 +898,7 @@ class Page:
         self.colours: dict = {}             # (components, operands) → colour
         self.font_operands: dict = {}       # Tf operands → (font, size)
         self.text_states: dict = {}         # a text group's cs, scn, Tr, Tf, Tm operands → what they set
+        self.text_matrices: dict = {}       # (Tm, CTM's a b c d, scale) → PDFium's text matrix (a, b, c, d)
         content = doc.contents(page)
         if b"ActualText" in content:
             raise Unsupported("ActualText")
@@ -924,26 +925,27 @@ class Page:
     def _text_group(self, cm, space, colour, mode, font, matrix, array, string) -> None:
         """A Typst text group (_TEXT_GROUP) at once: what q, cm, cs, scn, BT, Tr, Tf, Tm, TJ or Tj, ET and Q
         do, one after the other. What cs, scn, Tr, Tf and Tm set depends on their operands alone (and
-        the page's resources): it is kept for the next group with the same (BT sets nothing that Tm
-        does not set again)."""
+        the page's resources): it is kept for the next group with the same. Q gives back the state of
+        before q, so the group is placed without changing it (BT sets nothing that Tm does not set again)."""
         g = self.g
-        saved = g.__dict__.copy()                                           # q
-        g.ctm = _mul(_parse_numbers(cm, 6), g.ctm)                          # cm
         key = (space, colour, mode, font, matrix)
         state = self.text_states.get(key)
         if state is None:
+            saved = g.__dict__.copy()                                       # q
             self.op_cs(space)
             self.op_sc(colour)
             self.op_Tr(mode)
             self.op_Tf(font)
             self.op_Tm(matrix)
-            state = self.text_states[key] = (g.fill, g.fill_n, g.mode, g.font, g.size, g.tm)
-        else:
-            g.fill, g.fill_n, g.mode, g.font, g.size, g.tm = state
-            g.line = g.pos = (0.0, 0.0)
-            g.matrix = None
-        self._show(array or string, bool(array))                            # TJ or Tj
-        g.__dict__.update(saved)                                            # Q
+            state = self.text_states[key] = (g.fill, g.mode, g.font, g.size, g.tm)
+            g.__dict__.update(saved)                                        # Q
+        fill, mode, font, size, tm = state
+        ctm = _mul(_parse_numbers(cm, 6), g.ctm)                            # cm
+        key = (tm, ctm[:4], g.scale)
+        text_matrix = self.text_matrices.get(key)
+        if text_matrix is None:
+            text_matrix = self.text_matrices[key] = _mul(_mul((g.scale, 0.0, 0.0, 1.0, 0.0, 0.0), tm), ctm)[:4]
+        self._place(array or string, bool(array), font, size, mode, fill, tm, ctm, text_matrix, 0.0, 0.0)
 
     # ---- graphics state
     def op_q(self, operands):
@@ -1230,35 +1232,39 @@ class Page:
         self._show(operands, True)
 
     def _show(self, operands: bytes, array: bool) -> None:
-        """A text object (PDFium's: one Tj, TJ, ' or "): its characters as pdftext's PDFium reader gives
-        them. What the operand shows in the font is worked out once (_Shown); here it is placed."""
+        """A text object (PDFium's: one Tj, TJ, ' or "), shown where the text state says."""
         g = self.g
-        font, size = g.font, g.size
+        if g.matrix is None:
+            g.matrix = _mul(_mul((g.scale, 0.0, 0.0, 1.0, 0.0, 0.0), g.tm), g.ctm)[:4]
+        x, y = g.pos
+        g.pos = (self._place(operands, array, g.font, g.size, g.mode, g.fill, g.tm, g.ctm, g.matrix, x, y), y)
+
+    def _place(self, operands: bytes, array: bool, font, size, mode, fill, tm, ctm, matrix, x, y) -> float:
+        """A text object's characters, as pdftext's PDFium reader gives them, from the text position (x, y) in
+        a text state (the rest of it from self.g); returns the x of the next. What the operand shows in the
+        font is worked out once (_Shown); here it is placed."""
+        g = self.g
         key = (operands, array, font, size, g.char_space, g.scale)
         shown = self.doc.shown.get(key)
         if shown is None:
             shown = _Shown(*(_tj_operand if array else _tj_single)(operands), font, size, g.char_space, g.scale)
             _remember(self.doc.shown, key, shown)
-        if shown.shift:
-            g.pos = (g.pos[0] - shown.shift, g.pos[1])
+        x -= shown.shift
         if shown.text is None:
-            return
-        if g.matrix is None:
-            g.matrix = _mul(_mul((g.scale, 0.0, 0.0, 1.0, 0.0, 0.0), g.tm), g.ctm)[:4]
-        a, b, c, d = matrix = g.matrix
-        tm, ctm = g.tm, g.ctm
-        x, y = g.pos[0], g.pos[1] + g.rise
+            return x
+        a, b, c, d = matrix
+        y += g.rise
         tx, ty = x * tm[0] + y * tm[2] + tm[4], x * tm[1] + y * tm[3] + tm[5]
         mx, my = tx * ctm[0] + ty * ctm[2] + ctm[4], tx * ctm[1] + ty * ctm[3] + ctm[5]
-        g.pos = (g.pos[0] + shown.advance, g.pos[1])
-        self._check(shown, matrix, mx, my, size)
-        if shown.blank and not (g.mode in _STROKE_MODES and g.line_width >= 0.01):
-            return                          # no extent: PDFium's text page leaves it out
-        if g.fill is _UNSUPPORTED_COLOUR:
+        self._check(shown, matrix, mx, my, font, size, mode)
+        if shown.blank and not (mode in _STROKE_MODES and g.line_width >= 0.01):
+            return x + shown.advance        # no extent: PDFium's text page leaves it out
+        if fill is _UNSUPPORTED_COLOUR:
             raise Unsupported("colour")
-        self._runs(shown, font, size, a, b, c, d, mx, my, g.fill)
+        self._runs(shown, font, size, a, b, c, d, mx, my, fill)
+        return x + shown.advance
 
-    def _check(self, shown: _Shown, matrix, mx, my, size) -> None:
+    def _check(self, shown: _Shown, matrix, mx, my, font, size, mode) -> None:
         """Raise Unsupported where PDFium's text page would not give these characters one for one (what
         the characters alone tell is checked by _Shown)."""
         text = shown.text
@@ -1274,9 +1280,8 @@ class Page:
         reach = 0.1 * size * scale
         if shown.min_step is not None and shown.min_step * along < reach:
             raise Unsupported("characters closer than 0.1 em")
-        g = self.g
         end = shown.origins[-1]
-        here = (end, size, matrix, mx, my, g.font, g.mode, g.line_width)
+        here = (end, size, matrix, mx, my, font, mode, self.g.line_width)
         segments = shown.segments
         if segments in self.recent_segments:    # (a test in C: the strings differ as a rule)
             rect = _rect(*here)
