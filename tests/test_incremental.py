@@ -148,7 +148,35 @@ def test_long_pdfs_checked_in_parts_give_the_findings_of_one_pass(tmp_path, monk
     judged on the whole document. Here every PDF is long enough, and the body is set at 15 pt, so the
     checks find something on a page (a line of 29 characters) and in the whole (the body's size).
     tests/test_lint.py: the parts of a PDF with findings on every page, split at every page."""
-    from gongfu_reports.build import BuildOptions, build, scheduler
+    from gongfu_reports.build import scheduler
+
+    lint_warnings = _body_at_15pt(tmp_path, monkeypatch, ["gongzuo-yaodian-2024", "shishi-fangan"])
+    serial = lint_warnings(1)
+    monkeypatch.setattr(scheduler, "SPLIT_CHARS", 1000)
+    split = _parts_checked(monkeypatch)
+    parallel = lint_warnings(2)
+    assert split == [2, 2]                     # both PDFs checked in two parts
+    assert sum("全文，正文字号：应为 3 号" in w for w in serial) == 2   # judged on each whole document
+    assert any("第5页，每行字数" in w for w in serial)
+    assert parallel == serial
+
+
+def test_the_last_pdf_is_checked_on_every_core(tmp_path, monkeypatch):
+    """Once the build's last PDF is compiled, its checks are all that is left to do: a parallel build checks
+    it in as many parts as it has cores (here two), the shorter PDFs before it whole. The warnings stay a
+    serial build's."""
+    lint_warnings = _body_at_15pt(tmp_path, monkeypatch, ["gaige-tupo-2024", "shishi-fangan"])
+    serial = lint_warnings(1)
+    split = _parts_checked(monkeypatch)
+    assert lint_warnings(2) == serial and split == [2]
+    assert any("shishi-fangan.pdf：第5页，每行字数" in w for w in serial)      # found in a part
+    assert any("shishi-fangan.pdf：全文，正文字号" in w for w in serial)        # judged on the whole
+
+
+def _body_at_15pt(tmp_path, monkeypatch, ids: list[str]):
+    """The example with the body set at 15 pt (the checks find lines of 29 characters and the body's size),
+    and a function that builds these documents with N jobs and gives the lint warnings."""
+    from gongfu_reports.build import BuildOptions, build
 
     work = copy_workdir(tmp_path / "work")
     styles = work / "templates" / "styles.yaml"
@@ -156,19 +184,18 @@ def test_long_pdfs_checked_in_parts_give_the_findings_of_one_pass(tmp_path, monk
     assert "字号: 16, 对齐: 两端, 首行缩进: 2}" in text
     styles.write_text(text.replace("字号: 16, 对齐: 两端, 首行缩进: 2}", "字号: 15, 对齐: 两端, 首行缩进: 2}", 1), "utf-8")
     monkeypatch.chdir(work)
-    ids = ["gongzuo-yaodian-2024", "shishi-fangan"]
 
     def lint_warnings(jobs: int) -> list[str]:
         result = build(Path("."), BuildOptions(ids, force=True, jobs=jobs))
         return [str(w) for w in result.warnings if w.category == "lint"]
+    return lint_warnings
 
-    serial = lint_warnings(1)
-    monkeypatch.setattr(scheduler, "SPLIT_CHARS", 1000)
+
+def _parts_checked(monkeypatch) -> list[int]:
+    """The number of parts of each PDF the build checks in parts, as it puts them together."""
+    from gongfu_reports.build import scheduler
+
     split = []
     real = scheduler._Parts.check
     monkeypatch.setattr(scheduler._Parts, "check", lambda parts: split.append(len(parts.others) + 1) or real(parts))
-    parallel = lint_warnings(2)
-    assert split == [2, 2]                     # both PDFs checked in two parts
-    assert sum("全文，正文字号：应为 3 号" in w for w in serial) == 2   # judged on each whole document
-    assert any("第5页，每行字数" in w for w in serial)
-    assert parallel == serial
+    return split

@@ -65,10 +65,13 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
             if options.attachment is not None:
                 _add_attachment(config, ids, options, renderers, publisher, scheduler, result)
             else:
+                outputs = []
                 for doc_id in ids:
                     kind, _ = kinds.document(config, doc_id)
-                    for output in kind.outputs(config, doc_id, options.period):
-                        _add_output(config, kind, output, options, renderers, publisher, scheduler, result)
+                    outputs += [(kind, output) for output in kind.outputs(config, doc_id, options.period)]
+                for i, (kind, output) in enumerate(outputs, 1):
+                    _add_output(config, kind, output, options, renderers, publisher, scheduler, result,
+                                last=i == len(outputs))
             scheduler.publish(result)
         finally:
             scheduler.close()
@@ -77,8 +80,9 @@ def build(root: Path, options: BuildOptions) -> BuildResult:
 
 
 def _add_output(config: Config, kind: Kind, output: Output, options: BuildOptions, renderers: list[Renderer],
-                publisher: Publisher, scheduler: Scheduler, result: BuildResult) -> None:
-    """Compose and schedule an output whose inputs changed, and its per-unit extracts when asked for."""
+                publisher: Publisher, scheduler: Scheduler, result: BuildResult, last: bool = False) -> None:
+    """Compose and schedule an output whose inputs changed (last: the build's last), and its per-unit
+    extracts when asked for."""
     doc_id = output.doc_id
     digest = output_digest(config, kind, output)
     composed = None
@@ -87,7 +91,7 @@ def _add_output(config: Config, kind: Kind, output: Output, options: BuildOption
         options.report(output.stem, "compose")
         composed = kinds.compose_output(config, output)
         result.warnings += [dataclasses.replace(w, subject=doc_id) for w in composed.warnings]
-        scheduler.add(output.stem, digest, output.stem, composed.view, renderers)
+        scheduler.add(output.stem, digest, output.stem, composed.view, renderers, last=last)
     else:
         result.skipped.append(output.stem)
         options.report(output.stem, "skip")

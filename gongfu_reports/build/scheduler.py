@@ -9,7 +9,8 @@ How a parallel build (--jobs > 1) spreads the work, by where each renderer runs 
   process compiles while this process composes the next documents;
 - "process" (Word, the web edition): rendered here, once everything is composed;
 - the checks of both go to a small pool of check workers (they import little and start fast); a long
-  PDF is checked in parts, this process taking the first when it gets to that output;
+  PDF is checked in parts, and so is the build's last one (then nothing else is left to do), this
+  process taking the first when it gets to that output;
 - "worker" (WeasyPrint, heavy Python): the whole build's rendering and checking runs in a pool of worker
   processes (spawned Python with gongfu imported: worth it only for the slow HTML engine)."""
 
@@ -40,6 +41,7 @@ class Job:
     lint: bool         # check the output against GB/T 9704
     chars: int         # the view's size (view_chars), taken once
     rendered: Future | None = None   # (bytes, findings: as _render gives them), when rendered on a thread
+    last: bool = False  # of the build's last output: its checks are all that is left to do once it is rendered
 
     @property
     def checked(self) -> bool:
@@ -88,13 +90,13 @@ class Scheduler:
                 self._thread().submit(r.start, self.config)
 
     def add(self, key: str, digest: str, name: str, view: DocumentView, renderers: list[Renderer],
-            lint: bool = True) -> None:
+            lint: bool = True, last: bool = False) -> None:
         """One job per renderer for a view (lint: check the outputs; per-unit extracts are not checked:
-        many, plain, and made like the document they come from)."""
+        many, plain, and made like the document they come from; last: the build's last output)."""
         chars = view_chars(view)
         spread = self.jobs > 1 and not _pooled(renderers)
         for renderer in renderers:
-            self.work.append(Job(key, digest, name, renderer, view, lint, chars))
+            self.work.append(Job(key, digest, name, renderer, view, lint, chars, last=last))
             if spread:
                 self._start(self.work[-1])
 
@@ -116,7 +118,10 @@ class Scheduler:
         if self.checkers is None or not job.checked:
             return _render_and_lint(self.config, job.renderer.name, job.view, job.lint)
         data = job.renderer.render(job.view, self.config)
-        parts = min(self.jobs, 1 + job.chars // SPLIT_CHARS) if job.renderer.suffix == "pdf" else 1
+        parts = 1
+        if job.renderer.suffix == "pdf":
+            # A long PDF in parts, and the last output's on every core: nothing is left for them but its checks.
+            parts = self.jobs if job.last else min(self.jobs, 1 + job.chars // SPLIT_CHARS)
         if parts == 1:
             return data, self.checkers.submit(lint_bytes, data, job.renderer.suffix)
         return data, _Parts(data, [self.checkers.submit(check_pdf_part, data, part, parts) for part in range(1, parts)])
