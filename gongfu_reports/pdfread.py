@@ -24,6 +24,7 @@ from collections import deque
 from functools import partial
 from itertools import accumulate
 from math import floor
+from operator import add
 from struct import unpack
 
 _SKIP = rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+"   # possessive: backtracking into it was exponential
@@ -794,13 +795,14 @@ class _Shown:
     where the characters alone tell that PDFium's text page would not give them one for one."""
 
     __slots__ = ("shift", "advance", "text", "segments", "origins", "min_step", "spaced", "blank", "advances",
-                 "widthless")
+                 "widthless", "widths_at", "widths")
 
     def __init__(self, segments: list[bytes], kernings: list[float], initial: float, final: float, font, size,
                  char_space, scale):
         """kernings: the TJ number after each string; the text position moves on by the final one."""
         self.shift = self.advance = 0.0     # the text position's move before the text and after it
         self.text = None                    # None: nothing shown
+        self.widths_at, self.widths = None, None    # Page._runs: the characters' widths on the page at a scale
         if font is None:
             return
         per_unit = size / 1000
@@ -891,7 +893,7 @@ class Page:
         self.start = self.current = (0.0, 0.0)
         self.clip = False
         self.recent_segments = deque(maxlen=5)  # the last five text objects' strings
-        self.recent = deque(maxlen=5)       # and their places (_rect's arguments)
+        self.recent = deque(maxlen=5)       # and their places: [_rect's arguments, _rect's result once worked out]
         self.boxes: dict = {}               # 8 pt band of y → boxes around the origins of text objects in it
         self.space_ends = self.space_starts = False
         self.spaces: dict = {}              # cs operands → (initial colour, components)
@@ -1281,13 +1283,16 @@ class Page:
         if shown.min_step is not None and shown.min_step * along < reach:
             raise Unsupported("characters closer than 0.1 em")
         end = shown.origins[-1]
-        here = (end, size, matrix, mx, my, font, mode, self.g.line_width)
+        here = [(end, size, matrix, mx, my, font, mode, self.g.line_width), None]   # _rect's arguments, its result
         segments = shown.segments
         if segments in self.recent_segments:    # (a test in C: the strings differ as a rule)
-            rect = _rect(*here)
+            rect = here[1] = _rect(*here[0])
             for other, place in zip(self.recent_segments, self.recent):
-                if other == segments and _rects_meet(_rect(*place), rect):
-                    raise Unsupported("a text object repeated over itself")
+                if other == segments:
+                    if place[1] is None:
+                        place[1] = _rect(*place[0])
+                    if _rects_meet(place[1], rect):
+                        raise Unsupported("a text object repeated over itself")
         self.recent_segments.append(segments)
         self.recent.append(here)
         x0, x1 = (mx, mx + a * end) if a * end >= 0 else (mx + a * end, mx)
@@ -1312,11 +1317,13 @@ class Page:
         text, origins, advances = shown.text, shown.origins, shown.advances
         if display.rotation == 0 and not b and not c and a > 0 and d > 0:   # upright text, page not turned
             x = mx - display.left
-            x0s = [x + a * at for at in origins]
+            x0s = list(map(x.__add__, origins)) if a == 1.0 else [x + a * at for at in origins]   # 1.0 * at == at
             a_size, d_size = a * size, d * size
+            if shown.widths_at != a_size:
+                shown.widths_at, shown.widths = a_size, [a_size * adv for adv in advances]
             bottom = display.top - my - d * descent
-            self.runs.append(self.new_run((text, x0s, [x0 + a_size * adv for x0, adv in zip(x0s, advances)],
-                                           bottom - d_size, bottom, d_size, colour, True)))
+            self.runs.append(self.new_run((text, x0s, list(map(add, x0s, shown.widths)), bottom - d_size, bottom,
+                                           d_size, colour, True)))
             return
         upright = display.upright(a, b, c, d)
         point, Run, append = display.point, self.Run, self.runs.append
