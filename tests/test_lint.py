@@ -437,6 +437,40 @@ def test_content_reader_gives_what_pdfium_gives(request, engine):
     assert declined <= pages // 20, (declined, pages)
 
 
+def test_text_drawn_twice_in_place_is_read_as_pdfium_reads_it(built):
+    """Some programs draw a text twice in the same place (bold, shadows). PDFium's text page keeps it once;
+    the content reader then declines the page ("repeated over itself") and PDFium reads it: the checks find
+    the same as in the file drawn once. Here a Typst PDF with its first text object drawn a second time."""
+    import io
+    import re
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+    from gongfu_reports import pdfread, pdftext
+    from gongfu_reports.lint import lint_bytes
+
+    original = (built / "build" / "shishi-fangan.pdf").read_bytes()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
+    page = writer.pages[1]
+    content = page.get_contents().get_data()
+    group = re.compile(pdfread._TEXT_GROUP, re.S).search(content)
+    assert group and b"TJ" in group.group(0)
+    twice = DecodedStreamObject()
+    twice.set_data(content[:group.end()] + group.group(0) + content[group.end():])
+    page.replace_contents(twice)
+    out = io.BytesIO()
+    writer.write(out)
+    document = pdftext.open_document(out.getvalue())
+    with pytest.raises(pdfread.Unsupported, match="repeated over itself"):
+        pdftext._read_here(document, 1)
+    pdftext._read_here(document, 2)   # the other pages are read from the content streams
+    drawn_twice = list(pdftext.pages(document))[1]
+    drawn_once = list(pdftext.pages(pdftext.open_document(original)))[1]
+    assert [l.text for l in drawn_twice.lines] == [l.text for l in drawn_once.lines]
+    assert [str(f) for f in lint_bytes(out.getvalue(), "pdf")] == [str(f) for f in lint_bytes(original, "pdf")]
+
+
 PNG_1PX = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
            "60e6kgAAAABJRU5ErkJggg==")
 
