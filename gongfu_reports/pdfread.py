@@ -662,6 +662,11 @@ def _mul(m1, m2):
             e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
 
 
+def _text_matrix(scale: float, tm: tuple, ctm: tuple) -> tuple:
+    """PDFium's text matrix (a, b, c, d): the horizontal scaling, then Tm, then the CTM."""
+    return _mul(_mul((scale, 0.0, 0.0, 1.0, 0.0, 0.0), tm), ctm)[:4]
+
+
 def _rgb(values) -> tuple:
     """An RGB colour as PDFium hands it over: each component clamped and rounded to 1/255."""
     return tuple(floor(min(max(v, 0.0), 1.0) * 255 + 0.5) / 255 for v in values)
@@ -946,7 +951,7 @@ class Page:
         key = (tm, ctm[:4], g.scale)
         text_matrix = self.text_matrices.get(key)
         if text_matrix is None:
-            text_matrix = self.text_matrices[key] = _mul(_mul((g.scale, 0.0, 0.0, 1.0, 0.0, 0.0), tm), ctm)[:4]
+            text_matrix = self.text_matrices[key] = _text_matrix(g.scale, tm, ctm)
         self._place(array or string, bool(array), font, size, mode, fill, tm, ctm, text_matrix, 0.0, 0.0)
 
     # ---- graphics state
@@ -1237,7 +1242,7 @@ class Page:
         """A text object (PDFium's: one Tj, TJ, ' or "), shown where the text state says."""
         g = self.g
         if g.matrix is None:
-            g.matrix = _mul(_mul((g.scale, 0.0, 0.0, 1.0, 0.0, 0.0), g.tm), g.ctm)[:4]
+            g.matrix = _text_matrix(g.scale, g.tm, g.ctm)
         x, y = g.pos
         g.pos = (self._place(operands, array, g.font, g.size, g.mode, g.fill, g.tm, g.ctm, g.matrix, x, y), y)
 
