@@ -52,6 +52,11 @@ def prefixed(tag: str) -> str:
     return "w:" + tag[len(W_PREFIXED):] if tag.startswith(W_PREFIXED) else tag
 
 
+# SEQUENCES by Clark-notation tags: each child's place in its parent's sequence.
+_RANKS = {qn(parent): {qn(tag): i for i, tag in reversed(list(enumerate(order)))}
+          for parent, order in SEQUENCES.items()}
+
+
 def _child(parent, tag: str):
     """Get or create a child element, inserted where the schema puts it among its siblings."""
     found = parent.find(qn(tag))
@@ -111,14 +116,14 @@ def sort_children(element) -> None:
     """Put the children of `element` and of its descendants in schema order (stable: an element
     the sequence does not name stays after the one before it)."""
     for el in element.iter():
-        order = SEQUENCES.get(prefixed(el.tag)) if isinstance(el.tag, str) else None
-        if not order or len(el) < 2:
+        if len(el) < 2 or not isinstance(el.tag, str):
+            continue
+        ranks = _RANKS.get(el.tag)
+        if ranks is None:
             continue
         rank, keyed = -1, []
         for child in el:
-            name = prefixed(child.tag) if isinstance(child.tag, str) else ""
-            if name in order:
-                rank = order.index(name)
+            rank = ranks.get(child.tag, rank)
             keyed.append((rank, child))
         ordered = [child for _rank, child in sorted(keyed, key=lambda pair: pair[0])]
         if ordered != list(el):
