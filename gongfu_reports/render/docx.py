@@ -519,12 +519,19 @@ _INSTRUCTION = re.compile(rb'<w:instrText\b[^>]*>([^<]*)<|\bw:instr="([^"]*)"')
 _URL_ATTRIBUTE = re.compile(rb'\b(?:src|o:href|href)="([^"]*)"')
 
 
+_INERT: set[bytes] = set()   # SHA-256 of the Word templates _no_active_content found inert
+
+
 def _no_active_content(data: bytes, path: Path) -> None:
     """A shared template may carry what Word runs or fetches when the generated document is opened:
     a field that includes a picture or text from a server or the reader's disk, or starts a program
     (DDE); a macro project, an embedded object or HTML chunk, an ActiveX control; a DTD (entities
     that read files). Refused, with the part where it is: the director signs the generated file and
-    other offices open it."""
+    other offices open it. A template found inert is not read again in this process (a build renders
+    one template with several 版头)."""
+    digest = hashlib.sha256(data).digest()
+    if digest in _INERT:
+        return
     place = Place(display_path(path))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
@@ -556,6 +563,9 @@ def _no_active_content(data: bytes, path: Path) -> None:
                     if rel[1].decode("ascii", "replace").endswith(_ACTIVE_RELATIONSHIPS):
                         raise GongfuError(f"Word 模板的 {name} 引用了宏、嵌入对象或外部模板（{rel[1].decode('ascii', 'replace').rsplit('/', 1)[-1]}）",
                                           place, hint=ACTIVE_HINT)
+    if len(_INERT) >= SKELETONS_KEPT:
+        _INERT.clear()
+    _INERT.add(digest)
 
 
 MAX_BRACES = 2000
