@@ -797,7 +797,7 @@ class _Body:
         n_header = len(block.header)
         # Rows taller than a quarter page break across pages, and so do rows taller than a page: kept
         # whole (w:cantSplit), LibreOffice cuts such a row off at the page's end, and so does Word.
-        split = set(L.split_rows(block, landscape)) | set(L.tall_rows(block, landscape))
+        split = set().union(*L.row_breaks(block, landscape))
         pad_v, pad_h = round(L.CELL_PAD_V_PT * 20), round(L.CELL_PAD_H_PT * 20)
         rule = round(L.TABLE_RULE_PT * 8)
         out = ['<w:tbl><w:tblPr>', oxml.TBL_W, '<w:jc w:val="center"/>',

@@ -1,5 +1,6 @@
 """GB/T 9704-2012 page numbers shared by both renderers (mm and pt)."""
 
+import functools
 import math
 import unicodedata
 
@@ -51,16 +52,21 @@ def tall_rows(table, landscape: bool) -> list[int]:
     ends (kept whole with w:cantSplit, LibreOffice and Word cut it off at the page's end). The height
     is estimated on the high side (each character its full width, a character less per line), so a
     row that would not fit is never kept whole."""
-    heights, room = _row_heights(table, landscape)
-    return [r for r, h in enumerate(heights) if h > room]
+    return row_breaks(table, landscape)[0]
 
 
 def split_rows(table, landscape: bool) -> list[int]:
     """The body rows taller than SPLIT_ROW_SHARE of a page (and not taller than the page): they break
     across pages where the page ends, in every output; shorter rows are kept whole, and so is a row
     under a group row (the two stay on one page: the group heading never ends a page)."""
+    return row_breaks(table, landscape)[1]
+
+
+def row_breaks(table, landscape: bool) -> tuple[list[int], list[int]]:
+    """tall_rows and split_rows of a table, its rows measured once (what a renderer asks for)."""
     heights, room = _row_heights(table, landscape)
-    return [r for r, h in enumerate(heights) if SPLIT_ROW_SHARE * room < h <= room and r - 1 not in table.group_rows]
+    return ([r for r, h in enumerate(heights) if h > room],
+            [r for r, h in enumerate(heights) if SPLIT_ROW_SHARE * room < h <= room and r - 1 not in table.group_rows])
 
 
 def _row_heights(table, landscape: bool) -> tuple[list[float], float]:
@@ -109,7 +115,12 @@ def cell_columns(rows: list, width: int) -> list[list[tuple[int, object]]]:
 
 
 def _width(text: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6 for ch in text)
+    return sum(map(_estimated_width, text))
+
+
+@functools.lru_cache(maxsize=8192)   # each character looked up once: tables are measured for every renderer
+def _estimated_width(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.6
 
 
 # Landscape pages keep the same 版心 turned by 90 degrees.

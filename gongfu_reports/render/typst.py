@@ -128,8 +128,7 @@ def _jsonable(view: DocumentView) -> dict:
             out = {f.name: convert(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
             out["group_rows"] = sorted(obj.group_rows)
             out["column_percents"] = obj.column_percents
-            out["tall_rows"] = layout.tall_rows(obj, landscape)
-            out["split_rows"] = layout.split_rows(obj, landscape)
+            out["tall_rows"], out["split_rows"] = layout.row_breaks(obj, landscape)
             return out
         if dataclasses.is_dataclass(obj):
             landscape = getattr(obj, "landscape", landscape)   # a section: its tables' page
