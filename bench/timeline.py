@@ -89,8 +89,10 @@ def main() -> None:
     composing = spans(events, "compose ")
     word = spans(events, "Word")
     end = events[-1][0]
-    gaps = [b[0] - a[1] for a, b in zip(compiles, compiles[1:])]
     print(f"\nbuild: {end:.2f} s; first output composed from {composing[0][0]:.2f} s")
+    if not compiles:
+        sys.exit("no Typst compiles: is config.yaml's pdf_engine typst?")
+    gaps = [b[0] - a[1] for a, b in zip(compiles, compiles[1:])]
     print(f"Typst compiles: {len(compiles)}, from {compiles[0][0]:.2f} to {compiles[-1][1]:.2f} s, "
           f"{sum(b - a for a, b in compiles):.2f} s compiling, {sum(gaps):.2f} s between compiles "
           f"(the longest {max(gaps, default=0):.3f} s)")
