@@ -267,12 +267,13 @@ def _skeleton(path: Path, fonts: dict, frame, sheet: dict[str, Style], root: Pat
         raise GongfuError("Word 模板指向 templates/ 以外的文件", place, hint=REFUSED_HINT)
     check_zip(path, place, "Word 模板", GongfuError("无法作为 Word 模板打开：不是 .docx 文件", place))
     data = path.read_bytes()
-    key = (str(path), hashlib.sha256(data).digest(), tuple(sorted(fonts.items())),
+    digest = hashlib.sha256(data).digest()
+    key = (str(path), digest, tuple(sorted(fonts.items())),
            dataclasses.astuple(frame) if frame else None, tuple(sheet.values()))
     with _SKELETONS_LOCK:   # gongfu serve renders in more than one thread
         skeleton = _SKELETONS.get(key)
         if skeleton is None:
-            skeleton = _SKELETONS[key] = _Skeleton(path, data, fonts, frame, sheet)
+            skeleton = _SKELETONS[key] = _Skeleton(path, data, digest, fonts, frame, sheet)
             while len(_SKELETONS) > SKELETONS_KEPT:
                 _SKELETONS.popitem(last=False)
         _SKELETONS.move_to_end(key)
@@ -284,11 +285,11 @@ class _Skeleton:
     XML around the body's place, the other parts compressed, and what the body refers to
     (style ids, section properties, namespaces, image and relationship numbering)."""
 
-    def __init__(self, path: Path, data: bytes, fonts: dict, frame, sheet: dict[str, Style]):
+    def __init__(self, path: Path, data: bytes, digest: bytes, fonts: dict, frame, sheet: dict[str, Style]):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docxtpl import DocxTemplate
 
-        _no_active_content(data, path)
+        _no_active_content(data, digest, path)
         tpl = DocxTemplate(io.BytesIO(data))
         try:
             tpl.init_docx()
@@ -522,14 +523,13 @@ _URL_ATTRIBUTE = re.compile(rb'\b(?:src|o:href|href)="([^"]*)"')
 _INERT: set[bytes] = set()   # SHA-256 of the Word templates _no_active_content found inert
 
 
-def _no_active_content(data: bytes, path: Path) -> None:
+def _no_active_content(data: bytes, digest: bytes, path: Path) -> None:
     """A shared template may carry what Word runs or fetches when the generated document is opened:
     a field that includes a picture or text from a server or the reader's disk, or starts a program
     (DDE); a macro project, an embedded object or HTML chunk, an ActiveX control; a DTD (entities
     that read files). Refused, with the part where it is: the director signs the generated file and
-    other offices open it. A template found inert is not read again in this process (a build renders
-    one template with several 版头)."""
-    digest = hashlib.sha256(data).digest()
+    other offices open it. A template found inert (digest: its SHA-256) is not read again in this process
+    (a build renders one template with several 版头)."""
     if digest in _INERT:
         return
     place = Place(display_path(path))
