@@ -52,6 +52,9 @@ def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_pa
                   handlelength=1.2, columnspacing=1.0)
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
+        # tight_layout leaves a placeholder layout engine behind, and savefig lays the figure out once
+        # more for any engine before drawing it: without one, each save draws it once (same bytes).
+        fig.set_layout_engine(None)
         png, svg = io.BytesIO(), io.StringIO()
         fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
