@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import math
+import os
 from pathlib import Path
 
 from ..render.layout import FIGURE_GAP_PT, LINE_PITCH_PT
@@ -21,15 +24,16 @@ def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_pa
     from matplotlib import font_manager
     from matplotlib.figure import Figure
 
-    if font_path is not None:
-        font_manager.fontManager.addfont(str(font_path))
-        family = font_manager.FontProperties(fname=str(font_path)).get_name()
-    else:
-        family = "sans-serif"
+    family = _registered(font_manager, font_path) if font_path is not None else "sans-serif"
     labels = [label if len(label) <= 12 else label[:11] + "…" for label in counts]
     counts = dict(zip(labels, counts.values()))
-    with matplotlib.rc_context({"font.family": family, "svg.hashsalt": "gongfu", "svg.fonttype": "path",
-                                "axes.unicode_minus": False}):
+    with matplotlib.rc_context():
+        # matplotlib's own defaults, whatever a matplotlibrc says: matplotlib reads one from the working
+        # folder (a shared folder's could switch on text.usetex, which runs LaTeX on the labels) and
+        # from the user's settings; the chart must not depend on either.
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update({"font.family": family, "svg.hashsalt": "gongfu", "svg.fonttype": "path",
+                                    "axes.unicode_minus": False})
         # About 5 mm a bar, 8 pt labels, the legend on one line: the chart fits under its table. Its
         # height plus the 6 pt above and below it is a whole number of body lines, so the text after it
         # stays on the 22-line grid and every output ends its pages at the same lines.
@@ -59,3 +63,15 @@ def status_chart(counts: dict[str, dict[str, int]], statuses: list[str], font_pa
         fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     return Image(png.getvalue(), svg.getvalue(), width_mm)
+
+
+def _registered(font_manager, font_path: Path) -> str:
+    """The chart's font file made known to matplotlib under a name of its own. Under the face's family
+    name it would tie with every other file of that family that matplotlib lists (it reads
+    FandolHei-Bold.otf as weight 400 too), and the first listed won: the chart came out bold on a
+    machine whose font cache listed the bold file first."""
+    name = "gongfu-chart-" + hashlib.sha256(os.fsencode(font_path)).hexdigest()[:16]
+    if not any(entry.name == name for entry in font_manager.fontManager.ttflist):
+        entry = font_manager.ttfFontProperty(font_manager.get_font(str(font_path)))
+        font_manager.fontManager.ttflist.append(dataclasses.replace(entry, name=name))
+    return name
