@@ -232,3 +232,24 @@ def noting() -> Iterator[list[Noted]]:
         yield notes
     finally:
         _NOTES.reset(token)
+
+
+@contextmanager
+def captured() -> Iterator[list[Noted]]:
+    """The notes of the values read inside the block, whether a document is being composed or not
+    (files/memo.py keeps them with a parse), also handed on to an enclosing noting() block."""
+    outer, notes = _NOTES.get(), []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+        if outer is not None:
+            outer.extend(notes)
+
+
+def resend(notes) -> None:
+    """Notes taken earlier (captured()) for values read again now: to the enclosing noting() block."""
+    outer = _NOTES.get()
+    if outer is not None:
+        outer.extend(notes)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import GongfuError, Place, display_path
 from .excel import MAX_CELLS, cell_text, open_workbook, saved_values, displayed
+from .memo import parsed_file
 from .text import check_text
 from .yamlfile import LocDict, LocList, load_yaml
 
@@ -95,6 +96,11 @@ def read_yaml_table(path: Path) -> Table:
 
 
 def read_excel(path: Path, sheet: str | None) -> Table:
+    """A sheet's table; the same workbook again gets a copy of the first read (files/memo.py)."""
+    return parsed_file(path, ("excel", display_path(path), sheet), lambda: _read_excel(path, sheet))
+
+
+def _read_excel(path: Path, sheet: str | None) -> Table:
     label = display_path(path)
     book = open_workbook(path, label)
     if sheet is None:

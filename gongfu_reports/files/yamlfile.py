@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import GongfuError, Place, display_path, writing
+from .memo import parsed, text_digest
 from .text import CONTROL, check_text
 
 MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024   # a YAML or Markdown data file; real ones are a few hundred kB
@@ -147,7 +148,12 @@ def load_yaml(path: str | Path):
 
 
 def load_yaml_text(text: str, label: str, first_line: int = 1):
-    """YAML from text that starts at `first_line` of the file `label` (e.g. Markdown front matter)."""
+    """YAML from text that starts at `first_line` of the file `label` (e.g. Markdown front matter); the
+    same text again gets a copy of the first parse (files/memo.py)."""
+    return parsed(("yaml", text_digest(text), label, first_line), lambda: _parse(text, label, first_line))
+
+
+def _parse(text: str, label: str, first_line: int):
     # Raw in the file, before YAML sees them: it refuses most (with a mark) but takes U+0085 as a line break.
     found = CONTROL.search(text)
     if found:
