@@ -164,6 +164,8 @@ def _parse(text: str, label: str, first_line: int):
         return yaml.load(text, Loader=_loader_for(label, first_line, fast=True))  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError:
         pass   # read it again with the Python parser, whose messages and marks the errors below translate
+    except RecursionError:   # nested deeper than the constructors recurse (a few hundred brackets)
+        raise _too_deep(label) from None
     try:
         return yaml.load(text, Loader=_loader_for(label, first_line))  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -179,7 +181,11 @@ def _parse(text: str, label: str, first_line: int):
     except yaml.YAMLError as exc:
         raise GongfuError(f"YAML 无法读取：{exc}", Place(label)) from None
     except RecursionError:
-        raise GongfuError("YAML 嵌套层数过多，无法读取", Place(label)) from None
+        raise _too_deep(label) from None
+
+
+def _too_deep(label: str) -> GongfuError:
+    return GongfuError("YAML 嵌套层数过多，无法读取", Place(label), hint="正常的数据文件只有几层缩进；请检查括号“[ ]”“{ }”是否成对")
 
 
 _PROBLEMS = {
