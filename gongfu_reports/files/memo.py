@@ -84,7 +84,10 @@ def _file_digest(path: Path) -> bytes | None:
 
 def _keep(key: tuple, value, notes: list) -> None:
     global _kept_bytes
-    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    try:
+        blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return   # not kept: read again next time, as before
     if len(blob) > KEPT_BYTES:
         return
     with _lock:
