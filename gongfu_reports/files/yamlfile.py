@@ -15,6 +15,9 @@ MAX_TEXT_FILE_BYTES = 10 * 1024 * 1024   # a YAML or Markdown data file; real on
 # to): an “alias bomb” of a few lines refers to itself a billion times over, and everything that walks
 # the data afterwards walks every copy. Real data files have a few thousand nodes.
 MAX_YAML_NODES = 1_000_000
+# Levels of nesting: real data files have a handful; a few hundred brackets ran the constructors past
+# Python's recursion limit.
+MAX_YAML_DEPTH = 100
 
 
 class LocDict(dict):
@@ -94,19 +97,23 @@ def _loader_for(file_label: str, first_line: int = 1, fast: bool = False):
 
 def _check_expanded_size(root, label: str, first_line: int) -> None:
     """Count the nodes of the document as if every alias were a copy (each node's size once, so this
-    takes as long as the document is written, not as long as it expands)."""
+    takes as long as the document is written, not as long as it expands), and refuse nesting deeper than
+    MAX_YAML_DEPTH at the line where it gets too deep."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()   # being counted: an alias back to one of them is a loop
-    stack = [(root, False)]
+    stack = [(root, False, 1)]
 
     def refuse(node, message: str):
         raise GongfuError(message, Place(label, line=node.start_mark.line + first_line),
                           hint="这里的“*”引用层层叠加或指回自身，是异常文件；正常的数据不需要这样写，请删除这些引用")
 
     while stack:
-        node, children_done = stack.pop()
+        node, children_done, depth = stack.pop()
         if id(node) in sizes:
             continue
+        if depth > MAX_YAML_DEPTH:
+            raise GongfuError(f"YAML 嵌套层数过多（超过 {MAX_YAML_DEPTH} 层），无法读取",
+                              Place(label, line=node.start_mark.line + first_line), hint=_DEPTH_HINT)
         children = node.value if isinstance(node, yaml.SequenceNode) else \
             [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
         if children_done or not children:
@@ -118,8 +125,8 @@ def _check_expanded_size(root, label: str, first_line: int) -> None:
         if id(node) in open_nodes:
             refuse(node, "YAML 中的引用（“*”别名）指向包含它自己的内容，形成循环，不予读取")
         open_nodes.add(id(node))
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
+        stack.append((node, True, depth))
+        stack.extend((c, False, depth + 1) for c in children if id(c) not in sizes)
 
 
 def read_text_file(path: Path) -> str:
@@ -184,8 +191,12 @@ def _parse(text: str, label: str, first_line: int):
         raise _too_deep(label) from None
 
 
+_DEPTH_HINT = "正常的数据文件只有几层缩进；请检查括号“[ ]”“{ }”是否成对"
+
+
 def _too_deep(label: str) -> GongfuError:
-    return GongfuError("YAML 嵌套层数过多，无法读取", Place(label), hint="正常的数据文件只有几层缩进；请检查括号“[ ]”“{ }”是否成对")
+    """Nesting so deep that the parser itself gave up (thousands of levels): no line to name."""
+    return GongfuError("YAML 嵌套层数过多，无法读取", Place(label), hint=_DEPTH_HINT)
 
 
 _PROBLEMS = {
