@@ -27,15 +27,17 @@ _kept_bytes = 0
 _lock = threading.Lock()   # the preview server composes on more than one thread
 
 
-def parsed(key: tuple, parse: Callable[[], T]) -> T:
+def parsed(key: tuple, parse: Callable[[], T], still_valid: Callable[[], bool] | None = None) -> T:
     """What parse() gives for the content that key names (its digest and whatever else the result
-    depends on: the file's label for the places, a sheet): parsed now, or a copy of the first parse."""
+    depends on: the file's label for the places, a sheet): parsed now, or a copy of the first parse.
+    still_valid: asked after a parse, whether what it read is still what key names (else not kept)."""
     found = _copy(key)
     if found:
         return found[0]
     with captured() as notes:
         value = parse()
-    _keep(key, value, notes)
+    if still_valid is None or still_valid():
+        _keep(key, value, notes)
     return value
 
 
@@ -45,15 +47,7 @@ def parsed_file(path: Path, key: tuple, parse: Callable[[], T]) -> T:
     before = _file_digest(path)
     if before is None:
         return parse()   # missing, unreadable or too large: the parser says so
-    key = (before, *key)
-    found = _copy(key)
-    if found:
-        return found[0]
-    with captured() as notes:
-        value = parse()
-    if _file_digest(path) == before:
-        _keep(key, value, notes)
-    return value
+    return parsed((before, *key), parse, lambda: _file_digest(path) == before)
 
 
 def _copy(key: tuple) -> tuple | None:

@@ -238,14 +238,13 @@ def noting() -> Iterator[list[Noted]]:
 def captured() -> Iterator[list[Noted]]:
     """The notes of the values read inside the block, whether a document is being composed or not
     (files/memo.py keeps them with a parse), also handed on to an enclosing noting() block."""
-    outer, notes = _NOTES.get(), []
+    notes: list[Noted] = []
     token = _NOTES.set(notes)
     try:
         yield notes
     finally:
         _NOTES.reset(token)
-        if outer is not None:
-            outer.extend(notes)
+        resend(notes)
 
 
 def resend(notes) -> None:

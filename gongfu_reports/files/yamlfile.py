@@ -171,8 +171,6 @@ def _parse(text: str, label: str, first_line: int):
         return yaml.load(text, Loader=_loader_for(label, first_line, fast=True))  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError:
         pass   # read it again with the Python parser, whose messages and marks the errors below translate
-    except RecursionError:   # nested deeper than the constructors recurse (a few hundred brackets)
-        raise _too_deep(label) from None
     try:
         return yaml.load(text, Loader=_loader_for(label, first_line))  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -187,16 +185,11 @@ def _parse(text: str, label: str, first_line: int):
                           hint="检查缩进是否对齐、冒号后是否有空格、引号是否成对") from None
     except yaml.YAMLError as exc:
         raise GongfuError(f"YAML 无法读取：{exc}", Place(label)) from None
-    except RecursionError:
-        raise _too_deep(label) from None
+    except RecursionError:   # thousands of levels: the parser itself gave up, no line to name
+        raise GongfuError("YAML 嵌套层数过多，无法读取", Place(label), hint=_DEPTH_HINT) from None
 
 
 _DEPTH_HINT = "正常的数据文件只有几层缩进；请检查括号“[ ]”“{ }”是否成对"
-
-
-def _too_deep(label: str) -> GongfuError:
-    """Nesting so deep that the parser itself gave up (thousands of levels): no line to name."""
-    return GongfuError("YAML 嵌套层数过多，无法读取", Place(label), hint=_DEPTH_HINT)
 
 
 _PROBLEMS = {
